@@ -1,0 +1,91 @@
+"""Argument checks shared by the descent loops: fail at the door with a message that names
+the argument, what was expected and what was given."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["as_start_point", "check_lr", "check_steps", "check_variable"]
+
+_FLOAT_DTYPES = (torch.float32, torch.float64)
+
+
+def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
+    """Return a fresh leaf tensor that requires grad, copied from ``start``.
+
+    A tensor keeps its dtype and device; a list, tuple or numpy array becomes a tensor of
+    its own floating dtype (float64 stays float64), and Python numbers become float32, the
+    torch default.
+    """
+    if isinstance(start, torch.Tensor):
+        tensor = start.detach()
+    elif isinstance(start, np.ndarray):
+        if not np.issubdtype(start.dtype, np.floating):
+            raise TypeError(
+                f"{name} must have a floating dtype (float32 or float64), got numpy {start.dtype}"
+            )
+        tensor = torch.from_numpy(np.array(start))
+    elif isinstance(start, (list, tuple)):
+        if not all(isinstance(c, numbers.Real) and not isinstance(c, bool) for c in start):
+            raise TypeError(f"{name} must hold real numbers, got {start!r}")
+        tensor = torch.tensor([float(c) for c in start], dtype=torch.get_default_dtype())
+    else:
+        raise TypeError(
+            f"{name} must be a torch tensor, numpy array or sequence of two numbers, "
+            f"got {type(start).__name__}"
+        )
+    if tensor.dtype not in _FLOAT_DTYPES:
+        raise TypeError(
+            f"{name} must have dtype float32 or float64 so it can take a gradient, "
+            f"got {tensor.dtype}"
+        )
+    if tuple(tensor.shape) != (2,):
+        raise ValueError(f"{name} must be one point of shape (2,), got shape {tuple(tensor.shape)}")
+    if not bool(torch.isfinite(tensor).all()):
+        raise ValueError(f"{name} must be finite, got {tensor.tolist()}")
+    return tensor.clone().requires_grad_(True)
+
+
+def check_variable(x: Any, *, name: str = "x") -> torch.Tensor:
+    """Check that ``x`` is a floating leaf tensor of shape (2,) that requires grad."""
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor, got {type(x).__name__}")
+    if x.dtype not in _FLOAT_DTYPES:
+        raise TypeError(f"{name} must have dtype float32 or float64, got {x.dtype}")
+    if not x.requires_grad:
+        raise ValueError(
+            f"{name} must require grad (create it with requires_grad=True), "
+            f"got a tensor with requires_grad=False"
+        )
+    if not x.is_leaf:
+        raise ValueError(
+            f"{name} must be a leaf tensor (one you created, not the result of an operation), "
+            f"got a tensor produced by {type(x.grad_fn).__name__}"
+        )
+    if tuple(x.shape) != (2,):
+        raise ValueError(f"{name} must be one point of shape (2,), got shape {tuple(x.shape)}")
+    return x
+
+
+def check_lr(lr: Any, *, name: str = "lr") -> float:
+    """Return ``lr`` as a float after checking that it is a positive, finite number."""
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"{name} must be a positive finite number, got {type(lr).__name__}")
+    value = float(lr)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return value
+
+
+def check_steps(steps: Any, *, name: str = "steps") -> int:
+    """Return ``steps`` after checking that it is a non-negative integer."""
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer, got {type(steps).__name__}")
+    if steps < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {steps}")
+    return int(steps)

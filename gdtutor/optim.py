@@ -1,0 +1,160 @@
+"""Optimisation with ``torch.optim``: the ``zero_grad / value / backward / step`` cycle."""
+
+from __future__ import annotations
+
+import inspect
+from types import MappingProxyType
+from typing import Any
+
+import torch
+
+from gdtutor._checks import as_start_point, check_lr, check_steps
+from gdtutor.descent import _value
+from gdtutor.objectives import Objective
+from gdtutor.record import Recording, Trajectory, run_loop
+
+__all__ = ["optimize", "optimizer_class"]
+
+
+def _available() -> list[str]:
+    return sorted(
+        name
+        for name, obj in vars(torch.optim).items()
+        if inspect.isclass(obj)
+        and issubclass(obj, torch.optim.Optimizer)
+        and obj is not torch.optim.Optimizer
+    )
+
+
+def optimizer_class(
+    optimizer: str | type[torch.optim.Optimizer],
+) -> type[torch.optim.Optimizer]:
+    """Resolve an optimizer name such as ``"AdamW"`` (any case) or class to its class.
+
+    Parameters
+    ----------
+    optimizer : str or type
+        The name of a class in :mod:`torch.optim`, or a subclass of
+        :class:`torch.optim.Optimizer`.
+
+    Returns
+    -------
+    type
+        The optimizer class.
+
+    Raises
+    ------
+    ValueError
+        If no optimizer in :mod:`torch.optim` has that name.
+    TypeError
+        If ``optimizer`` is neither a string nor an optimizer class.
+
+    Examples
+    --------
+    >>> optimizer_class("adamw").__name__
+    'AdamW'
+    """
+    if isinstance(optimizer, str):
+        names = {name.lower(): name for name in _available()}
+        if optimizer.lower() not in names:
+            raise ValueError(
+                f"optimizer must name a torch.optim optimizer, one of {', '.join(_available())}; "
+                f"got {optimizer!r}"
+            )
+        return getattr(torch.optim, names[optimizer.lower()])  # type: ignore[no-any-return]
+    if inspect.isclass(optimizer) and issubclass(optimizer, torch.optim.Optimizer):
+        return optimizer
+    raise TypeError(
+        f"optimizer must be a torch.optim.Optimizer subclass or its name, "
+        f"got {optimizer!r} of type {type(optimizer).__name__}"
+    )
+
+
+def optimize(
+    objective: Objective,
+    start: Any,
+    optimizer: str | type[torch.optim.Optimizer],
+    steps: int,
+    *,
+    recording: Recording = "before",
+    **options: Any,
+) -> Trajectory:
+    """Minimise ``objective`` from ``start`` with a ``torch.optim`` optimizer.
+
+    Each of the ``steps`` iterations runs the standard cycle::
+
+        opt.zero_grad()
+        value = objective(x)
+        value.backward()
+        opt.step()
+
+    By default the record pairs each point with its own value, both taken before the step,
+    as :func:`gdtutor.gradient_descent` does. The course notebook's optimizer cells append the
+    point *after* ``opt.step()`` next to the value computed *before* it;
+    ``recording="notebook"`` reproduces that (its ``values[i]`` belongs to ``points[i - 1]``).
+
+    Parameters
+    ----------
+    objective : callable
+        Maps a point of shape ``(2,)`` to a 0-d tensor.
+    start : torch.Tensor, numpy.ndarray or sequence of two floats
+        The start point; it is copied, never modified.
+    optimizer : str or type
+        ``"SGD"``, ``"AdamW"``, ... or an optimizer class (see :func:`optimizer_class`).
+    steps : int
+        How many steps to take.
+    recording : {"before", "notebook"}, optional
+        How points and values are paired in the record.
+    **options
+        Keyword arguments for the optimizer, e.g. ``lr=0.001, momentum=0.9``.
+
+    Returns
+    -------
+    Trajectory
+        The record; ``method`` is the optimizer's class name and ``options`` the keyword
+        arguments other than ``lr``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad start point, learning rate, step count or optimizer; the optimizer's own
+        checks of its keyword arguments raise as usual.
+
+    Examples
+    --------
+    >>> from gdtutor import skewed
+    >>> run = optimize(skewed, [8.0, 8.0], "SGD", steps=500, lr=0.001)
+    >>> print(f"{run.final_value:.4f}")
+    0.2097
+    """
+    cls = optimizer_class(optimizer)
+    x = as_start_point(start)
+    steps = check_steps(steps)
+    if "lr" in options:
+        options["lr"] = check_lr(options["lr"])
+    opt = cls([x], **options)
+    if steps:
+        _value(objective, x)
+
+    def step(w: torch.Tensor) -> torch.Tensor:
+        opt.zero_grad()
+        value = objective(w)
+        value.backward()
+        opt.step()
+        return value.detach()
+
+    points, values, end, diverged, message = run_loop(step, x, steps, recording)
+    lr = float(opt.param_groups[0]["lr"])
+    return Trajectory(
+        points=points,
+        values=values,
+        end_point=end,
+        method=cls.__name__,
+        objective=getattr(objective, "__name__", repr(objective)),
+        lr=lr,
+        steps=steps,
+        recording=recording,
+        options=MappingProxyType({k: v for k, v in options.items() if k != "lr"}),
+        diverged=diverged,
+        message=message,
+    )
