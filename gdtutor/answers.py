@@ -1,6 +1,6 @@
 """The course notebook's answer file: the reference answers and writing them.
 
-The notebook saves a dict to ``.answer.json`` with json_tricks. :func:`reference_answers`
+The notebook saves a dict to ``.answer.json`` with json_tricks. :func:`~gdtutor.answers.reference_answers`
 computes the same dict the notebook's solved cells produce, with the notebook's own
 definitions, so that a learner's file can be compared with it number by number.
 """
@@ -51,7 +51,7 @@ NOTEBOOK_X: tuple[tuple[float, ...], ...] = (
 NOTEBOOK_START: tuple[float, float] = (8.0, 8.0)
 #: Steps in each of the notebook's descents.
 NOTEBOOK_STEPS = 500
-#: Learning rates of the notebook's runs: hand-written descent, SGD and AdamW.
+#: Learning rates of the notebook's runs, for hand-written descent, SGD and AdamW.
 NOTEBOOK_LR: dict[str, float] = {"manual": 0.001, "SGD": 0.001, "AdamW": 1.0}
 
 
@@ -89,7 +89,7 @@ def _history(run: Trajectory) -> tuple[list[np.ndarray], list[np.ndarray]]:
 def reference_answers() -> dict[str, Any]:
     """Compute the notebook's answer dict as its solved cells would.
 
-    ``X_grad`` is the gradient of :math:`10 \\sum x_{ij}^2` at :data:`NOTEBOOK_X`;
+    ``X_grad`` is the gradient of :math:`10 \\sum x_{ij}^2` at :data:`~gdtutor.answers.NOTEBOOK_X`;
     ``*_2`` come from 500 hand-written gradient steps with :math:`\\alpha = 0.001`, recorded
     before each step; ``*_3`` and ``*_4`` from ``SGD(lr=0.001)`` and ``AdamW(lr=1)`` (torch's
     defaults otherwise), recorded as the notebook does: the point after each step next to the
@@ -98,7 +98,7 @@ def reference_answers() -> dict[str, Any]:
     Returns
     -------
     dict
-        :data:`ANSWER_KEYS` mapped to a float32 array (``X_grad``) or lists of float32 arrays.
+        :data:`~gdtutor.answers.ANSWER_KEYS` mapped to a float32 array (``X_grad``) or lists of float32 arrays.
 
     Examples
     --------
@@ -138,7 +138,7 @@ def reference_answers() -> dict[str, Any]:
 
 
 def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """Write :func:`reference_answers` to ``path`` with json_tricks, as the notebook does.
+    """Write :func:`~gdtutor.answers.reference_answers` to ``path`` with json_tricks, as the notebook does.
 
     Parameters
     ----------
@@ -171,6 +171,10 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
         raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it")
     text = json_tricks.dumps(reference_answers())
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave a half-written file behind
+        raise
     return path

@@ -58,7 +58,7 @@ def _node(fn: Any, depth: int, max_depth: int) -> GraphNode:
 
 
 def grad_fn_tree(result: torch.Tensor, *, max_depth: int = 64) -> GraphNode:
-    """Return the autograd graph behind ``result`` as a tree of :class:`GraphNode`.
+    """Return the autograd graph behind ``result`` as a tree of :class:`~gdtutor.graph.GraphNode`.
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ def grad_fn_chain(result: torch.Tensor) -> list[str]:
     Raises
     ------
     TypeError, ValueError
-        As :func:`grad_fn_tree`.
+        As :func:`~gdtutor.graph.grad_fn_tree`.
 
     Examples
     --------
@@ -132,7 +132,7 @@ def render_graph(result: torch.Tensor | GraphNode) -> str:
     Parameters
     ----------
     result : torch.Tensor or GraphNode
-        A tensor with a ``grad_fn``, or a tree from :func:`grad_fn_tree`.
+        A tensor with a ``grad_fn``, or a tree from :func:`~gdtutor.graph.grad_fn_tree`.
 
     Returns
     -------
@@ -142,7 +142,7 @@ def render_graph(result: torch.Tensor | GraphNode) -> str:
     Raises
     ------
     TypeError, ValueError
-        As :func:`grad_fn_tree`.
+        As :func:`~gdtutor.graph.grad_fn_tree`.
 
     Examples
     --------

@@ -96,7 +96,7 @@ def parabola(v: ArrayT) -> ArrayT:
 def skewed(v: ArrayT) -> ArrayT:
     r"""The course's skewed quadratic :math:`f(v) = 10\, v^\top G v`.
 
-    With :math:`G` = :data:`SKEWED_G` = ``[[1, -4], [1, 4]]`` this expands to
+    With :math:`G` = :data:`~gdtutor.objectives.SKEWED_G` = ``[[1, -4], [1, 4]]`` this expands to
     :math:`f(x, y) = 10\,(x^2 - 3xy + 4y^2)`. Because :math:`G` is not symmetric, the gradient
     is :math:`10\,(G + G^\top)\, v` and the (constant) Hessian is
     :math:`H = 10\,(G + G^\top)` = ``[[20, -30], [-30, 80]]``. The minimiser is the origin.
@@ -177,7 +177,7 @@ def minimiser(objective: Objective) -> np.ndarray:
     Parameters
     ----------
     objective : callable
-        :func:`parabola`, :func:`skewed` or :func:`rosenbrock`.
+        :func:`~gdtutor.parabola`, :func:`~gdtutor.skewed` or :func:`~gdtutor.rosenbrock`.
 
     Returns
     -------
@@ -206,12 +206,12 @@ def hessian(objective: Objective, at: Any = None) -> np.ndarray:
     r"""Return the Hessian matrix of one of gdtutor's objectives.
 
     For the quadratics the Hessian is constant and ``at`` is ignored; for
-    :func:`rosenbrock` it is evaluated at ``at`` (default: the minimiser).
+    :func:`~gdtutor.rosenbrock` it is evaluated at ``at`` (default: the minimiser).
 
     Parameters
     ----------
     objective : callable
-        :func:`parabola`, :func:`skewed` or :func:`rosenbrock`.
+        :func:`~gdtutor.parabola`, :func:`~gdtutor.skewed` or :func:`~gdtutor.rosenbrock`.
     at : array_like of shape (2,), optional
         The point at which to evaluate a non-constant Hessian.
 

@@ -62,7 +62,11 @@ def optimizer_class(
                 f"got {optimizer!r}"
             )
         return getattr(torch.optim, names[optimizer.lower()])  # type: ignore[no-any-return]
-    if inspect.isclass(optimizer) and issubclass(optimizer, torch.optim.Optimizer):
+    if (
+        inspect.isclass(optimizer)
+        and issubclass(optimizer, torch.optim.Optimizer)
+        and optimizer is not torch.optim.Optimizer  # the abstract base cannot step
+    ):
         return optimizer
     raise TypeError(
         f"optimizer must be a torch.optim.Optimizer subclass or its name, "
@@ -100,7 +104,7 @@ def optimize(
     start : torch.Tensor, numpy.ndarray or sequence of two floats
         The start point; it is copied, never modified.
     optimizer : str or type
-        ``"SGD"``, ``"AdamW"``, ... or an optimizer class (see :func:`optimizer_class`).
+        ``"SGD"``, ``"AdamW"``, ... or an optimizer class (see :func:`~gdtutor.optimizer_class`).
     steps : int
         How many steps to take.
     recording : {"before", "notebook"}, optional

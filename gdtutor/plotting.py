@@ -5,6 +5,7 @@ Each helper takes the matplotlib axes first and returns what it drew.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -31,12 +32,25 @@ Limits = tuple[float, float]
 
 
 def _limits(lims: Any, name: str) -> Limits:
-    low, high = (float(v) for v in lims)
+    message = f"{name} must be two finite numbers (low, high) with low < high, got {lims!r}"
+    if isinstance(lims, (str, bytes)):
+        raise ValueError(message)
+    try:
+        low, high = (float(v) for v in lims)
+    except (TypeError, ValueError):
+        raise ValueError(message) from None
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
-        raise ValueError(
-            f"{name} must be two finite numbers (low, high) with low < high, got {lims!r}"
-        )
+        raise ValueError(message)
     return low, high
+
+
+def _xy(points: Any, name: str) -> np.ndarray:
+    xy = np.asarray(points.points if isinstance(points, Trajectory) else points, dtype=float)
+    if xy.ndim == 0 or xy.shape[-1] != 2:
+        raise ValueError(
+            f"{name} must be a Trajectory or points of shape (..., 2), got shape {xy.shape}"
+        )
+    return xy
 
 
 def evaluate_grid(
@@ -60,6 +74,8 @@ def evaluate_grid(
 
     Raises
     ------
+    TypeError
+        If ``n`` is not an integer.
     ValueError
         If a range is not increasing and finite, ``n < 2``, or the objective returns values of
         the wrong shape.
@@ -74,8 +90,10 @@ def evaluate_grid(
      [20. 10. 20.]]
     """
     xlim, ylim = _limits(xlim, "xlim"), _limits(ylim, "ylim")
-    if int(n) < 2:
-        raise ValueError(f"n must be at least 2, got {n}")
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"n must be an integer of at least 2, got {type(n).__name__}")
+    if n < 2:
+        raise ValueError(f"n must be an integer of at least 2, got {n}")
     X, Y = np.meshgrid(np.linspace(*xlim, int(n)), np.linspace(*ylim, int(n)))
     Z = np.asarray(objective(np.stack([X, Y], axis=-1)))
     if Z.shape != X.shape:
@@ -105,14 +123,14 @@ def fit_limits(*points: Any, margin: float = 0.15, square: bool = True) -> tuple
     Raises
     ------
     ValueError
-        If nothing finite is given.
+        If a point does not have two coordinates, or nothing finite is given.
 
     Examples
     --------
     >>> fit_limits([[0.0, 0.0], [8.0, 4.0]], margin=0.0)
     ((0.0, 8.0), (-2.0, 6.0))
     """
-    arrays = [np.asarray(p.points if isinstance(p, Trajectory) else p, dtype=float) for p in points]
+    arrays = [_xy(p, "points") for p in points]
     xy = np.concatenate([a.reshape(-1, 2) for a in arrays]) if arrays else np.empty((0, 2))
     xy = xy[np.isfinite(xy).all(axis=1)]
     if not len(xy):
@@ -148,7 +166,7 @@ def plot_contours(
     objective : callable
         Accepts a numpy array of shape ``(..., 2)``.
     xlim, ylim : pair of float, optional
-        The ranges; if omitted they are fitted to ``fit_to`` (see :func:`fit_limits`).
+        The ranges; if omitted they are fitted to ``fit_to`` (see :func:`~gdtutor.plotting.fit_limits`).
     fit_to : Trajectory, array_like or sequence of them, optional
         What the fitted ranges must contain.
     n : int, optional
@@ -169,7 +187,7 @@ def plot_contours(
     Raises
     ------
     ValueError
-        If neither ranges nor ``fit_to`` are given.
+        If neither ranges nor ``fit_to`` are given, or ``spacing`` is unknown.
 
     Examples
     --------
@@ -184,11 +202,14 @@ def plot_contours(
     if xlim is None or ylim is None:
         if fit_to is None:
             raise ValueError("plot_contours needs xlim and ylim, or fit_to to fit them to")
-        items = (
-            fit_to
-            if isinstance(fit_to, (list, tuple)) and fit_to and isinstance(fit_to[0], Trajectory)
-            else [fit_to]
+        # A list of trajectories or arrays (possibly of different lengths) is spread; a list
+        # of plain numbers per point, such as [[0, 0], [8, 8]], is one array of points.
+        spread = (
+            isinstance(fit_to, (list, tuple))
+            and len(fit_to) > 0
+            and all(isinstance(item, (Trajectory, np.ndarray)) for item in fit_to)
         )
+        items = fit_to if spread else [fit_to]
         fitted = fit_limits(*items)
         xlim = fitted[0] if xlim is None else xlim
         ylim = fitted[1] if ylim is None else ylim
@@ -230,6 +251,11 @@ def plot_trajectory(
     list of matplotlib.lines.Line2D
         The path, the start marker and the end marker.
 
+    Raises
+    ------
+    ValueError
+        If ``trajectory`` is not a non-empty array of shape ``(n, 2)``.
+
     Examples
     --------
     >>> import matplotlib.pyplot as plt
@@ -243,8 +269,10 @@ def plot_trajectory(
         trajectory.points if isinstance(trajectory, Trajectory) else trajectory,
         dtype=float,
     )
-    if xy.ndim != 2 or xy.shape[1] != 2:
-        raise ValueError(f"trajectory must have shape (n, 2), got shape {xy.shape}")
+    if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
+        raise ValueError(
+            f"trajectory must have shape (n, 2) with at least one point, got shape {xy.shape}"
+        )
     kwargs.setdefault("marker", "o")
     kwargs.setdefault("markersize", 2.5)
     kwargs.setdefault("linewidth", 1)

@@ -24,7 +24,9 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-@dataclass(frozen=True)
+# eq=False: the generated __eq__ would compare numpy arrays field by field and raise
+# "truth value of an array ... is ambiguous"; a record compares by identity instead.
+@dataclass(frozen=True, eq=False)
 class Trajectory:
     """Points and values of one run, and what produced them.
 
@@ -47,7 +49,7 @@ class Trajectory:
     steps : int
         The number of steps asked for; ``len(values)`` is smaller if the run diverged.
     recording : {"before", "notebook"}
-        How points and values were paired (see :data:`Recording`).
+        How points and values were paired (see :data:`~gdtutor.record.Recording`).
     options : Mapping
         Further optimizer keyword arguments.
     diverged : bool

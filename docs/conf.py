@@ -1,0 +1,142 @@
+"""Sphinx configuration for the gdtutor site.
+
+The site is built offline-first: MathJax is served from the site itself, pages that would load
+scripts from a CDN are not generated, and intersphinx is not used (no network at build time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE / "_ext"))
+
+import gdtutor  # noqa: E402
+
+project = "gdtutor"
+author = "the gdtutor developers"
+copyright = "2026, the gdtutor developers"
+release = version = gdtutor.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.doctest",
+    "sphinx.ext.viewcode",
+    "myst_nb",
+    "sphinx_gallery.gen_gallery",
+    "gdtutor_site",
+]
+
+exclude_patterns = [
+    "_build",
+    "Thumbs.db",
+    ".DS_Store",
+    # sphinx-gallery writes notebooks next to its pages; myst-nb must not read them again.
+    "auto_examples/**.ipynb",
+    "auto_examples/**.py",
+    "**.ipynb_checkpoints",
+]
+templates_path = ["_templates"]
+nitpicky = True
+# External types are not linked: the build must work without fetching intersphinx inventories.
+nitpick_ignore_regex = [
+    ("py:class", r"(numpy|np|torch|matplotlib|collections\.abc|typing|types|pathlib|os)\..*"),
+    ("py:(meth|mod|func|obj)", r"(numpy|torch|matplotlib)(\..*)?"),
+]
+
+# -- MyST / myst-nb ------------------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
+nb_execution_raise_on_error = True
+nb_execution_timeout = 120
+nb_merge_streams = True
+
+# -- autodoc -------------------------------------------------------------------------------
+autosummary_generate = True
+autodoc_typehints = "none"
+autodoc_member_order = "bysource"
+numpydoc_show_class_members = False
+numpydoc_xref_param_type = False
+numpydoc_class_members_toctree = False
+
+# -- sphinx-gallery ------------------------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": ["../gallery"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "within_subsection_order": "FileNameSortKey",
+    "remove_config_comments": True,
+    "download_all_examples": True,
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("gdtutor",),
+    "abort_on_example_error": True,
+    # The execution-times page pulls jQuery and DataTables from a CDN; leave it out.
+    "write_computation_times": False,
+    "matplotlib_animations": (True, "jshtml"),
+    "first_notebook_cell": None,
+    "show_signature": False,
+    "image_srcset": [],
+}
+
+# -- HTML ----------------------------------------------------------------------------------
+html_theme = "pydata_sphinx_theme"
+html_title = "gdtutor"
+html_static_path = ["_static"]
+html_css_files = ["gdtutor.css"]
+html_context = {"default_mode": "light"}
+html_theme_options = {
+    "navbar_align": "left",
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+}
+html_show_sourcelink = False
+html_last_updated_fmt = None
+
+# MathJax is copied into the site by gdtutor_site (see docs/_ext/gdtutor_site.py).
+mathjax_path = "mathjax/tex-chtml.js"
+mathjax3_config = {"chtml": {"fontURL": "mathjax/output/chtml/fonts/woff-v2"}}
+
+
+def _source_hash() -> str:
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "gdtutor").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _invalidate_stale_outputs() -> None:
+    """Re-run every example and notebook when gdtutor's source changed since the last build.
+
+    sphinx-gallery re-runs an example only when the example file changes, and myst-nb's cache
+    keys on the notebook alone; both would otherwise keep figures made by old package code.
+    """
+    stamp = HERE / "_build" / ".gdtutor-source-hash"
+    current = _source_hash()
+    if stamp.exists() and stamp.read_text() == current:
+        return
+    for md5 in (HERE / "auto_examples").glob("**/*.md5"):
+        md5.unlink()
+    shutil.rmtree(nb_execution_cache_path, ignore_errors=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(current)
+
+
+_invalidate_stale_outputs()

@@ -1,0 +1,274 @@
+r"""Load an answer file written by anyone, trusting nothing in it.
+
+The course notebook saves its answers with ``json_tricks.dump``. ``json_tricks.load`` with
+its default hooks imports modules and builds objects named in the file, and its numpy hook
+calls ``getattr(numpy, dtype)(data)`` for a 0-d array, so a file that names the dtype
+``"load"`` or ``"fromfile"`` makes it read a local file. :func:`load_answers` therefore does
+not use those hooks. It parses with the standard library's :mod:`json` and converts only one
+json_tricks form itself, the numpy array::
+
+    {"__ndarray__": [[1.0, 2.0], [3.0, 4.0]], "dtype": "float32", "shape": [2, 2]}
+
+Accepted are plain JSON (including ``NaN`` and ``Infinity``, which Python writes for
+non-finite floats) and arrays whose ``dtype`` is one of :data:`NUMERIC_DTYPES`, with their
+values given as nested lists of numbers or as json_tricks' uncompressed ``"b64:"`` buffer
+(decoded with :func:`numpy.frombuffer`, never pickle). Everything else is refused with a
+:class:`LoadError` whose message is one line: a file over :data:`MAX_BYTES`, a file that is
+not a regular file, compressed or binary bytes, text that is not UTF-8 or not JSON, a top
+level that is not an object, duplicate keys, and every object with a ``__name__``-style key
+other than the array form above (class instances, enums, sets, dates, paths, ...). Nothing is
+imported, nothing but the one file is read, and the file is never written.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import os
+import re
+import stat
+from typing import Any
+
+import numpy as np
+
+__all__ = ["MAX_BYTES", "NUMERIC_DTYPES", "LoadError", "load_answers", "loads_answers"]
+
+#: The largest answer file accepted, in bytes: 5 MiB. The reference answers take about
+#: 250 KB as json_tricks writes them, so a genuine file is far below this.
+MAX_BYTES: int = 5 * 2**20
+
+#: The array dtypes accepted, by the name json_tricks writes (``str(array.dtype)``).
+NUMERIC_DTYPES: frozenset[str] = frozenset(
+    ["bool", "float16", "float32", "float64"]
+    + [f"{sign}int{bits}" for sign in ("", "u") for bits in (8, 16, 32, 64)]
+)
+
+_MAGIC = {
+    b"\x1f\x8b": "gzip-compressed",
+    b"PK\x03\x04": "a zip archive",
+    b"BZh": "bzip2-compressed",
+    b"\xfd7zXZ\x00": "xz-compressed",
+    b"(\xb5/\xfd": "zstd-compressed",
+    b"\x93NUMPY": "a NumPy .npy file",
+    b"\x80": "a pickle",
+}
+_PAYLOADS = {
+    "__instance_type__": "a class instance",
+    "__enum__": "an enum",
+    "__set__": "a set",
+    "__complex__": "a complex number",
+    "__decimal__": "a decimal",
+    "__fraction__": "a fraction",
+    "__pathlib__": "a path",
+    "__slice__": "a slice",
+    "__bytes_b64__": "bytes",
+    "__bytes_utf8__": "bytes",
+    "__pandas_dataframe__": "a pandas DataFrame",
+    "__pandas_series__": "a pandas Series",
+}
+_DUNDER = re.compile(r"^__\w*__$")
+_ARRAY_KEYS = frozenset({"__ndarray__", "dtype", "shape", "Corder", "endian"})
+
+
+class LoadError(ValueError):
+    """An answer file that cannot be read, or is refused; the message is one line."""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_numbers(data: Any, integral: bool) -> None:
+    # numpy would turn "1.5" into 1.5 and None into nan, so only real JSON numbers pass.
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or (isinstance(item, int | float) and not integral):
+            continue
+        elif isinstance(item, int) and integral:
+            continue
+        else:
+            kind = "integers" if integral else "numbers"
+            raise LoadError(f"array data must be {kind}, found {_short(item)}")
+
+
+def _array(obj: dict[str, Any]) -> np.ndarray:
+    unknown = sorted(set(obj) - _ARRAY_KEYS)
+    if unknown:
+        raise LoadError(f"numpy array with unexpected field {unknown[0]!r}")
+    dtype_name = obj.get("dtype")
+    if dtype_name not in NUMERIC_DTYPES:
+        raise LoadError(
+            f"numpy array with dtype {_short(dtype_name)}; only numeric dtypes are accepted "
+            f"({', '.join(sorted(NUMERIC_DTYPES))})"
+        )
+    dtype = np.dtype(dtype_name)
+    shape = obj.get("shape")
+    if not (
+        isinstance(shape, list)
+        and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+    ):
+        raise LoadError(f"numpy array with shape {_short(shape)}, expected a list of sizes")
+    if not isinstance(obj.get("Corder", True), bool):
+        raise LoadError(f"numpy array with Corder {_short(obj['Corder'])}, expected true/false")
+    data = obj["__ndarray__"]
+    if isinstance(data, str):
+        array = _from_b64(data, dtype, obj.get("endian", "native"))
+        if array.size != math.prod(shape):
+            raise LoadError(f"numpy array of shape {shape} holds {array.size} values")
+        return array.reshape(shape)
+    if "endian" in obj:
+        raise LoadError("numpy array with an endian field but no binary data")
+    _check_numbers(data, integral=dtype.kind in "iu")
+    try:
+        array = np.array(data, dtype=dtype)
+    except (ValueError, OverflowError) as error:
+        raise LoadError(f"numpy array data do not fit dtype {dtype_name}: {error}") from None
+    if array.shape != tuple(shape):
+        raise LoadError(f"numpy array declares shape {shape} but holds shape {list(array.shape)}")
+    return array
+
+
+def _from_b64(data: str, dtype: np.dtype, endian: Any) -> np.ndarray:
+    if data.startswith("b64.gz:"):
+        raise LoadError("numpy array with compressed (b64.gz) data; save it uncompressed")
+    if not data.startswith("b64:"):
+        raise LoadError(f"numpy array data {_short(data)} is neither numbers nor 'b64:' data")
+    byteorder = {"little": "<", "big": ">", "native": "="}.get(endian)
+    if byteorder is None:
+        raise LoadError(f"numpy array with endian {_short(endian)}")
+    try:
+        raw = base64.b64decode(data[4:], validate=True)
+    except binascii.Error as error:
+        raise LoadError(f"numpy array with invalid base64 data: {error}") from None
+    if len(raw) % dtype.itemsize:
+        raise LoadError(f"numpy array buffer of {len(raw)} bytes does not hold {dtype} values")
+    return np.frombuffer(raw, dtype=dtype.newbyteorder(byteorder)).astype(dtype)
+
+
+def _object(pairs: list[tuple[str, Any]]) -> Any:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        keys = [key for key, _ in pairs]
+        duplicate = next(key for i, key in enumerate(keys) if key in keys[:i])
+        raise LoadError(f"duplicate key {_short(duplicate)} in one JSON object")
+    if "__ndarray__" in obj:
+        return _array(obj)
+    for key in obj:
+        if _DUNDER.match(key):
+            what = _PAYLOADS.get(key, "a json_tricks object")
+            raise LoadError(
+                f"refused {key!r} payload ({what}); only plain JSON and numeric numpy arrays "
+                f"are accepted"
+            )
+    return obj
+
+
+def loads_answers(data: bytes) -> dict[str, Any]:
+    """Parse the bytes of an answer file, refusing anything but data.
+
+    Parameters
+    ----------
+    data : bytes
+        The file's content.
+
+    Returns
+    -------
+    dict
+        The top-level object, with json_tricks' numpy arrays as :class:`numpy.ndarray`.
+
+    Raises
+    ------
+    LoadError
+        With a one-line reason, for any content described in the module docstring.
+
+    Examples
+    --------
+    >>> answers = loads_answers(
+    ...     b'{"X_grad": {"__ndarray__": [20.0, 40.0], "dtype": "float32", "shape": [2]}}'
+    ... )
+    >>> answers["X_grad"].dtype.name, answers["X_grad"].tolist()
+    ('float32', [20.0, 40.0])
+    >>> loads_answers(b'{"x": {"__instance_type__": ["os", "system"]}}')
+    Traceback (most recent call last):
+    ...
+    gdtutor.safeload.LoadError: refused '__instance_type__' payload (a class instance); ...
+    """
+    if len(data) > MAX_BYTES:
+        raise LoadError(f"{len(data)} bytes is more than the {MAX_BYTES}-byte limit")
+    for magic, what in _MAGIC.items():
+        if data.startswith(magic):
+            raise LoadError(f"the file is {what}, not JSON text")
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise LoadError(f"binary data (a NUL byte at offset {nul}), not JSON text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise LoadError(f"not UTF-8 text (invalid byte at offset {error.start})") from None
+    try:
+        answers = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_object)
+    except json.JSONDecodeError as error:
+        raise LoadError(f"not JSON: {error}") from None
+    except RecursionError:
+        raise LoadError("not accepted: JSON nested too deeply") from None
+    except LoadError:
+        raise
+    except ValueError as error:  # e.g. an integer with more digits than Python converts
+        raise LoadError(f"not JSON: {str(error).splitlines()[0]}") from None
+    if not isinstance(answers, dict):
+        kind = "a numpy array" if isinstance(answers, np.ndarray) else type(answers).__name__
+        raise LoadError(f"the top level is {kind}, expected a JSON object of answers")
+    return answers
+
+
+def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and parse one answer file without executing, importing or writing anything.
+
+    The file is opened read-only and must be a regular file of at most :data:`MAX_BYTES`.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The answer file, e.g. ``.answer.json``.
+
+    Returns
+    -------
+    dict
+        As :func:`loads_answers`.
+
+    Raises
+    ------
+    LoadError
+        If the file cannot be opened or read, or its content is refused.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / ".answer.json"
+    ...     _ = path.write_text('{"fn_history_2": [1280.0, 1215.5]}')
+    ...     print(load_answers(path))
+    {'fn_history_2': [1280.0, 1215.5]}
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as error:
+        raise LoadError(error.strerror or str(error)) from None
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise LoadError("not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise LoadError(f"{info.st_size} bytes is more than the {MAX_BYTES}-byte limit")
+        try:
+            data = file.read(MAX_BYTES + 1)  # the file may have grown since fstat
+        except OSError as error:
+            raise LoadError(error.strerror or str(error)) from None
+    return loads_answers(data)
