@@ -9,11 +9,15 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+# sphinx-gallery's backreference scan reads attributes of every global of an example,
+# including .grad of non-leaf tensors, which the lessons create on purpose.
+warnings.filterwarnings("ignore", message="The .grad attribute of a Tensor that is not a leaf")
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -111,7 +115,6 @@ html_last_updated_fmt = None
 
 # MathJax is copied into the site by gdtutor_site (see docs/_ext/gdtutor_site.py).
 mathjax_path = "mathjax/tex-chtml.js"
-mathjax3_config = {"chtml": {"fontURL": "mathjax/output/chtml/fonts/woff-v2"}}
 
 
 def _source_hash() -> str:

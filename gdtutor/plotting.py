@@ -224,7 +224,8 @@ def plot_contours(
             levels = np.linspace(low, high, levels + 2)[1:-1]
         else:
             raise ValueError(f"spacing must be 'sqrt', 'log' or 'linear', got {spacing!r}")
-    kwargs.setdefault("cmap", "viridis")
+    if "colors" not in kwargs:
+        kwargs.setdefault("cmap", "viridis")
     kwargs.setdefault("linewidths", 0.8)
     cs = ax.contour(X, Y, Z, levels=levels, **kwargs)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")

@@ -7,7 +7,6 @@ error, every image has loaded, and every formula has been typeset by the bundled
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -33,7 +32,8 @@ async () => {
   const math = [...document.querySelectorAll('.math')];
   return {
     formulas: math.length,
-    untypeset: math.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 60)),
+    untypeset: math.filter(m => !m.querySelector('mjx-container'))
+                   .map(m => m.textContent.slice(0, 60)),
     errors: [...document.querySelectorAll('mjx-merror, [data-mjx-error]')].map(e => e.textContent),
     mathjax: !!window.MathJax,
   };
@@ -73,7 +73,9 @@ def _visit(browser, site_url: str, page_path: str) -> tuple[PageReport, dict, li
     page.on("requestfailed", lambda req: report.failed.append(f"{req.url} ({req.failure})"))
     page.on(
         "response",
-        lambda resp: resp.status >= 400 and report.failed.append(f"{resp.url} (HTTP {resp.status})"),
+        lambda resp: (
+            resp.status >= 400 and report.failed.append(f"{resp.url} (HTTP {resp.status})")
+        ),
     )
     page.goto(f"{site_url}/{page_path}", wait_until="load")
     math = page.evaluate(MATH_REPORT)
@@ -108,7 +110,6 @@ def test_site_has_no_cdn_pages() -> None:
     """The gallery's execution-times page loads jQuery and DataTables from a CDN; it is off."""
     assert not any("sg_execution_times" in p for p in PAGES)
     offenders = [
-        p for p in PAGES
-        if "cdn." in (HTML / p).read_text(encoding="utf-8", errors="replace")
+        p for p in PAGES if "cdn." in (HTML / p).read_text(encoding="utf-8", errors="replace")
     ]
     assert offenders == [], f"pages that mention a CDN: {offenders}"

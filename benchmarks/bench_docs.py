@@ -1,0 +1,149 @@
+"""Measure the site build: clean build time, no-change rebuild, stale detection, determinism,
+and the heaviest page's transfer size.
+
+Run from the repository root in an environment with the docs extras installed (for example
+``nox -s docs`` once, then ``.nox/docs/bin/python benchmarks/bench_docs.py``); page weights
+need Chromium and Playwright (``--no-browser`` skips them). It builds into a scratch folder
+and leaves docs/_build alone, except for the execution caches it is told to clear.
+
+Targets (issue 3): clean build ≤ 60 s; no-change rebuild ≤ 5 s; heaviest page ≤ 1.5 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+CACHES = [
+    DOCS / "auto_examples",
+    DOCS / "gen_modules",
+    DOCS / "_build" / ".jupyter_cache",
+    DOCS / "_build" / ".gdtutor-source-hash",
+]
+
+
+def build(out: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-q",
+            "-W",
+            "--keep-going",
+            "-n",
+            "-d",
+            str(out / "doctrees"),
+            str(DOCS),
+            str(out / "html"),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - start
+
+
+def wipe_caches() -> None:
+    for path in CACHES:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def printed_numbers(html: Path) -> dict[str, list[str]]:
+    """The text of every output block of the lessons and executed pages."""
+    pattern = re.compile(r'<div class="(?:sphx-glr-script-out|output[^"]*)".*?</div>', re.S)
+    return {
+        str(page.relative_to(html)): pattern.findall(page.read_text(encoding="utf-8"))
+        for page in sorted(html.rglob("*.html"))
+    }
+
+
+def page_weights(html: Path) -> list[tuple[int, str]]:
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(html))
+    handler.log_message = lambda *a: None  # type: ignore[method-assign]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    pages = [
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if p.relative_to(html).parts[0] != "_static"
+    ]
+    weights = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        for page_path in pages:
+            context = browser.new_context()
+            page = context.new_page()
+            sizes: list[int] = []
+            page.on("response", lambda r: sizes.append(len(r.body()) if r.ok else 0))
+            page.goto(f"{base}/{page_path}", wait_until="networkidle")
+            weights.append((sum(sizes), page_path))
+            context.close()
+        browser.close()
+    server.shutdown()
+    return sorted(weights, reverse=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-browser", action="store_true", help="skip page weights")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        first, second = Path(tmp) / "first", Path(tmp) / "second"
+        wipe_caches()
+        t_clean = build(first)
+        t_cached = build(second)  # fresh output, execution caches kept
+        t_nochange = build(second)  # same output again: the incremental no-change rebuild
+        same = printed_numbers(first / "html") == printed_numbers(second / "html")
+        wipe_caches()
+        t_clean2 = build(Path(tmp) / "third")
+        same2 = printed_numbers(first / "html") == printed_numbers(Path(tmp) / "third" / "html")
+        # A change to the package must re-execute the lessons that use it.
+        stamp = DOCS / "_build" / ".gdtutor-source-hash"
+        stamp.write_text("changed")
+        t_stale = build(Path(tmp) / "fourth")
+        print(f"clean build (nothing cached):        {t_clean:6.1f} s   (target <= 60 s)")
+        print(f"clean build, second time:            {t_clean2:6.1f} s")
+        print(f"fresh output, execution cached:      {t_cached:6.1f} s")
+        print(f"no-change rebuild (incremental):     {t_nochange:6.1f} s   (target <= 5 s)")
+        print(f"rebuild after a package change:      {t_stale:6.1f} s   (re-executes lessons)")
+        print(f"no-change rebuild / clean build:     {t_nochange / t_clean:6.3f}")
+        print(f"printed outputs identical, cached vs clean: {same}; clean vs clean: {same2}")
+        if not args.no_browser:
+            weights = page_weights(first / "html")
+            for size, page in weights[:5]:
+                print(f"  {size / 1e6:5.2f} MB  {page}")
+            print(f"heaviest page: {weights[0][0] / 1e6:.2f} MB (target <= 1.5 MB)")
+
+
+if __name__ == "__main__":
+    main()

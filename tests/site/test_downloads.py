@@ -1,0 +1,103 @@
+"""The downloads on each lesson page exist and run, as a reader would run them.
+
+Each script runs standalone in an empty folder and must leave it empty (lessons write
+nothing to the reader's disk); each notebook executes top to bottom.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.site.conftest import HTML
+
+LESSONS = sorted(HTML.glob("auto_examples/plot_*.html")) if HTML.is_dir() else []
+HREF = re.compile(r'href="([^"]+\.(?:py|ipynb|zip))"')
+
+
+def _downloads(page: Path) -> dict[str, Path]:
+    """Map each download link's file name to the file it points to in the build."""
+    links = {}
+    for href in HREF.findall(page.read_text(encoding="utf-8")):
+        if "://" in href:
+            continue
+        target = (page.parent / href).resolve()
+        links[target.name] = target
+    return links
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+@pytest.fixture(scope="module", params=[p.name for p in LESSONS])
+def lesson(request: pytest.FixtureRequest) -> Path:
+    return HTML / "auto_examples" / request.param
+
+
+def test_lessons_were_built() -> None:
+    assert len(LESSONS) >= 5, f"expected the course's lessons in the build, found {LESSONS}"
+
+
+def test_page_offers_script_and_notebook(lesson: Path) -> None:
+    links = _downloads(lesson)
+    stem = lesson.stem
+    for suffix in (".py", ".ipynb"):
+        assert f"{stem}{suffix}" in links, f"{lesson.name} has no {suffix} download: {links}"
+        assert links[f"{stem}{suffix}"].is_file(), f"{links[stem + suffix]} is missing"
+
+
+def test_script_runs_standalone_and_writes_nothing(lesson: Path, tmp_path: Path) -> None:
+    script = _downloads(lesson)[f"{lesson.stem}.py"]
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, f"{script.name} failed:\n{result.stderr[-3000:]}"
+    assert list(tmp_path.iterdir()) == [], f"{script.name} wrote {list(tmp_path.iterdir())}"
+
+
+def test_notebook_executes(lesson: Path, tmp_path: Path) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(_downloads(lesson)[f"{lesson.stem}.ipynb"], as_version=4)
+    nbformat.validate(notebook)
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=300,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute()
+    errors = [
+        out
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
+    ]
+    assert errors == []
+
+
+def test_zip_of_all_lessons() -> None:
+    index = HTML / "auto_examples" / "index.html"
+    zips = [p for name, p in _downloads(index).items() if name.endswith(".zip")]
+    assert zips, "the lessons index offers no zip of all lessons"
+    names = set()
+    for archive in zips:
+        with zipfile.ZipFile(archive) as z:
+            names |= {Path(n).name for n in z.namelist()}
+    for page in LESSONS:
+        assert f"{page.stem}.py" in names or f"{page.stem}.ipynb" in names, page.name
