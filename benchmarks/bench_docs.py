@@ -103,10 +103,13 @@ def page_weights(html: Path) -> list[tuple[int, str]]:
         for page_path in pages:
             context = browser.new_context()
             page = context.new_page()
-            sizes: list[int] = []
-            page.on("response", lambda r: sizes.append(len(r.body()) if r.ok else 0))
             page.goto(f"{base}/{page_path}", wait_until="networkidle")
-            weights.append((sum(sizes), page_path))
+            transferred = page.evaluate(
+                "() => performance.getEntriesByType('navigation')"
+                ".concat(performance.getEntriesByType('resource'))"
+                ".reduce((total, e) => total + e.transferSize, 0)"
+            )
+            weights.append((int(transferred), page_path))
             context.close()
         browser.close()
     server.shutdown()

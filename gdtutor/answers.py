@@ -1,8 +1,9 @@
 """The course notebook's answer file: the reference answers and writing them.
 
-The notebook saves a dict to ``.answer.json`` with json_tricks. :func:`~gdtutor.answers.reference_answers`
-computes the same dict the notebook's solved cells produce, with the notebook's own
-definitions, so that a learner's file can be compared with it number by number.
+The notebook saves a dict to ``.answer.json`` with json_tricks.
+:func:`~gdtutor.answers.reference_answers` computes the same dict the notebook's solved cells
+produce, with the notebook's own definitions, so that a learner's file can be compared with it
+number by number.
 """
 
 from __future__ import annotations
@@ -98,7 +99,8 @@ def reference_answers() -> dict[str, Any]:
     Returns
     -------
     dict
-        :data:`~gdtutor.answers.ANSWER_KEYS` mapped to a float32 array (``X_grad``) or lists of float32 arrays.
+        :data:`~gdtutor.answers.ANSWER_KEYS` mapped to a float32 array (``X_grad``) or lists of
+        float32 arrays.
 
     Examples
     --------
@@ -138,7 +140,9 @@ def reference_answers() -> dict[str, Any]:
 
 
 def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """Write :func:`~gdtutor.answers.reference_answers` to ``path`` with json_tricks, as the notebook does.
+    """Write :func:`~gdtutor.answers.reference_answers` to ``path`` with json_tricks.
+
+    The notebook writes its answer file the same way.
 
     Parameters
     ----------

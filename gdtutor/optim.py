@@ -68,6 +68,12 @@ def optimizer_class(
         and optimizer is not torch.optim.Optimizer  # the abstract base cannot step
     ):
         return optimizer
+    if isinstance(optimizer, torch.optim.Optimizer):
+        # A common slip; the instance's repr spans a dozen lines, so name only its class.
+        raise TypeError(
+            f"optimizer must be a torch.optim.Optimizer subclass or its name, got an instance "
+            f"of {type(optimizer).__name__}; pass the class and give its options to optimize"
+        )
     raise TypeError(
         f"optimizer must be a torch.optim.Optimizer subclass or its name, "
         f"got {optimizer!r} of type {type(optimizer).__name__}"

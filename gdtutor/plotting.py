@@ -166,7 +166,8 @@ def plot_contours(
     objective : callable
         Accepts a numpy array of shape ``(..., 2)``.
     xlim, ylim : pair of float, optional
-        The ranges; if omitted they are fitted to ``fit_to`` (see :func:`~gdtutor.plotting.fit_limits`).
+        The ranges; if omitted they are fitted to ``fit_to``
+        (see :func:`~gdtutor.plotting.fit_limits`).
     fit_to : Trajectory, array_like or sequence of them, optional
         What the fitted ranges must contain.
     n : int, optional

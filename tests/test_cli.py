@@ -1,0 +1,122 @@
+"""The command line, as a learner runs it (a subprocess) and in-process through main()."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import json_tricks
+import numpy as np
+import pytest
+
+import gdtutor.answers
+from gdtutor.answers import ANSWER_KEYS, NOTEBOOK_X
+from gdtutor.cli import main
+
+
+def _start(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "gdtutor", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _check_answer_file(path: Path) -> None:
+    answers = json_tricks.loads(path.read_text(encoding="utf-8"))
+    assert tuple(answers) == ANSWER_KEYS
+    np.testing.assert_array_equal(answers["X_grad"], 20 * np.array(NOTEBOOK_X))
+    assert all(len(answers[key]) == 500 for key in ANSWER_KEYS[1:])
+
+
+def test_python_m_gdtutor_answers(tmp_path) -> None:
+    new, kept, replaced = (tmp_path / name for name in ("new.json", "kept.json", "replaced.json"))
+    for path in (kept, replaced):
+        path.write_text("my own answers", encoding="utf-8")
+    # Three independent commands, run side by side: each pays for importing torch.
+    runs = {
+        "new": _start("answers", "-o", str(new), cwd=tmp_path),
+        "kept": _start("answers", "--output", str(kept), cwd=tmp_path),
+        "replaced": _start("answers", "-o", str(replaced), "--force", cwd=tmp_path),
+    }
+    done = {}
+    for name, run in runs.items():
+        out, err = run.communicate(timeout=180)
+        done[name] = (run.returncode, out, err)
+
+    assert done["new"] == (0, f"wrote the reference answers to {new}\n", "")
+    _check_answer_file(new)
+
+    message = f"error: {kept} exists; pass overwrite=True (or --force) to replace it\n"
+    assert done["kept"] == (2, "", message)
+    assert kept.read_text(encoding="utf-8") == "my own answers"
+
+    assert done["replaced"] == (0, f"wrote the reference answers to {replaced}\n", "")
+    _check_answer_file(replaced)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.json", "new.json", "replaced.json"]
+
+
+@pytest.fixture
+def quick(monkeypatch) -> None:
+    """A stand-in for the answers where only the command's handling of files is under test."""
+    monkeypatch.setattr(gdtutor.answers, "reference_answers", lambda: {"X_grad": np.zeros(2)})
+
+
+def test_main_in_process(tmp_path, capsys) -> None:
+    path = tmp_path / "a.json"
+    assert main(["answers", "-o", str(path)]) == 0
+    assert capsys.readouterr().out == f"wrote the reference answers to {path}\n"
+    _check_answer_file(path)
+
+
+@pytest.mark.usefixtures("quick")
+def test_main_refuses_then_forces(tmp_path, capsys) -> None:
+    path = tmp_path / "a.json"
+    path.write_text("mine", encoding="utf-8")
+    assert main(["answers", "-o", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "exists" in captured.err
+    assert "--force" in captured.err
+    assert path.read_text(encoding="utf-8") == "mine"
+
+    assert main(["answers", "-o", str(path), "--force"]) == 0
+    assert list(json_tricks.loads(path.read_text(encoding="utf-8"))) == ["X_grad"]
+
+
+@pytest.mark.usefixtures("quick")
+def test_main_reports_a_missing_directory(tmp_path, capsys) -> None:
+    assert main(["answers", "-o", str(tmp_path / "missing" / "a.json")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        ([], "the following arguments are required: COMMAND"),
+        (["answers"], "the following arguments are required: -o/--output"),
+        (["answer", "-o", "x"], "invalid choice: 'answer'"),
+        (["answers", "-o", "x", "--overwrite"], "unrecognized arguments: --overwrite"),
+    ],
+    ids=["no-command", "no-output", "unknown-command", "unknown-option"],
+)
+def test_usage_errors_exit_2(argv, message, capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: python -m gdtutor")
+    assert message in err
+
+
+def test_help_exits_0(capsys) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["answers", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "--force" in out
+    assert "replace an existing file" in out

@@ -1,0 +1,324 @@
+r"""Hand-written gradient descent.
+
+On a quadratic :math:`f(x) = \tfrac12 x^\top H x` one step is :math:`x \mapsto (I - \alpha H) x`,
+so the iterates are :math:`(I - \alpha H)^t x_0` and can be checked against numpy exactly.
+Facts about the record and the argument checks are run for both loops (``run_with``), which
+share them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from gdtutor import gradient_descent, gradient_step, hessian, parabola, rosenbrock, skewed
+
+OBJECTIVES = [parabola, skewed, rosenbrock]
+NUMPY_DTYPE = {torch.float32: np.float32, torch.float64: np.float64}
+
+
+def _value(objective, point, dtype=torch.float64) -> float:
+    return objective(torch.tensor(np.asarray(point), dtype=dtype)).item()
+
+
+@pytest.mark.parametrize("start", [(8.0, 8.0), (-3.0, 5.0)])
+@pytest.mark.parametrize("lr", [0.001, 0.01])
+@pytest.mark.parametrize("objective", [parabola, skewed], ids=lambda f: f.__name__)
+def test_iterates_on_a_quadratic_are_closed_form(objective, lr, start) -> None:
+    steps = 40
+    run = gradient_descent(objective, np.array(start), lr, steps)
+    H = hessian(objective)
+    M = np.eye(2) - lr * H
+    expected = np.stack([np.linalg.matrix_power(M, t) @ start for t in range(steps + 1)])
+    np.testing.assert_allclose(run.points, expected[:-1], rtol=1e-12, atol=0)
+    np.testing.assert_allclose(run.end_point, expected[-1], rtol=1e-12, atol=0)
+    # For these quadratics f(x) = ½ xᵀ H x exactly.
+    half_xHx = 0.5 * np.einsum("ti,ij,tj->t", expected[:-1], H, expected[:-1])
+    np.testing.assert_allclose(run.values, half_xHx, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_record_pairs_each_point_with_its_value(run_with, objective, dtype) -> None:
+    start = torch.tensor([-1.5, 2.0], dtype=dtype)
+    run = run_with(objective, start, 1e-4, 6)
+    assert run.points.shape == (6, 2)
+    assert run.values.shape == (6,)
+    np.testing.assert_array_equal(run.points[0], start.numpy())
+    for point, value in zip(run.points, run.values, strict=True):
+        assert value == _value(objective, point, dtype)
+
+
+def test_trajectory_says_what_produced_it() -> None:
+    run = gradient_descent(skewed, [8.0, 8.0], 0.001, 3)
+    assert (run.method, run.objective, run.lr, run.steps) == (
+        "gradient descent",
+        "skewed",
+        0.001,
+        3,
+    )
+    assert (run.recording, dict(run.options), run.diverged) == ("before", {}, False)
+    assert run.message == "ran all 3 steps"
+    assert len(run) == 3
+    assert run.final_value == float(run.values[-1])
+    assert gradient_descent(lambda v: skewed(v), [8.0, 8.0], 0.001, 1).objective == "<lambda>"
+
+
+def test_gradient_step_by_hand(dtype, rtol) -> None:
+    # At (8, 8) the parabola's gradient is (160, 160): one step of 0.001 moves by 0.16.
+    x = torch.tensor([8.0, 8.0], dtype=dtype, requires_grad=True)
+    value = gradient_step(parabola, x, lr=0.001)
+    assert value.item() == 1280.0
+    assert value.ndim == 0
+    assert not value.requires_grad
+    torch.testing.assert_close(
+        x.detach(), torch.tensor([7.84, 7.84], dtype=dtype), rtol=rtol, atol=0
+    )
+    assert x.grad is not None
+    assert x.grad.tolist() == [0.0, 0.0]
+    assert x.is_leaf
+    assert x.requires_grad
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_gradient_step_is_the_notebooks_step(objective) -> None:
+    # The notebook's make_gradient_step, written out: bit-for-bit the same float32 numbers.
+    x = torch.tensor([0.5, -0.8], requires_grad=True)
+    y = torch.tensor([0.5, -0.8], requires_grad=True)
+    for _ in range(5):
+        res = objective(x)
+        res.backward()
+        x.data -= 0.001 * x.grad
+        x.grad.zero_()
+        assert gradient_step(objective, y, 0.001).item() == res.item()
+        assert torch.equal(x, y)
+
+
+def test_gradient_descent_continues_gradient_step() -> None:
+    run = gradient_descent(skewed, [8.0, 8.0], 0.001, 4)
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    for point, value in zip(run.points, run.values, strict=True):
+        np.testing.assert_array_equal(x.detach().numpy(), point)
+        assert gradient_step(skewed, x, 0.001).item() == value
+    np.testing.assert_array_equal(x.detach().numpy(), run.end_point)
+
+
+def test_start_is_copied_never_modified(run_with) -> None:
+    start = torch.tensor([8.0, 8.0])
+    array = np.array([8.0, 8.0])
+    run_with(parabola, start, 0.01, 3)
+    run_with(parabola, array, 0.01, 3)
+    assert start.tolist() == [8.0, 8.0]
+    assert start.grad is None
+    assert not start.requires_grad
+    assert array.tolist() == [8.0, 8.0]
+
+
+def test_record_keeps_the_start_dtype_and_device(run_with, dtype, device) -> None:
+    start = torch.tensor([8.0, 8.0], dtype=dtype, device=device)
+    run = run_with(skewed, start, 0.001, 3)
+    for array in (run.points, run.values, run.end_point):
+        assert isinstance(array, np.ndarray)
+        assert array.dtype == NUMPY_DTYPE[dtype]
+    assert start.device.type == device
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        ([8.0, 8.0], np.float32),
+        ((8, 8), np.float32),
+        (np.array([8.0, 8.0]), np.float64),
+        (np.array([8.0, 8.0], dtype=np.float32), np.float32),
+        (torch.tensor([8.0, 8.0], dtype=torch.float64, requires_grad=True), np.float64),
+    ],
+    ids=["list", "int-tuple", "numpy-float64", "numpy-float32", "tensor-requires-grad"],
+)
+def test_dtype_of_each_kind_of_start(run_with, start, expected) -> None:
+    run = run_with(parabola, start, 0.001, 2)
+    assert run.points.dtype == run.values.dtype == run.end_point.dtype == expected
+    np.testing.assert_array_equal(run.points[0], [8.0, 8.0])
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_divergence_stops_at_the_first_non_finite_value(run_with, objective, dtype) -> None:
+    steps = 1000
+    run = run_with(objective, torch.tensor([8.0, 8.0], dtype=dtype), 1.0, steps)
+    assert run.diverged
+    assert 0 < len(run) < steps
+    assert len(run.points) == len(run.values) == len(run)
+    assert np.isfinite(run.values).all()
+    assert np.isfinite(run.points).all()
+    assert "diverged" in run.message
+    assert f"at step {len(run)}" in run.message
+    # end_point is where the value became non-finite: one step after the last recorded point
+    # (with lr = 1 both loops compute x - grad exactly).
+    x = torch.tensor(run.points[-1], requires_grad=True)
+    gradient_step(objective, x, 1.0)
+    np.testing.assert_array_equal(run.end_point, x.detach().numpy())
+    assert not math.isfinite(_value(objective, run.end_point, dtype))
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_divergence_with_notebook_recording(run_with, objective) -> None:
+    before = run_with(objective, [8.0, 8.0], 1.0, 1000)
+    after = run_with(objective, [8.0, 8.0], 1.0, 1000, recording="notebook")
+    assert after.diverged
+    assert len(after) == len(before)
+    np.testing.assert_array_equal(after.values, before.values)
+    np.testing.assert_array_equal(after.points, [*before.points[1:], before.end_point])
+    np.testing.assert_array_equal(after.end_point, after.points[-1])
+
+
+def test_a_converging_run_is_not_diverged(run_with) -> None:
+    # Each step multiplies the point by 1 - 20 α = 0.2, so the value by 0.04.
+    run = run_with(parabola, np.array([8.0, 8.0]), 0.04, 10)
+    assert not run.diverged
+    assert run.message == "ran all 10 steps"
+    np.testing.assert_allclose(run.values[1:] / run.values[:-1], 0.04, rtol=1e-12)
+
+
+def test_zero_steps(run_with) -> None:
+    run = run_with(parabola, [8.0, -8.0], 0.001, 0)
+    assert run.points.shape == (0, 2)
+    assert run.values.shape == (0,)
+    np.testing.assert_array_equal(run.end_point, [8.0, -8.0])
+    assert math.isnan(run.final_value)
+    assert not run.diverged
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_notebook_recording_pairs_point_after_with_value_before(run_with, objective) -> None:
+    start = (0.5, -0.8)
+    run = run_with(objective, start, 0.001, 5, recording="notebook")
+    before = run_with(objective, start, 0.001, 5)
+    assert run.recording == "notebook"
+    assert run.values[0] == _value(objective, start, torch.float32)
+    for i in range(1, len(run)):
+        assert run.values[i] == _value(objective, run.points[i - 1], torch.float32)
+    # points[i] is the point after step i, which the "before" record lists one row later.
+    np.testing.assert_array_equal(run.points, [*before.points[1:], before.end_point])
+    np.testing.assert_array_equal(run.values, before.values)
+    np.testing.assert_array_equal(run.end_point, run.points[-1])
+
+
+BAD_STARTS = [
+    (np.zeros(3), ValueError, r"start must be one point of shape \(2,\), got shape \(3,\)"),
+    ([1.0, 2.0, 3.0], ValueError, r"start must be one point of shape \(2,\), got shape \(3,\)"),
+    (torch.zeros(2, 2), ValueError, r"start must be one point .* got shape \(2, 2\)"),
+    (np.zeros((2, 2)), ValueError, r"start must be one point .* got shape \(2, 2\)"),
+    (torch.tensor([8, 8]), TypeError, r"start must have dtype float32 or float64 .* torch\.int64"),
+    (np.array([8, 8]), TypeError, r"start must have a floating dtype .* got numpy int64"),
+    (torch.tensor([True, False]), TypeError, r"start must have dtype .* got torch\.bool"),
+    (np.array([True, False]), TypeError, r"start must have a floating dtype .* got numpy bool"),
+    ([True, False], TypeError, r"start must hold real numbers, got \[True, False\]"),
+    (torch.zeros(2, dtype=torch.float16), TypeError, r"float32 or float64 .* torch\.float16"),
+    ("88", TypeError, r"start must be a torch tensor, numpy array or sequence .* got str"),
+    (["8", "8"], TypeError, r"start must hold real numbers, got \['8', '8'\]"),
+    (None, TypeError, r"start must be .* got NoneType"),
+    ([math.nan, 8.0], ValueError, r"start must be finite, got \[nan, 8\.0\]"),
+    ((8.0, math.inf), ValueError, r"start must be finite, got \[8\.0, inf\]"),
+    (np.array([-np.inf, 0.0]), ValueError, r"start must be finite, got \[-inf, 0\.0\]"),
+    (torch.tensor([0.0, math.nan]), ValueError, r"start must be finite, got \[0\.0, nan\]"),
+]
+BAD_LRS = [
+    (0, ValueError, r"lr must be a positive finite number, got 0\.0"),
+    (-0.1, ValueError, r"lr must be a positive finite number, got -0\.1"),
+    (math.nan, ValueError, r"lr must be a positive finite number, got nan"),
+    (math.inf, ValueError, r"lr must be a positive finite number, got inf"),
+    ("0.1", TypeError, r"lr must be a positive finite number, got str"),
+    (True, TypeError, r"lr must be a positive finite number, got bool"),
+    (None, TypeError, r"lr must be a positive finite number, got NoneType"),
+]
+BAD_STEPS = [
+    (-1, ValueError, r"steps must be a non-negative integer, got -1"),
+    (2.0, TypeError, r"steps must be a non-negative integer, got float"),
+    (2.5, TypeError, r"steps must be a non-negative integer, got float"),
+    ("3", TypeError, r"steps must be a non-negative integer, got str"),
+    (True, TypeError, r"steps must be a non-negative integer, got bool"),
+]
+
+
+def _ids(table):
+    return [f"{type(row[0]).__name__}-{i}" for i, row in enumerate(table)]
+
+
+@pytest.mark.parametrize(("start", "error", "match"), BAD_STARTS, ids=_ids(BAD_STARTS))
+def test_bad_start(run_with, start, error, match) -> None:
+    with pytest.raises(error, match=match):
+        run_with(parabola, start, 0.001, 1)
+
+
+@pytest.mark.parametrize(("lr", "error", "match"), BAD_LRS, ids=_ids(BAD_LRS))
+def test_bad_lr(run_with, lr, error, match) -> None:
+    with pytest.raises(error, match=match):
+        run_with(parabola, [8.0, 8.0], lr, 1)
+
+
+@pytest.mark.parametrize(("steps", "error", "match"), BAD_STEPS, ids=_ids(BAD_STEPS))
+def test_bad_steps(run_with, steps, error, match) -> None:
+    with pytest.raises(error, match=match):
+        run_with(parabola, [8.0, 8.0], 0.001, steps)
+
+
+@pytest.mark.parametrize("recording", ["after", "Before", None])
+def test_bad_recording(run_with, recording) -> None:
+    with pytest.raises(ValueError, match=r"recording must be 'before' or 'notebook', got "):
+        run_with(parabola, [8.0, 8.0], 0.001, 1, recording=recording)
+
+
+@pytest.mark.parametrize(
+    ("objective", "shown"),
+    [
+        (lambda v: 2 * v, r"\(2,\)"),
+        (lambda v: v.sum(dim=0, keepdim=True), r"\(1,\)"),
+        (lambda v: 1.0, "float"),
+        (lambda v: v.detach().numpy().sum(), r"\(\)"),
+    ],
+    ids=["vector", "shape-1", "float", "numpy"],
+)
+def test_objective_must_return_a_0d_tensor(run_with, objective, shown) -> None:
+    match = rf"objective must return a 0-d torch tensor for one point, got {shown}"
+    with pytest.raises(ValueError, match=match):
+        run_with(objective, [8.0, 8.0], 0.001, 1)
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    with pytest.raises(ValueError, match=match):
+        gradient_step(objective, x, 0.001)
+    assert x.tolist() == [8.0, 8.0]
+
+
+def _non_leaf() -> torch.Tensor:
+    return torch.tensor([8.0, 8.0], requires_grad=True) * 2
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "match"),
+    [
+        (torch.tensor([8.0, 8.0]), ValueError, r"x must require grad .* requires_grad=False"),
+        (_non_leaf(), ValueError, r"x must be a leaf tensor .* produced by MulBackward0"),
+        (torch.zeros(3, requires_grad=True), ValueError, r"x must be one point .* \(3,\)"),
+        (torch.zeros(1, 2, requires_grad=True), ValueError, r"x must be one point .* \(1, 2\)"),
+        (
+            torch.tensor([8, 8]),
+            TypeError,
+            r"x must have dtype float32 or float64, got torch\.int64",
+        ),
+        ([8.0, 8.0], TypeError, r"x must be a torch tensor, got list"),
+        (np.array([8.0, 8.0]), TypeError, r"x must be a torch tensor, got ndarray"),
+    ],
+    ids=["no-grad", "non-leaf", "shape-3", "shape-1x2", "int", "list", "numpy"],
+)
+def test_gradient_step_bad_variable(x, error, match) -> None:
+    with pytest.raises(error, match=match):
+        gradient_step(parabola, x, 0.001)
+
+
+@pytest.mark.parametrize(("lr", "error", "match"), BAD_LRS, ids=_ids(BAD_LRS))
+def test_gradient_step_bad_lr_leaves_x_alone(lr, error, match) -> None:
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    with pytest.raises(error, match=match):
+        gradient_step(parabola, x, lr)
+    assert x.tolist() == [8.0, 8.0]
+    assert x.grad is None

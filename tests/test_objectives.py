@@ -1,0 +1,220 @@
+"""Objectives: values and gradients a reader can check by hand, and one code path for numpy
+arrays, torch tensors, single points and whole grids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gdtutor import SKEWED_G, hessian, minimiser, parabola, rosenbrock, skewed
+
+OBJECTIVES = [parabola, skewed, rosenbrock]
+POINTS = [(8.0, 8.0), (1.0, 0.0), (0.0, 1.0), (-3.0, 2.5), (0.5, -7.0), (1.0, 1.0)]
+
+# The 3 × 4 matrix of the notebook's first gradient exercise.
+NOTEBOOK_X = [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]]
+
+
+def _gradient_parabola(v: np.ndarray) -> np.ndarray:
+    return 20 * v
+
+
+def _gradient_skewed(v: np.ndarray) -> np.ndarray:
+    return 10 * (SKEWED_G + SKEWED_G.T) @ v
+
+
+def _gradient_rosenbrock(v: np.ndarray) -> np.ndarray:
+    x, y = v
+    return np.array([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)])
+
+
+GRADIENTS = {
+    parabola: _gradient_parabola,
+    skewed: _gradient_skewed,
+    rosenbrock: _gradient_rosenbrock,
+}
+
+
+def _autograd(objective, point, dtype: torch.dtype) -> np.ndarray:
+    v = torch.tensor(point, dtype=dtype, requires_grad=True)
+    (grad,) = torch.autograd.grad(objective(v), v)
+    return grad.numpy()
+
+
+# The notebook's own definitions, copied as written.
+def function_skewed(variable):
+    gramma = torch.tensor([[1.0, -1.0], [1.0, 1.0]]) @ torch.tensor([[1.0, 0.0], [0.0, 4.0]])
+    res = 10 * (variable.unsqueeze(0) @ (gramma @ variable.unsqueeze(1))).sum()
+    return res
+
+
+def function_skewed_np(variable):
+    gramma = np.array([[1, -1], [1, 1]]) @ np.array([[1.0, 0.0], [0.0, 4.0]])
+    res = 10 * (variable.transpose(1, 0) @ (gramma @ variable)).sum()
+    return res
+
+
+def test_gradient_of_sum_of_squares_is_20x(dtype: torch.dtype) -> None:
+    # The notebook's first exercise: d/dX of 10 * sum(X**2) is 20 X (exact for small integers).
+    X = torch.tensor(NOTEBOOK_X, dtype=dtype, requires_grad=True)
+    (10 * (X**2).sum()).backward()
+    assert X.grad is not None
+    torch.testing.assert_close(X.grad, 20 * X.detach(), rtol=0, atol=0)
+    assert X.grad[2, 3].item() == 240.0
+
+
+@pytest.mark.parametrize("point", POINTS)
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_gradient_matches_closed_form(objective, point, dtype, rtol) -> None:
+    expected = GRADIENTS[objective](np.array(point))
+    np.testing.assert_allclose(_autograd(objective, point, dtype), expected, rtol=rtol, atol=rtol)
+
+
+def test_skewed_gradient_uses_the_symmetric_part() -> None:
+    # G is not symmetric: G v alone would be wrong, (G + Gᵀ) v is right.
+    assert not np.array_equal(SKEWED_G, SKEWED_G.T)
+    grad = _autograd(skewed, (1.0, 1.0), torch.float64)
+    np.testing.assert_array_equal(grad, [20.0 - 30.0, -30.0 + 80.0])
+    assert not np.allclose(grad, 20 * SKEWED_G @ np.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("objective", "point", "value"),
+    [
+        (parabola, (8.0, 8.0), 1280.0),
+        (parabola, (0.0, 0.0), 0.0),
+        (skewed, (8.0, 8.0), 1280.0),  # 10 (64 - 192 + 256)
+        (skewed, (1.0, 0.0), 10.0),
+        (skewed, (0.0, 1.0), 40.0),
+        (skewed, (1.0, 1.0), 20.0),
+        (rosenbrock, (1.0, 1.0), 0.0),
+        (rosenbrock, (-1.0, 1.0), 4.0),
+        (rosenbrock, (0.0, 0.0), 1.0),
+    ],
+)
+def test_values_by_hand(objective, point, value, dtype) -> None:
+    assert objective(np.array(point)) == value
+    assert objective(torch.tensor(point, dtype=dtype)).item() == value
+
+
+@pytest.mark.parametrize("point", POINTS)
+def test_skewed_equals_notebook_matmul_versions(point) -> None:
+    column = np.array([point]).T
+    np.testing.assert_allclose(skewed(np.array(point)), function_skewed_np(column), rtol=1e-14)
+    v = torch.tensor(point)  # the notebook's G is float32, so the point must be too
+    torch.testing.assert_close(skewed(v), function_skewed(v), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_minimiser_is_a_zero_of_value_and_gradient(objective) -> None:
+    point = minimiser(objective)
+    assert point.shape == (2,)
+    assert point.dtype == np.float64
+    assert objective(point) == 0.0
+    np.testing.assert_array_equal(_autograd(objective, point, torch.float64), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("point", [None, *POINTS])
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_hessian_matches_autograd(objective, point) -> None:
+    at = minimiser(objective) if point is None else np.array(point)
+    expected = torch.autograd.functional.hessian(objective, torch.tensor(at, dtype=torch.float64))
+    H = hessian(objective) if point is None else hessian(objective, at=point)
+    assert H.shape == (2, 2)
+    assert H.dtype == np.float64
+    np.testing.assert_allclose(H, expected.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(H, H.T)
+
+
+def test_hessians_by_hand() -> None:
+    np.testing.assert_array_equal(hessian(parabola), [[20.0, 0.0], [0.0, 20.0]])
+    np.testing.assert_array_equal(hessian(skewed), [[20.0, -30.0], [-30.0, 80.0]])
+    np.testing.assert_array_equal(hessian(rosenbrock), [[802.0, -400.0], [-400.0, 200.0]])
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_numpy_and_torch_agree(objective) -> None:
+    points = np.array(POINTS)
+    np.testing.assert_allclose(
+        objective(points), objective(torch.from_numpy(points)).numpy(), rtol=1e-15, atol=0
+    )
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_grid_in_one_call_equals_point_by_point(objective, kind) -> None:
+    X, Y = np.meshgrid(np.linspace(-2.0, 3.0, 4), np.linspace(-1.0, 1.5, 4))
+    grid = np.stack([X, Y], axis=-1)
+    assert grid.shape == (4, 4, 2)
+    convert = torch.from_numpy if kind == "torch" else np.asarray
+    Z = np.asarray(objective(convert(grid)))
+    assert Z.shape == (4, 4)
+    expected = [[float(objective(convert(grid[i, j]))) for j in range(4)] for i in range(4)]
+    np.testing.assert_array_equal(Z, expected)
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+def test_kind_dtype_and_gradient_are_kept(objective, dtype) -> None:
+    v = torch.zeros(3, 5, 2, dtype=dtype, requires_grad=True)
+    values = objective(v)
+    assert isinstance(values, torch.Tensor)
+    assert values.shape == (3, 5)
+    assert values.dtype == dtype
+    assert values.requires_grad
+    single = objective(np.zeros(2, dtype=np.float32))
+    assert single.shape == ()
+    assert single.dtype == np.float32
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    ("v", "error", "match"),
+    [
+        ([8.0, 8.0], TypeError, r"v must be a numpy array or torch tensor .* got list"),
+        (8.0, TypeError, r"v must be a numpy array or torch tensor .* got float"),
+        (np.zeros(3), ValueError, r"v must have shape \(2,\) or \(\.\.\., 2\).* got shape \(3,\)"),
+        (np.zeros((2, 3)), ValueError, r"coordinates on the last axis, got shape \(2, 3\)"),
+        (np.float64(1.0), ValueError, r"got shape \(\)"),
+        (torch.zeros(3), ValueError, r"got shape \(3,\)"),
+    ],
+    ids=["list", "float", "shape-3", "shape-2x3", "0-d", "tensor-shape-3"],
+)
+def test_bad_points(objective, v, error, match) -> None:
+    with pytest.raises(error, match=match):
+        objective(v)
+
+
+def _not_ours(v):
+    return v[..., 0]
+
+
+def parabola_lookalike(v):
+    return parabola(v)
+
+
+parabola_lookalike.__name__ = "parabola"
+
+
+@pytest.mark.parametrize("func", [hessian, minimiser])
+@pytest.mark.parametrize(
+    ("objective", "shown"),
+    [(_not_ours, "'_not_ours'"), (parabola_lookalike, "'parabola'"), (np.sum, "'sum'")],
+)
+def test_only_gdtutor_objectives_have_known_minimiser_and_hessian(func, objective, shown) -> None:
+    with pytest.raises(
+        ValueError, match=rf"objective must be one of gdtutor's objectives .*{shown}"
+    ):
+        func(objective)
+
+
+@pytest.mark.parametrize("at", [(1.0, 2.0, 3.0), np.zeros((2, 2)), 1.0])
+def test_hessian_at_must_be_a_point(at) -> None:
+    with pytest.raises(ValueError, match=r"at must be a point of shape \(2,\), got shape"):
+        hessian(rosenbrock, at=at)
+
+
+def test_skewed_matrix_is_read_only() -> None:
+    np.testing.assert_array_equal(SKEWED_G, [[1.0, -4.0], [1.0, 4.0]])
+    with pytest.raises(ValueError, match="read-only"):
+        SKEWED_G[0, 0] = 2.0
