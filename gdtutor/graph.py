@@ -46,18 +46,28 @@ def _root(result: torch.Tensor) -> Any:
     return result.grad_fn
 
 
-def _node(fn: Any, depth: int, max_depth: int) -> GraphNode:
+def _node(fn: Any, depth: int, max_depth: int, budget: list[int]) -> GraphNode:
+    # Shared subgraphs are unfolded into copies, which can grow exponentially (y = y * y
+    # repeated); the budget turns that into a clear error instead of a hang.
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise ValueError(
+            "result's autograd graph unfolds into more than max_nodes nodes; "
+            "pass a larger max_nodes or inspect a smaller expression"
+        )
     variable = getattr(fn, "variable", None)
     shape = tuple(variable.shape) if isinstance(variable, torch.Tensor) else None
     if depth >= max_depth:
         return GraphNode(type(fn).__name__, (), shape)
     children = tuple(
-        _node(child, depth + 1, max_depth) for child, _ in fn.next_functions if child is not None
+        _node(child, depth + 1, max_depth, budget)
+        for child, _ in fn.next_functions
+        if child is not None
     )
     return GraphNode(type(fn).__name__, children, shape)
 
 
-def grad_fn_tree(result: torch.Tensor, *, max_depth: int = 64) -> GraphNode:
+def grad_fn_tree(result: torch.Tensor, *, max_depth: int = 64, max_nodes: int = 1000) -> GraphNode:
     """Return the autograd graph behind ``result`` as a tree of :class:`~gdtutor.graph.GraphNode`.
 
     Parameters
@@ -66,6 +76,9 @@ def grad_fn_tree(result: torch.Tensor, *, max_depth: int = 64) -> GraphNode:
         A tensor computed from tensors with ``requires_grad=True``.
     max_depth : int, optional
         Nodes deeper than this are shown without their children.
+    max_nodes : int, optional
+        The most nodes the unfolded tree may have (a node reached along two paths counts
+        twice).
 
     Returns
     -------
@@ -77,7 +90,8 @@ def grad_fn_tree(result: torch.Tensor, *, max_depth: int = 64) -> GraphNode:
     TypeError
         If ``result`` is not a tensor.
     ValueError
-        If ``result`` has no ``grad_fn`` (a leaf, or not computed with gradients).
+        If ``result`` has no ``grad_fn`` (a leaf, or not computed with gradients), or the
+        tree would have more than ``max_nodes`` nodes.
 
     Examples
     --------
@@ -87,7 +101,7 @@ def grad_fn_tree(result: torch.Tensor, *, max_depth: int = 64) -> GraphNode:
     >>> tree.name, [child.name for child in tree.children]
     ('SumBackward0', ['MulBackward0'])
     """
-    return _node(_root(result), 0, max_depth)
+    return _node(_root(result), 0, max_depth, [max_nodes])
 
 
 def grad_fn_chain(result: torch.Tensor) -> list[str]:

@@ -15,6 +15,14 @@ from gdtutor.record import Recording, Trajectory, run_loop
 
 __all__ = ["optimize", "optimizer_class"]
 
+# Optimizers whose step does not fit the zero_grad / value / backward / step cycle on one
+# dense 2-vector.
+_UNSUPPORTED = {
+    "LBFGS": "needs a closure that re-evaluates the objective inside step()",
+    "SparseAdam": "needs sparse gradients",
+    "Muon": "needs 2-D (matrix) parameters",
+}
+
 
 def _available() -> list[str]:
     return sorted(
@@ -138,6 +146,10 @@ def optimize(
     0.2097
     """
     cls = optimizer_class(optimizer)
+    if cls.__name__ in _UNSUPPORTED:
+        raise ValueError(
+            f"optimizer {cls.__name__} cannot run in this loop: it {_UNSUPPORTED[cls.__name__]}"
+        )
     x = as_start_point(start)
     steps = check_steps(steps)
     if "lr" in options:

@@ -123,3 +123,13 @@ def test_every_leaf_of_skewed_is_its_one_input() -> None:
 def test_bad_results(func, result, error, match) -> None:
     with pytest.raises(error, match=match):
         func(result)
+
+
+def test_tree_refuses_a_graph_that_unfolds_exponentially():
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(30):
+        y = y * y
+    with pytest.raises(ValueError, match="more than max_nodes nodes"):
+        grad_fn_tree(y)
+    assert grad_fn_tree(y, max_depth=3).name == "MulBackward0"

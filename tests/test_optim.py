@@ -161,3 +161,12 @@ def test_optimizer_checks_its_own_options() -> None:
         optimize(parabola, [8.0, 8.0], "SGD", 1, lr=0.1, momentum=-1.0)
     with pytest.raises(TypeError, match="unexpected keyword argument 'betas'"):
         optimize(parabola, [8.0, 8.0], "SGD", 1, lr=0.1, betas=(0.9, 0.99))
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [("LBFGS", "needs a closure"), ("SparseAdam", "needs sparse gradients")],
+)
+def test_optimizers_that_do_not_fit_the_cycle_are_refused(name, why):
+    with pytest.raises(ValueError, match=f"{name} cannot run in this loop: it {why}"):
+        optimize(skewed, [8.0, 8.0], name, steps=3, lr=0.1)
