@@ -67,7 +67,7 @@ from gdtutor.answers import reference_answers
 
 gap = (X.grad - 20 * X.detach()).abs().max().item()
 print(f"largest |torch - 20 X|       = {gap:.1e}")
-reference = reference_answers()["X_grad"]
+reference = reference_answers(["X_grad"])["X_grad"]
 gap = np.abs(answer["X_grad"] - reference).max()
 same = np.allclose(answer["X_grad"], reference)
 print(f"largest |answer - reference| = {gap:.1e}, allclose: {same}")

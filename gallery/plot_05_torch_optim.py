@@ -184,7 +184,7 @@ from_optimize = {
 # which the checker compares a learner's file with (largest absolute differences):
 from gdtutor.answers import reference_answers
 
-reference = reference_answers()
+reference = reference_answers(answer)
 print(f"{'key':14} {'vs optimize':>12} {'vs reference':>13}  allclose")
 for k, mine in answer.items():
     gap = np.abs(np.array(mine) - from_optimize[k]).max()

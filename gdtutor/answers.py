@@ -9,6 +9,7 @@ number by number.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,23 @@ def _history(run: Trajectory) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return [p.copy() for p in run.points], [np.array(v) for v in run.values]
 
 
-def reference_answers() -> dict[str, Any]:
+def _run(suffix: str) -> Trajectory:
+    if suffix == "2":
+        return gradient_descent(
+            notebook_skewed, NOTEBOOK_START, NOTEBOOK_LR["manual"], NOTEBOOK_STEPS
+        )
+    name = {"3": "SGD", "4": "AdamW"}[suffix]
+    return optimize(
+        notebook_skewed,
+        NOTEBOOK_START,
+        name,
+        NOTEBOOK_STEPS,
+        recording="notebook",
+        lr=NOTEBOOK_LR[name],
+    )
+
+
+def reference_answers(keys: Iterable[str] | None = None) -> dict[str, Any]:
     """Compute the notebook's answer dict as its solved cells would.
 
     ``X_grad`` is the gradient of :math:`10 \\sum x_{ij}^2` at :data:`~gdtutor.answers.NOTEBOOK_X`;
@@ -96,11 +113,21 @@ def reference_answers() -> dict[str, Any]:
     defaults otherwise), recorded as the notebook does: the point after each step next to the
     value before it. All runs are float32 on the CPU from (8, 8).
 
+    Parameters
+    ----------
+    keys : iterable of str, optional
+        Compute only these keys (and only the runs they need); all of
+        :data:`~gdtutor.answers.ANSWER_KEYS` by default.
+
     Returns
     -------
     dict
-        :data:`~gdtutor.answers.ANSWER_KEYS` mapped to a float32 array (``X_grad``) or lists of
-        float32 arrays.
+        The keys mapped to a float32 array (``X_grad``) or lists of float32 arrays.
+
+    Raises
+    ------
+    ValueError
+        If a key is not one of the notebook's.
 
     Examples
     --------
@@ -109,34 +136,26 @@ def reference_answers() -> dict[str, Any]:
     [20. 40. 60. 80.]
     >>> len(answers["var_history_3"]), answers["var_history_3"][0].shape
     (500, (2,))
+    >>> sorted(reference_answers(["fn_history_4"]))
+    ['fn_history_4']
     """
-    X = torch.tensor(NOTEBOOK_X, requires_grad=True)
-    (10 * (X**2).sum()).backward()
-    answers: dict[str, Any] = {"X_grad": X.grad.clone().numpy()}  # type: ignore[union-attr]
-    runs = {
-        "2": gradient_descent(
-            notebook_skewed, NOTEBOOK_START, NOTEBOOK_LR["manual"], NOTEBOOK_STEPS
-        ),
-        "3": optimize(
-            notebook_skewed,
-            NOTEBOOK_START,
-            "SGD",
-            NOTEBOOK_STEPS,
-            recording="notebook",
-            lr=NOTEBOOK_LR["SGD"],
-        ),
-        "4": optimize(
-            notebook_skewed,
-            NOTEBOOK_START,
-            "AdamW",
-            NOTEBOOK_STEPS,
-            recording="notebook",
-            lr=NOTEBOOK_LR["AdamW"],
-        ),
-    }
-    for suffix, run in runs.items():
-        answers[f"var_history_{suffix}"], answers[f"fn_history_{suffix}"] = _history(run)
-    return answers
+    wanted = list(ANSWER_KEYS) if keys is None else list(keys)
+    unknown = [k for k in wanted if k not in ANSWER_KEYS]
+    if unknown:
+        raise ValueError(f"keys must be among {list(ANSWER_KEYS)}, got unknown {unknown}")
+    answers: dict[str, Any] = {}
+    if "X_grad" in wanted:
+        X = torch.tensor(NOTEBOOK_X, requires_grad=True)
+        (10 * (X**2).sum()).backward()
+        answers["X_grad"] = X.grad.clone().numpy()  # type: ignore[union-attr]
+    for suffix in ("2", "3", "4"):
+        names = (f"var_history_{suffix}", f"fn_history_{suffix}")
+        if any(name in wanted for name in names):
+            points, values = _history(_run(suffix))
+            answers.update(
+                {k: v for k, v in zip(names, (points, values), strict=True) if k in wanted}
+            )
+    return {key: answers[key] for key in ANSWER_KEYS if key in answers}
 
 
 def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:

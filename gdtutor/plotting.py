@@ -394,7 +394,12 @@ def plot_graph(ax: Axes, root: GraphNode) -> list[Text]:
     where = {id(node): (x, depth_max - d) for node, x, d in placed}
     boxes: list[Text] = []
     for node, x, d in placed:
-        text = node.name if node.leaf_shape is None else f"{node.name}\nleaf {node.leaf_shape}"
+        if node.leaf_shape is None:
+            text = node.name
+        elif node.leaf_shape == ():
+            text = f"{node.name}\nscalar leaf"
+        else:
+            text = f"{node.name}\nleaf {node.leaf_shape}"
         boxes.append(
             ax.text(
                 x,
@@ -414,7 +419,7 @@ def plot_graph(ax: Axes, root: GraphNode) -> list[Text]:
                 arrowprops={
                     "arrowstyle": "->",
                     "shrinkA": 12,
-                    "shrinkB": 12,
+                    "shrinkB": 18,
                     "color": "0.4",
                 },
             )
