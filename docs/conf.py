@@ -24,7 +24,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE / "_ext"))
 
-import gdtutor  # noqa: E402
+import gdtutor
 
 project = "gdtutor"
 author = "the gdtutor developers"
@@ -108,7 +108,8 @@ html_theme_options = {
     "navigation_with_keys": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    # Lessons are code-heavy: give them the full width instead of an in-page contents column.
+    "secondary_sidebar_items": {"**": ["page-toc"], "auto_examples/plot_*": []},
 }
 html_show_sourcelink = False
 html_last_updated_fmt = None

@@ -1,4 +1,4 @@
-"""The command line: ``python -m gdtutor answers -o PATH``."""
+"""The command line: ``python -m gdtutor answers -o PATH`` and ``python -m gdtutor check``."""
 
 from __future__ import annotations
 
@@ -22,7 +22,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     answers.add_argument("-o", "--output", required=True, help="path of the file to write")
     answers.add_argument("--force", action="store_true", help="replace an existing file")
+    check = commands.add_parser(
+        "check",
+        help="check an answer file against the reference answers",
+        description=(
+            "Compare an answer file, as the course notebook saves it, with the reference "
+            "answers key by key. The file is only read: nothing in it is imported or run. "
+            "Exit status: 0 when every key passes, 1 when any key fails, is missing or has "
+            "the wrong shape, 2 when the file cannot be read or is refused."
+        ),
+    )
+    check.add_argument(
+        "path", nargs="?", default=".answer.json", help="the answer file (default: .answer.json)"
+    )
     return parser
+
+
+def _check(path: str) -> int:
+    from gdtutor.checking import check_answers, format_report
+    from gdtutor.safeload import LoadError, load_answers
+
+    try:
+        answers = load_answers(path)
+    except LoadError as error:
+        print(f"error: cannot check {path}: {error}", file=sys.stderr)
+        return 2
+    result = check_answers(answers)
+    print(format_report(result))
+    return 0 if result.passed else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -36,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success, 2 on a usage or file error.
+        0 on success; for ``check``, 1 when any answer fails; 2 on a usage or file error.
 
     Examples
     --------
@@ -58,4 +85,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         print(f"wrote the reference answers to {path}")
         return 0
+    if args.command == "check":
+        return _check(args.path)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

@@ -3,21 +3,22 @@ r"""Load an answer file written by anyone, trusting nothing in it.
 The course notebook saves its answers with ``json_tricks.dump``. ``json_tricks.load`` with
 its default hooks imports modules and builds objects named in the file, and its numpy hook
 calls ``getattr(numpy, dtype)(data)`` for a 0-d array, so a file that names the dtype
-``"load"`` or ``"fromfile"`` makes it read a local file. :func:`load_answers` therefore does
-not use those hooks. It parses with the standard library's :mod:`json` and converts only one
-json_tricks form itself, the numpy array::
+``"load"`` or ``"fromfile"`` makes it read a local file. This module uses none of those
+hooks: it parses with the standard library's ``json`` and converts only one json_tricks
+form itself, the numpy array::
 
     {"__ndarray__": [[1.0, 2.0], [3.0, 4.0]], "dtype": "float32", "shape": [2, 2]}
 
-Accepted are plain JSON (including ``NaN`` and ``Infinity``, which Python writes for
-non-finite floats) and arrays whose ``dtype`` is one of :data:`NUMERIC_DTYPES`, with their
-values given as nested lists of numbers or as json_tricks' uncompressed ``"b64:"`` buffer
-(decoded with :func:`numpy.frombuffer`, never pickle). Everything else is refused with a
-:class:`LoadError` whose message is one line: a file over :data:`MAX_BYTES`, a file that is
-not a regular file, compressed or binary bytes, text that is not UTF-8 or not JSON, a top
-level that is not an object, duplicate keys, and every object with a ``__name__``-style key
-other than the array form above (class instances, enums, sets, dates, paths, ...). Nothing is
-imported, nothing but the one file is read, and the file is never written.
+Accepted are plain JSON (with ``NaN`` and ``Infinity``, which Python writes for non-finite
+floats) and arrays whose dtype is in :data:`~gdtutor.safeload.NUMERIC_DTYPES`, their values
+given as nested lists of numbers or as json_tricks' uncompressed ``"b64:"`` buffer (read
+with :func:`numpy.frombuffer`, never pickle). Everything else raises
+:class:`~gdtutor.safeload.LoadError` with a one-line reason: a file over
+:data:`~gdtutor.safeload.MAX_BYTES` or not a regular file, compressed or binary bytes, text
+that is not UTF-8 or not JSON, a top level that is not an object, duplicate keys, and any
+object with a ``__name__``-style key other than the array form (class instances, enums,
+sets, dates, paths, ...). Nothing is imported, nothing but the one file is read, and the
+file is never written.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ _MAGIC = {
 _PAYLOADS = {
     "__instance_type__": "a class instance",
     "__enum__": "an enum",
+    "__enum_instance_type__": "an enum",
     "__set__": "a set",
     "__complex__": "a complex number",
     "__decimal__": "a decimal",
@@ -120,7 +122,10 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
     if isinstance(data, str):
         array = _from_b64(data, dtype, obj.get("endian", "native"))
         if array.size != math.prod(shape):
-            raise LoadError(f"numpy array of shape {shape} holds {array.size} values")
+            raise LoadError(
+                f"numpy array of shape {shape} needs {math.prod(shape)} values, "
+                f"its buffer holds {array.size}"
+            )
         return array.reshape(shape)
     if "endian" in obj:
         raise LoadError("numpy array with an endian field but no binary data")
@@ -129,6 +134,8 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
         array = np.array(data, dtype=dtype)
     except (ValueError, OverflowError) as error:
         raise LoadError(f"numpy array data do not fit dtype {dtype_name}: {error}") from None
+    if array.size == 0 == math.prod(shape):
+        array = array.reshape(shape)  # json_tricks writes every empty array as []
     if array.shape != tuple(shape):
         raise LoadError(f"numpy array declares shape {shape} but holds shape {list(array.shape)}")
     return array
@@ -222,7 +229,9 @@ def loads_answers(data: bytes) -> dict[str, Any]:
     except ValueError as error:  # e.g. an integer with more digits than Python converts
         raise LoadError(f"not JSON: {str(error).splitlines()[0]}") from None
     if not isinstance(answers, dict):
-        kind = "a numpy array" if isinstance(answers, np.ndarray) else type(answers).__name__
+        kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+        number = "a number" if isinstance(answers, int | float) else "a numpy array"
+        kind = kinds.get(type(answers), number)
         raise LoadError(f"the top level is {kind}, expected a JSON object of answers")
     return answers
 
@@ -230,7 +239,8 @@ def loads_answers(data: bytes) -> dict[str, Any]:
 def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and parse one answer file without executing, importing or writing anything.
 
-    The file is opened read-only and must be a regular file of at most :data:`MAX_BYTES`.
+    The file is opened read-only and must be a regular file of at most
+    :data:`~gdtutor.safeload.MAX_BYTES`.
 
     Parameters
     ----------
@@ -240,7 +250,7 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
     Returns
     -------
     dict
-        As :func:`loads_answers`.
+        As :func:`~gdtutor.safeload.loads_answers`.
 
     Raises
     ------
@@ -261,14 +271,22 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as error:
         raise LoadError(error.strerror or str(error)) from None
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise LoadError("not a regular file")
+            raise LoadError(
+                "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            )
         if info.st_size > MAX_BYTES:
             raise LoadError(f"{info.st_size} bytes is more than the {MAX_BYTES}-byte limit")
-        try:
-            data = file.read(MAX_BYTES + 1)  # the file may have grown since fstat
-        except OSError as error:
-            raise LoadError(error.strerror or str(error)) from None
-    return loads_answers(data)
+        data = bytearray()
+        while len(data) <= MAX_BYTES:  # the file may have grown since fstat
+            chunk = os.read(fd, MAX_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as error:
+        raise LoadError(error.strerror or str(error)) from None
+    finally:
+        os.close(fd)
+    return loads_answers(bytes(data))

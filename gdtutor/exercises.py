@@ -1,0 +1,273 @@
+r"""Exercise versions of the lessons, made from the lessons themselves.
+
+A gallery script marks each block of lines that a learner should write::
+
+    # sphinx_gallery_solution_begin = "the gradient step"
+    value = function(x)
+    ...
+    # sphinx_gallery_solution_end
+
+sphinx-gallery reads both lines as in-file configuration comments, so with
+``remove_config_comments=True`` the rendered page, the solution, does not show them. The
+exercise version replaces each block, at the block's indentation, with
+``## YOUR CODE HERE ##`` and a ``raise NotImplementedError`` that names the blank, so the
+file stays valid Python (inside a function or a loop too) and, run unfilled, stops at the
+first blank it reaches. A lesson that stores results in a dict ``answer`` gets a last cell
+that adds them to ``.answer.json``, ready for ``python -m gdtutor check``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from gdtutor._markers import Blank, find_blanks
+
+__all__ = [
+    "PLACEHOLDER",
+    "Blank",
+    "exercise_notebook",
+    "exercise_source",
+    "fill_blanks",
+    "find_blanks",
+    "solution_source",
+    "write_exercises",
+]
+
+#: The comment that marks where a learner writes, as in the course notebook.
+PLACEHOLDER = "## YOUR CODE HERE ##"
+
+_RAISE = re.compile(r"^(?P<indent>[ \t]*)raise NotImplementedError\((?P<message>.*)\)\s*$")
+_NAMED = re.compile(r"^Fill in the blank (?P<name>.+) of lesson ")
+_SAVE_CELL = """
+# %%
+# Save your answers
+# -----------------
+#
+# As the course notebook's last cell does, this writes ``answer`` to ``.answer.json``, here
+# next to the answers that the other lessons saved there. Check them with
+# ``python -m gdtutor check``.
+from pathlib import Path
+
+import json_tricks
+
+from gdtutor.safeload import load_answers
+
+saved = load_answers(".answer.json") if Path(".answer.json").exists() else {}
+saved.update(answer)
+with open(".answer.json", "w") as file:
+    json_tricks.dump(saved, file)
+print(f"saved {', '.join(answer)} to .answer.json")
+"""
+
+
+def _indented(code: str, indent: str) -> str:
+    return "".join(indent + c if c.strip() else c for c in code.splitlines(keepends=True))
+
+
+def _replace(source: str, blanks: tuple[Blank, ...], make: Callable[[Blank], str]) -> str:
+    lines = source.splitlines(keepends=True)
+    for blank in reversed(blanks):
+        lines[blank.begin - 1 : blank.end] = [make(blank)]
+    return "".join(lines)
+
+
+def solution_source(source: str, *, lesson: str = "<lesson>") -> str:
+    """The script without its solution markers: the code of the rendered page.
+
+    ``lesson`` names the script in the errors of :func:`~gdtutor.exercises.find_blanks`.
+
+    Examples
+    --------
+    >>> script = '''# sphinx_gallery_solution_begin = "x"
+    ... x = 1
+    ... # sphinx_gallery_solution_end
+    ... print(x)
+    ... '''
+    >>> print(solution_source(script), end="")
+    x = 1
+    print(x)
+    """
+    blanks = find_blanks(source, filename=lesson)
+    return _replace(source, blanks, lambda blank: _indented(blank.solution, blank.indent))
+
+
+def exercise_source(source: str, *, lesson: str = "<lesson>") -> str:
+    """The exercise version of a script: every marked block replaced by a blank.
+
+    Each block becomes :data:`~gdtutor.exercises.PLACEHOLDER` and a ``raise
+    NotImplementedError`` naming the blank and the lesson, at the block's indentation. A
+    script that stores into a dict ``answer`` gets a last cell that adds it to
+    ``.answer.json`` with json_tricks, keeping the keys that other lessons saved there.
+
+    Parameters
+    ----------
+    source : str
+        The gallery script.
+    lesson : str, optional
+        The lesson's name for the messages, e.g. ``"plot_03_descent_by_hand"``.
+
+    Returns
+    -------
+    str
+        Valid Python.
+
+    Raises
+    ------
+    ValueError
+        For bad markers (see :func:`~gdtutor.exercises.find_blanks`), or a block placed so
+        that blanking it breaks the syntax.
+
+    Examples
+    --------
+    >>> script = '''def f(x):
+    ...     # sphinx_gallery_solution_begin = "the body"
+    ...     return 2 * x
+    ...     # sphinx_gallery_solution_end
+    ... '''
+    >>> print(exercise_source(script, lesson="demo"), end="")
+    def f(x):
+        ## YOUR CODE HERE ##
+        raise NotImplementedError("Fill in the blank 'the body' of lesson demo, then delete...")
+    """
+
+    def blank_out(blank: Blank) -> str:
+        message = f"Fill in the blank {blank.name!r} of lesson {lesson}, then delete this line"
+        code = (
+            f"{PLACEHOLDER}\nraise NotImplementedError({json.dumps(message, ensure_ascii=False)})\n"
+        )
+        return _indented(code, blank.indent)
+
+    exercise = _replace(source, find_blanks(source, filename=lesson), blank_out)
+    try:
+        ast.parse(exercise, lesson)
+    except SyntaxError as error:
+        raise ValueError(
+            f"{lesson}:{error.lineno}: blanking the solution blocks breaks the syntax "
+            f"({error.msg}); a block must hold whole statements"
+        ) from None
+    stores_answer = any(
+        isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+        and node.value.id == "answer" and isinstance(node.ctx, ast.Store)
+        for node in ast.walk(ast.parse(source))
+    )  # fmt: skip
+    return exercise.rstrip("\n") + "\n\n" + _SAVE_CELL if stores_answer else exercise
+
+
+def fill_blanks(exercise: str, solutions: Mapping[str, str]) -> str:
+    """Fill the blanks of an exercise, as a learner does, with code given by blank name.
+
+    Parameters
+    ----------
+    exercise : str
+        An exercise from :func:`~gdtutor.exercises.exercise_source`.
+    solutions : Mapping
+        Blank name to code, unindented; blanks not named stay blank.
+
+    Returns
+    -------
+    str
+        The exercise with each named placeholder and its ``raise`` replaced by the code.
+
+    Raises
+    ------
+    ValueError
+        If ``solutions`` names a blank that the exercise does not have.
+
+    Examples
+    --------
+    >>> exercise = exercise_source('''# sphinx_gallery_solution_begin = "x"
+    ... x = 1
+    ... # sphinx_gallery_solution_end
+    ... print(x)
+    ... ''')
+    >>> print(fill_blanks(exercise, {"x": "x = 2\\n"}), end="")
+    x = 2
+    print(x)
+    """
+    lines = exercise.splitlines(keepends=True)
+    out: list[str] = []
+    filled: set[str] = set()
+    for i, line in enumerate(lines):
+        if i and lines[i - 1].strip() == PLACEHOLDER and (match := _RAISE.match(line)):
+            named = _NAMED.match(ast.literal_eval(match["message"]))
+            name = ast.literal_eval(named["name"]) if named else None
+            if name in solutions:
+                out[-1:] = [_indented(solutions[name], match["indent"])]
+                filled.add(name)
+                continue
+        out.append(line)
+    unknown = sorted(set(solutions) - filled)
+    if unknown:
+        raise ValueError(f"solutions name blanks that the exercise does not have: {unknown}")
+    return "".join(out)
+
+
+def exercise_notebook(source: str, *, lesson: str = "<lesson>") -> Any:
+    """The exercise version of a script as a Jupyter notebook (needs ``nbformat``).
+
+    The docstring and the text of each ``# %%`` cell become Markdown cells, with the reST
+    that lessons use rewritten; the code becomes code cells, without sphinx-gallery's
+    configuration comments. Cell ids are numbered, so a script always gives the same file.
+
+    Examples
+    --------
+    >>> script = '''# %%
+    ... # Use :func:`~gdtutor.skewed`.
+    ...
+    ... # sphinx_gallery_solution_begin = "one"
+    ... x = 1
+    ... # sphinx_gallery_solution_end
+    ... '''
+    >>> for cell in exercise_notebook(script, lesson="demo").cells:
+    ...     print(f"[{cell.cell_type}]", cell.source)
+    [markdown] Use `skewed`.
+    [code] ## YOUR CODE HERE ##
+    raise NotImplementedError("Fill in the blank 'one' of lesson demo, then delete this line")
+    """
+    from gdtutor._notebook import script_to_notebook
+
+    return script_to_notebook(exercise_source(source, lesson=lesson))
+
+
+def write_exercises(
+    gallery_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str]
+) -> list[Path]:
+    """Write ``<lesson>_exercise.py`` and ``.ipynb`` for every ``plot_*.py`` with blanks.
+
+    Parameters
+    ----------
+    gallery_dir : str or path-like
+        The folder of lessons.
+    out_dir : str or path-like
+        Where to write; created if needed.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in lesson order.
+
+    Raises
+    ------
+    ValueError
+        If a lesson's markers are wrong (see :func:`~gdtutor.exercises.find_blanks`).
+    """
+    import nbformat
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for script in sorted(Path(gallery_dir).glob("plot_*.py")):
+        source = script.read_text(encoding="utf-8")
+        if not find_blanks(source, filename=script.name):
+            continue
+        py, ipynb = (out / f"{script.stem}_exercise{suffix}" for suffix in (".py", ".ipynb"))
+        py.write_text(exercise_source(source, lesson=script.stem), encoding="utf-8")
+        nbformat.write(exercise_notebook(source, lesson=script.stem), ipynb)
+        written += [py, ipynb]
+    return written

@@ -1,0 +1,319 @@
+"""``python -m gdtutor check``: exit 0 for a passing file, 1 for wrong answers, 2 for a file
+that cannot be read or is refused; and nothing in a file is imported, run or read besides it."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+import fractions
+import gzip
+import json
+import os
+import pathlib
+import pickle
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import json_tricks
+import numpy as np
+import pytest
+
+from gdtutor.answers import reference_answers, write_answers
+from gdtutor.cli import main
+from gdtutor.safeload import MAX_BYTES
+from tests.test_checking import learner_answers
+
+PROBE = "evil_gdtutor_probe"
+
+
+def run_check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["check", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def dump(path: Path, answers: dict[str, Any]) -> Path:
+    with path.open("w") as file:  # as the notebook's last cell does
+        json_tricks.dump(answers, file)
+    return path
+
+
+def test_the_reference_file_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_answers(tmp_path / "reference.json")
+    status, out, err = run_check(capsys, str(path))
+    assert (status, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["key", "verdict"]
+    assert [line.split()[1] for line in lines[1:-1]] == ["pass"] * 7
+    assert lines[-1] == "7 of 7 keys pass"
+
+
+def test_the_default_path_is_the_notebooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    dump(tmp_path / ".answer.json", learner_answers())
+    assert run_check(capsys)[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("cells", "key", "hint"),
+    [
+        (
+            {"cell_2": {"lr": 0.01}},
+            "var_history_2",
+            "matches a run with lr=0.01 instead of lr=0.001",
+        ),
+        ({"cell_3": {"zero": False}}, "fn_history_3", "gradient not zeroed, so it accumulated"),
+        ({"cell_4": {"point_when": "before"}}, "var_history_4", "recorded before the step instead"),
+        ({"cell_3": {"steps": 499}}, "var_history_3", "499 entries instead of 500: 1 step missing"),
+    ],
+)
+def test_a_typical_mistake_exits_1_with_its_hint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], cells: dict, key: str, hint: str
+) -> None:
+    path = dump(tmp_path / ".answer.json", learner_answers(**cells))
+    status, out, err = run_check(capsys, str(path))
+    assert (status, err) == (1, "")
+    row = next(line for line in out.splitlines() if line.startswith(key + " "))
+    assert row.split()[1] in {"fail", "wrong"} and hint in row
+
+
+def test_a_partly_done_file_exits_1_and_checks_what_is_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = reference_answers()
+    answers = {"X_grad": answers["X_grad"], "var_history_2": answers["var_history_2"][:10]}
+    status, out, _ = run_check(capsys, str(dump(tmp_path / "partial.json", answers)))
+    verdicts = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:-1]}
+    assert status == 1
+    assert verdicts["X_grad"] == "pass" and verdicts["var_history_2"] == "wrong"
+    assert [verdicts[k] for k in ("fn_history_2", "var_history_4")] == ["missing", "missing"]
+    assert out.splitlines()[-1] == "1 of 7 keys pass; 1 wrong shape, 5 missing"
+
+
+# -- hostile and unreadable files ------------------------------------------------------------
+
+
+class Colour(enum.Enum):
+    RED = 1
+
+
+def _array_payload(data: Any, dtype: str, shape: list[int]) -> bytes:
+    return json.dumps({"X_grad": {"__ndarray__": data, "dtype": dtype, "shape": shape}}).encode()
+
+
+def _ok() -> bytes:
+    return json_tricks.dumps({"X_grad": np.zeros(2)}).encode()
+
+
+# name -> (file content, or a function of the test's directory giving it; reason fragment)
+HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
+    "not JSON": (b"X_grad = [20, 40]", "not JSON: Expecting value"),
+    "empty": (b"", "not JSON"),
+    "JSON with comments": (b'{"a": 1 // note\n}', "not JSON"),
+    "top-level list": (b"[1, 2, 3]", "the top level is a list, expected a JSON object"),
+    "top-level number": (b"3.5", "the top level is a number"),
+    "top-level null": (b"null", "the top level is null"),
+    "top-level string": (b'"X_grad"', "the top level is a string"),
+    "top-level array": (
+        b'{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}',
+        "the top level is a numpy array",
+    ),
+    "object dtype": (_array_payload([1, "os"], "object", [2]), "dtype 'object'"),
+    "string dtype": (_array_payload(["abc", "def"], "<U3", [2]), "dtype '<U3'"),
+    "strings in a float array": (_array_payload(["1.0"], "float32", [1]), "must be numbers"),
+    "complex dtype": (_array_payload([1.0], "complex128", [1]), "dtype 'complex128'"),
+    "datetime dtype": (_array_payload([1], "datetime64[s]", [1]), "dtype 'datetime64[s]'"),
+    "class instance": (
+        b'{"X_grad": {"__instance_type__": ["os", "system"], "attributes": {"a": "id"}}}',
+        "refused '__instance_type__' payload (a class instance)",
+    ),
+    "module function": (
+        b'{"__instance_type__": ["subprocess", "Popen"], "attributes": {"args": ["true"]}}',
+        "'__instance_type__'",
+    ),
+    "enum": (json_tricks.dumps({"c": Colour.RED}).encode(), "payload (an enum)"),
+    "set": (json_tricks.dumps({"s": {1, 2}}).encode(), "refused '__set__' payload (a set)"),
+    "complex": (json_tricks.dumps({"z": 1 + 2j}).encode(), "'__complex__'"),
+    "datetime": (json_tricks.dumps({"t": datetime.datetime(2024, 1, 1)}).encode(), "__datetime__"),
+    "decimal": (json_tricks.dumps({"d": decimal.Decimal("1.5")}).encode(), "'__decimal__'"),
+    "fraction": (json_tricks.dumps({"f": fractions.Fraction(1, 3)}).encode(), "'__fraction__'"),
+    "path": (json_tricks.dumps({"p": pathlib.Path("/etc")}).encode(), "'__pathlib__'"),
+    "slice": (json_tricks.dumps({"s": slice(1, 2)}).encode(), "'__slice__'"),
+    "bytes": (b'{"b": {"__bytes_b64__": "AAAA"}}', "'__bytes_b64__'"),
+    "any other dunder": (b'{"a": [{"__reduce__": ["os.system", ["id"]]}]}', "'__reduce__'"),
+    "compressed array": (
+        json_tricks.dumps({"a": np.zeros(300)}, properties={"ndarray_compact": True}).encode(),
+        "compressed (b64.gz) data",
+    ),
+    "gzip file": (gzip.compress(_ok()), "the file is gzip-compressed, not JSON text"),
+    "json_tricks compression": (json_tricks.dumps({"a": 1}, compression=True), "gzip"),
+    "pickle": (pickle.dumps({"X_grad": [1.0]}), "the file is a pickle"),
+    "npy file": (b"\x93NUMPY\x01\x00v\x00{'descr': '<f8'", "a NumPy .npy file"),
+    "NUL bytes": (b'{"a": 1}\x00\x00', "binary data (a NUL byte at offset 8)"),
+    "invalid UTF-8": (b'{"X_grad": "\xff\xfe"}', "not UTF-8 text (invalid byte at offset 12)"),
+    "deep nesting": (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    "huge integer": (b'{"a": ' + b"9" * 5000 + b"}", "not JSON"),
+    "oversize": (b'{"a": "' + b"x" * MAX_BYTES + b'"}', f"the {MAX_BYTES}-byte limit"),
+}
+
+
+@pytest.fixture
+def opened() -> Iterator[list[str]]:
+    """The paths opened (by Python or numpy) while the test runs, from an audit hook."""
+    record: list[str] = []
+    _ACTIVE.append(record)
+    yield record
+    _ACTIVE.remove(record)
+
+
+_ACTIVE: list[list[str]] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _ACTIVE and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        _ACTIVE[-1].append(os.fsdecode(args[0]))
+    if _ACTIVE and event == "import":
+        _ACTIVE[-1].append(f"import {args[0]}")
+
+
+sys.addaudithook(_audit)  # audit hooks cannot be removed; this one does nothing when idle
+
+
+def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(directory.iterdir())}
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
+def test_a_hostile_or_unreadable_file_exits_2_with_a_one_line_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: list[str], case: str
+) -> None:
+    content, reason = HOSTILE[case]
+    path = tmp_path / "answers.json"
+    path.write_bytes(content(tmp_path) if callable(content) else content)
+    before = _snapshot(tmp_path)
+    status, out, err = run_check(capsys, str(path))
+    assert (status, out) == (2, "")
+    assert err.startswith(f"error: cannot check {path}: ") and err.endswith("\n")
+    assert err.count("\n") == 1 and reason in err
+    assert _snapshot(tmp_path) == before  # nothing changed, added or lost
+    assert str(path) in opened
+    assert not [p for p in opened if p.startswith(str(tmp_path)) and p != str(path)]
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason"),
+    [
+        ("missing", "No such file or directory"),
+        ("directory", "is a directory"),
+        ("fifo", "not a regular file"),
+    ],
+)
+def test_what_is_not_a_readable_regular_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, reason: str
+) -> None:
+    path = tmp_path / ".answer.json"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "fifo":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no FIFOs on this platform")
+        os.mkfifo(path)  # opening it to read would wait for a writer if it were not refused
+    status, _, err = run_check(capsys, str(path))
+    assert status == 2 and err == f"error: cannot check {path}: {reason}\n"
+
+
+def _write_probe(directory: Path) -> Path:
+    marker = directory / "probe-was-imported"
+    (directory / f"{PROBE}.py").write_text(
+        f"import pathlib\npathlib.Path({str(marker)!r}).write_text('imported')\n"
+        "class Thing:\n    pass\n"
+        "import enum\nclass E(enum.Enum):\n    A = 1\n"
+    )
+    return marker
+
+
+PROBE_PAYLOADS = {
+    "class instance": {"X_grad": {"__instance_type__": [PROBE, "Thing"], "attributes": {}}},
+    "enum": {"c": {"__enum__": {"__enum_instance_type__": [PROBE, "E"], "name": "A"}}},
+    "nested in a list": {"var_history_2": [{"__instance_type__": [PROBE, "Thing"]}]},
+}
+
+
+@pytest.mark.parametrize("payload", PROBE_PAYLOADS, ids=list(PROBE_PAYLOADS))
+def test_no_module_named_in_a_file_is_imported(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    opened: list[str],
+    payload: str,
+) -> None:
+    marker = _write_probe(tmp_path)
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(PROBE_PAYLOADS[payload]))
+    # The payload is live: json_tricks' default hooks do import the probe (in a child).
+    child = subprocess.run(
+        [sys.executable, "-c", f"import json_tricks; json_tricks.load({str(path)!r})"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+    )
+    assert marker.exists(), child.stderr
+    marker.unlink()
+
+    monkeypatch.syspath_prepend(str(tmp_path))
+    opened.clear()
+    status, _, err = run_check(capsys, str(path))
+    assert status == 2 and "payload" in err
+    assert PROBE not in sys.modules and not marker.exists()
+    assert not [event for event in opened if PROBE in event]
+
+
+@pytest.mark.parametrize("reader", ["load", "loadtxt", "fromfile", "genfromtxt"])
+def test_a_numpy_payload_cannot_make_the_checker_read_another_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: list[str], reader: str
+) -> None:
+    secret = tmp_path / "secret.npy"
+    np.save(secret, np.arange(3.0))
+    payload = {"X_grad": {"__ndarray__": str(secret), "dtype": reader, "shape": []}}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps(payload))
+    if reader == "load":  # the payload is live: json_tricks' default numpy hook reads the file
+        opened.clear()
+        np.testing.assert_array_equal(json_tricks.loads(path.read_text())["X_grad"], [0, 1, 2])
+        assert str(secret) in opened
+    opened.clear()
+    status, _, err = run_check(capsys, str(path))
+    assert status == 2 and f"dtype '{reader}'" in err
+    assert str(secret) not in opened and str(path) in opened
+
+
+def test_checking_never_changes_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for answers in (reference_answers(), learner_answers(cell_2={"lr": 0.01}), {}):
+        path = dump(tmp_path / ".answer.json", answers)
+        before = _snapshot(tmp_path)
+        run_check(capsys, str(path))
+        assert _snapshot(tmp_path) == before
+        path.unlink()
+
+
+def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
+    path = write_answers(tmp_path / ".answer.json")
+    done = subprocess.run(
+        [sys.executable, "-m", "gdtutor", "check"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0 and done.stdout.endswith("7 of 7 keys pass\n")
+    path.write_text("[]")
+    done = subprocess.run(
+        [sys.executable, "-m", "gdtutor", "check"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    reason = "the top level is a list, expected a JSON object of answers"
+    assert done.stderr == f"error: cannot check .answer.json: {reason}\n"

@@ -1,0 +1,350 @@
+"""Exercise versions of the lessons: blanks from solution markers, valid Python and notebooks
+that stop at the first blank they reach, and, for the real lessons, answers that pass the
+checker once the blanks are filled."""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from gdtutor.answers import ANSWER_KEYS
+from gdtutor.cli import main
+from gdtutor.exercises import (
+    PLACEHOLDER,
+    exercise_notebook,
+    exercise_source,
+    fill_blanks,
+    find_blanks,
+    solution_source,
+    write_exercises,
+)
+from gdtutor.safeload import LoadError, load_answers
+
+GALLERY = Path(__file__).parents[1] / "gallery"
+LESSONS = sorted(GALLERY.glob("plot_0*.py"))
+
+SCRIPT = '''r"""
+A demo lesson
+=============
+
+It teaches loops, with :math:`\\sum_i i` and ``range``.
+"""
+
+# %%
+# Setup
+# -----
+#
+# See :func:`~gdtutor.skewed` and `the docs <https://example.org>`_.
+total = 0
+
+# sphinx_gallery_solution_begin = "the loop"
+for i in range(3):
+    total += i
+# sphinx_gallery_solution_end
+print("total", total)
+
+
+def double(x):
+    # sphinx_gallery_solution_begin = "the function body"
+    y = 2 * x
+
+    return y
+    # sphinx_gallery_solution_end
+
+
+# %%
+# Using it
+# --------
+#
+# .. math:: 2 k
+for k in range(2):
+    # sphinx_gallery_solution_begin = "inside a loop"
+    print("double", double(k))
+    # sphinx_gallery_solution_end
+text = "# sphinx_gallery_solution_begin = 'not a marker: inside a string'"
+# sphinx_gallery_thumbnail_number = 1
+'''
+
+SOLUTIONS = {
+    "the loop": "for i in range(3):\n    total += i\n",
+    "the function body": "y = 2 * x\n\nreturn y\n",
+    "inside a loop": 'print("double", double(k))\n',
+}
+
+
+def run_script(path: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(path)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        timeout=600,
+    )
+
+
+def test_blanks_are_found_with_their_lines_indentation_and_code() -> None:
+    blanks = find_blanks(SCRIPT)
+    assert [(b.name, b.begin, b.end, b.indent) for b in blanks] == [
+        ("the loop", 15, 18, ""),
+        ("the function body", 23, 27, "    "),
+        ("inside a loop", 36, 38, "    "),
+    ]
+    assert {b.name: b.solution for b in blanks} == SOLUTIONS
+
+
+def test_the_exercise_is_valid_python_with_a_named_blank_per_block() -> None:
+    exercise = exercise_source(SCRIPT, lesson="plot_09_demo")
+    ast.parse(exercise)
+    lines = exercise.splitlines()
+    placeholders = [line for line in lines if line.strip() == PLACEHOLDER]
+    assert placeholders == [PLACEHOLDER, "    " + PLACEHOLDER, "    " + PLACEHOLDER]
+    raises = [line.strip() for line in lines if "NotImplementedError" in line]
+    assert raises[0] == (
+        "raise NotImplementedError(\"Fill in the blank 'the loop' of lesson plot_09_demo, "
+        'then delete this line")'
+    )
+    assert "total += i" not in exercise and "y = 2 * x" not in exercise
+    assert "sphinx_gallery_solution_end" not in exercise
+    assert "'not a marker: inside a string'" in exercise  # a string is not a marker
+    assert "Save your answers" not in exercise  # this script has no ``answer``
+
+
+def test_the_solution_is_the_script_without_its_markers() -> None:
+    solution = solution_source(SCRIPT)
+    expected = [
+        line
+        for line in SCRIPT.splitlines(keepends=True)
+        if not line.lstrip().startswith("# sphinx_gallery_solution")
+    ]
+    assert solution == "".join(expected)
+
+
+def test_filling_the_blanks_with_the_solutions_gives_the_solution_back() -> None:
+    exercise = exercise_source(SCRIPT)
+    assert fill_blanks(exercise, SOLUTIONS) == solution_source(SCRIPT)
+    assert fill_blanks(exercise, {}) == exercise
+    with pytest.raises(ValueError, match=r"blanks that the exercise does not have: \['nope'\]"):
+        fill_blanks(exercise, {"nope": "pass\n"})
+
+
+@pytest.mark.parametrize(
+    ("filled", "stops_at"),
+    [
+        ([], "the loop"),
+        (["the loop"], "inside a loop"),  # reached before double() is ever called
+        (["the loop", "inside a loop"], "the function body"),
+        (list(SOLUTIONS), None),
+    ],
+)
+def test_an_exercise_runs_until_the_first_blank_it_reaches(
+    tmp_path: Path, filled: list[str], stops_at: str | None
+) -> None:
+    exercise = exercise_source(SCRIPT, lesson="plot_09_demo")
+    path = tmp_path / "plot_09_demo_exercise.py"
+    path.write_text(fill_blanks(exercise, {name: SOLUTIONS[name] for name in filled}))
+    done = run_script(path, tmp_path)
+    if stops_at is None:
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == "total 3\ndouble 0\ndouble 2\n"
+        return
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[-1] == (
+        f"NotImplementedError: Fill in the blank {stops_at!r} of lesson plot_09_demo, "
+        "then delete this line"
+    )
+
+
+def test_the_notebook_is_valid_and_converts_text_to_markdown() -> None:
+    notebook = exercise_notebook(SCRIPT, lesson="plot_09_demo")
+    nbformat.validate(notebook)
+    assert [cell.cell_type for cell in notebook.cells] == [
+        "markdown",
+        "markdown",
+        "code",
+        "markdown",
+        "code",
+    ]
+    title, setup, code, using, last = (cell.source for cell in notebook.cells)
+    assert title.startswith("# A demo lesson\n\nIt teaches loops, with $\\sum_i i$ and `range`.")
+    assert setup == "## Setup\n\nSee `skewed` and [the docs](https://example.org)."
+    assert using == "## Using it\n\n$$\n2 k\n$$"
+    assert code.startswith("total = 0\n\n" + PLACEHOLDER + "\nraise NotImplementedError(")
+    assert "    " + PLACEHOLDER in last
+    assert "sphinx_gallery_thumbnail_number" not in last  # config comments are left out
+    assert last.endswith("'not a marker: inside a string'\"")
+    assert [cell.id for cell in notebook.cells] == [f"cell-{i}" for i in range(5)]
+    assert exercise_notebook(SCRIPT, lesson="plot_09_demo") == notebook  # reproducible
+
+
+ANSWER_SCRIPT = """
+answer = {{}}
+# sphinx_gallery_solution_begin = "the numbers"
+answer["{key}"] = [1.0, 2.0]
+# sphinx_gallery_solution_end
+"""
+
+
+def test_an_exercise_with_answers_adds_them_to_the_answer_file(tmp_path: Path) -> None:
+    for key in ("fn_history_2", "X_grad"):
+        source = ANSWER_SCRIPT.format(key=key)
+        exercise = exercise_source(source)
+        assert "# Save your answers" in exercise
+        path = tmp_path / f"{key}.py"
+        path.write_text(fill_blanks(exercise, {"the numbers": f'answer["{key}"] = [1.0, 2.0]\n'}))
+        done = run_script(path, tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"saved {key} to .answer.json\n"
+    assert load_answers(tmp_path / ".answer.json") == {
+        "fn_history_2": [1.0, 2.0],
+        "X_grad": [1.0, 2.0],
+    }
+
+
+def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> None:
+    (tmp_path / ".answer.json").write_text('{"X_grad": {"__instance_type__": ["os", "system"]}}')
+    before = (tmp_path / ".answer.json").read_bytes()
+    source = ANSWER_SCRIPT.format(key="X_grad")
+    path = tmp_path / "lesson.py"
+    path.write_text(solution_source(source) + exercise_source(source).split("# %%", 1)[1])
+    done = run_script(path, tmp_path)
+    assert done.returncode == 1 and LoadError.__name__ in done.stderr
+    assert (tmp_path / ".answer.json").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            '# sphinx_gallery_solution_begin = "a"\n# sphinx_gallery_solution_begin = "b"\n',
+            r"<lesson>:2: solution block 'b' begins inside block 'a' begun at line 1",
+        ),
+        ('x = 1\n# sphinx_gallery_solution_begin = "a"\ny = 2\n', r":2: .*'a' is never closed"),
+        ("x = 1\n# sphinx_gallery_solution_end\n", r":2: sphinx_gallery_solution_end without"),
+        ("# sphinx_gallery_solution_begin\nx = 1\n", r":1: solution block without a name"),
+        ('# sphinx_gallery_solution_begin = ""\nx\n', r":1: solution block without a name"),
+        ("# sphinx_gallery_solution_begin = 3\nx\n", r":1: solution block without a name"),
+        ("# sphinx_gallery_solution_begin = the step\nx\n", r":1: .*without a name"),
+        (
+            '# sphinx_gallery_solution_begin = "a"\nx\n# sphinx_gallery_solution_end\n' * 2,
+            r":4: a second solution block named 'a'",
+        ),
+        ('# sphinx_gallery_solution_begin = "a"\nx\n# sphinx_gallery_solution_end = 1\n', ":3: "),
+        ('x = 1  # sphinx_gallery_solution_begin = "a"\n', r":1: .*on a line of its own"),
+        ('# sphinx_gallery_solution_start = "a"\n', r":1: unknown marker"),
+        (
+            'if True:\n    # sphinx_gallery_solution_begin = "a"\n    x = 1\ny = 2\n'
+            "    # sphinx_gallery_solution_end\n",
+            r"<lesson>:4: .*indented less than its begin marker at line 2",
+        ),
+        ('# sphinx_gallery_solution_begin = "a"\n\n# sphinx_gallery_solution_end\n', ":1: .*empty"),
+        (
+            '# sphinx_gallery_solution_begin = "a"\nx\n# %%\ny\n# sphinx_gallery_solution_end\n',
+            r":3: solution block 'a' spans two cells",
+        ),
+        (
+            '# %%\n# Text.\n# sphinx_gallery_solution_begin = "a"\nx\n'
+            "# sphinx_gallery_solution_end\n",
+            r":3: separate the marker from the cell's text by a blank line",
+        ),
+        ('x = (\n# sphinx_gallery_solution_begin = "a"\n1)\n', r"cannot read|never closed"),
+        ("def f(:\n", r"<lesson>: cannot read the script"),
+    ],
+)
+def test_bad_markers_are_refused_with_the_line(source: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        exercise_source(source)
+
+
+def test_a_block_that_is_not_whole_statements_is_refused() -> None:
+    source = (
+        'x = [\n    1,\n    # sphinx_gallery_solution_begin = "a"\n    2,\n'
+        "    # sphinx_gallery_solution_end\n]\n"
+    )
+    with pytest.raises(ValueError, match=r"<lesson>:\d+: blanking .* breaks the syntax"):
+        exercise_source(source)
+
+
+def test_write_exercises_writes_a_py_and_an_ipynb_per_lesson_with_blanks(tmp_path: Path) -> None:
+    gallery = tmp_path / "gallery"
+    gallery.mkdir()
+    (gallery / "plot_01_demo.py").write_text(SCRIPT)
+    (gallery / "plot_02_no_blanks.py").write_text('"""\nNo blanks\n=========\n"""\nx = 1\n')
+    (gallery / "helper.py").write_text(SCRIPT)  # not a lesson
+    written = write_exercises(gallery, tmp_path / "out" / "exercises")
+    assert [p.name for p in written] == ["plot_01_demo_exercise.py", "plot_01_demo_exercise.ipynb"]
+    assert written[0].read_text() == exercise_source(SCRIPT, lesson="plot_01_demo")
+    nbformat.validate(nbformat.read(written[1], as_version=4))
+    assert json.loads(written[1].read_text())["nbformat"] == 4
+
+
+# -- the real lessons ----------------------------------------------------------------------
+
+needs_lessons = pytest.mark.skipif(not LESSONS, reason="gallery/ has no plot_0*.py lessons")
+
+#: Every ``## YOUR CODE HERE ##`` of the course notebook, by its cell, and the lesson blank
+#: that teaches it.
+NOTEBOOK_BLANKS = {
+    "In [2]: x + y and backward": "x + y and its backward",
+    "In [3]: f(X) and backward": "f(X) = 10 * sum of squares, and its backward",
+    "In [6]: function_parabola": "the parabola and the gradient step",
+    "In [6]: make_gradient_step": "the parabola and the gradient step",
+    "In [13]: the SGD optimizer": "the SGD loop",
+    "In [13]: the SGD loop body": "the SGD loop",
+    "In [15]: the AdamW optimizer": "the AdamW loop",
+    "In [15]: the AdamW loop body": "the AdamW loop",
+}
+
+
+@needs_lessons
+def test_the_lessons_cover_every_blank_of_the_notebook() -> None:
+    names = {b.name for lesson in LESSONS for b in find_blanks(lesson.read_text())}
+    missing = {cell: name for cell, name in NOTEBOOK_BLANKS.items() if name not in names}
+    assert not missing
+
+
+@needs_lessons
+@pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
+def test_every_lesson_exercise_is_valid_and_stops_at_its_first_blank(
+    tmp_path: Path, lesson: Path
+) -> None:
+    source = lesson.read_text(encoding="utf-8")
+    blanks = find_blanks(source, filename=lesson.name)
+    exercise = exercise_source(source, lesson=lesson.stem)
+    compile(exercise, lesson.name, "exec")
+    nbformat.validate(exercise_notebook(source, lesson=lesson.stem))
+    if not blanks:
+        return
+    path = tmp_path / f"{lesson.stem}_exercise.py"
+    path.write_text(exercise)
+    done = run_script(path, tmp_path)
+    assert done.returncode == 1
+    assert f"NotImplementedError: Fill in the blank {blanks[0].name!r}" in done.stderr
+
+
+@needs_lessons
+def test_the_filled_exercises_write_answers_that_the_checker_accepts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for lesson in LESSONS:  # in order, as a learner works through them
+        source = lesson.read_text(encoding="utf-8")
+        blanks = find_blanks(source, filename=lesson.name)
+        if not blanks:
+            continue  # no exercise version
+        filled = fill_blanks(exercise_source(source, lesson=lesson.stem), {
+            blank.name: blank.solution for blank in blanks
+        })  # fmt: skip
+        path = tmp_path / f"{lesson.stem}_exercise.py"
+        path.write_text(filled)
+        done = run_script(path, tmp_path)
+        assert done.returncode == 0, f"{lesson.name}:\n{done.stderr}"
+    answers = load_answers(tmp_path / ".answer.json")
+    assert set(answers) == set(ANSWER_KEYS)
+    assert main(["check", str(tmp_path / ".answer.json")]) == 0, capsys.readouterr().out
