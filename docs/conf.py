@@ -109,7 +109,7 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
     # Lessons are code-heavy: give them the full width instead of an in-page contents column.
-    "secondary_sidebar_items": {"**": ["page-toc"], "auto_examples/plot_*": []},
+    "secondary_sidebar_items": {"auto_examples/plot_*": []},
 }
 html_show_sourcelink = False
 html_last_updated_fmt = None

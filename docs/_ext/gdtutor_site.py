@@ -1,5 +1,7 @@
 """Site-specific build steps for gdtutor's documentation.
 
+* Write the exercise version of every lesson that has marked blanks, and offer it next to
+  sphinx-gallery's own downloads on the lesson page.
 * Bundle MathJax with the site, so that pages typeset math with no network.
 """
 
@@ -39,6 +41,49 @@ def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
             shutil.copy2(src, dst)
 
 
+EXERCISES = "exercises"
+_FOOTER_ANCHOR = "    .. container:: sphx-glr-download sphx-glr-download-zip\n"
+_EXERCISE_LINKS = """\
+    .. container:: sphx-glr-download sphx-glr-download-jupyter gdtutor-exercise
+
+      :download:`Download exercise notebook: {stem}_exercise.ipynb <{folder}/{stem}_exercise.ipynb>`
+
+    .. container:: sphx-glr-download sphx-glr-download-python gdtutor-exercise
+
+      :download:`Download exercise script: {stem}_exercise.py <{folder}/{stem}_exercise.py>`
+
+"""
+
+
+def _add_exercises(app: Sphinx) -> None:
+    """Generate exercise files from the gallery and link them from each lesson's footer.
+
+    Runs after sphinx-gallery has written the lesson pages (same event, later priority).
+    The exercise files are made anew on every build from the lesson sources, so they can
+    never drift from the pages.
+    """
+    from gdtutor.exercises import write_exercises
+
+    conf = app.config.sphinx_gallery_conf
+    srcdir = Path(app.srcdir)
+    for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
+        out = srcdir / gallery / EXERCISES
+        for path in write_exercises(srcdir / examples, out):
+            if path.suffix != ".py":
+                continue
+            stem = path.name.removesuffix("_exercise.py")
+            page = srcdir / gallery / f"{stem}.rst"
+            text = page.read_text(encoding="utf-8")
+            if "gdtutor-exercise" in text:
+                continue
+            if _FOOTER_ANCHOR not in text:
+                raise RuntimeError(f"{page}: sphinx-gallery's download footer not found")
+            links = _EXERCISE_LINKS.format(stem=stem, folder=EXERCISES)
+            page.write_text(text.replace(_FOOTER_ANCHOR, links + _FOOTER_ANCHOR), encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    # sphinx-gallery generates its pages on builder-inited at the default priority (500).
+    app.connect("builder-inited", _add_exercises, priority=900)
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
