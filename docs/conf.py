@@ -112,6 +112,8 @@ html_theme_options = {
     "secondary_sidebar_items": {"auto_examples/plot_*": []},
 }
 html_show_sourcelink = False
+# Stand-alone pages have no section to navigate: drop the empty left sidebar there.
+html_sidebars = {page: [] for page in ("index", "idea", "install", "exercises")}
 html_last_updated_fmt = None
 
 # MathJax is copied into the site by gdtutor_site (see docs/_ext/gdtutor_site.py).

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -82,7 +83,22 @@ def _add_exercises(app: Sphinx) -> None:
             page.write_text(text.replace(_FOOTER_ANCHOR, links + _FOOTER_ANCHOR), encoding="utf-8")
 
 
+# matplotlib's JavaScript animation player links Font Awesome from a CDN for its button
+# icons; the theme already bundles Font Awesome, so the link is dropped.
+_CDN_FONT_AWESOME = re.compile(
+    r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*">\s*'
+)
+
+
+def _drop_cdn_links(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if "body" in context:
+        context["body"] = _CDN_FONT_AWESOME.sub("", context["body"])
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("html-page-context", _drop_cdn_links)
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
     app.connect("build-finished", _copy_mathjax)
