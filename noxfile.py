@@ -39,8 +39,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the unit tests (not the tests of the built site)."""
-    _install(session, "test")
+    """Run the unit tests (not the tests of the built site).
+
+    The docs extras come too: some tests run the site's extensions and the theory page's code.
+    """
+    _install(session, "test", "docs")
     session.run("pytest", "-m", "not site", *session.posargs, env={"MPLBACKEND": "Agg"})
 
 

@@ -6,8 +6,6 @@ scripts from a CDN are not generated, and intersphinx is not used (no network at
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sys
 import warnings
 from pathlib import Path
@@ -35,12 +33,12 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "numpydoc",
-    "sphinx.ext.mathjax",
     "sphinx.ext.doctest",
     "sphinx.ext.viewcode",
     "myst_nb",
     "sphinx_gallery.gen_gallery",
     "gdtutor_site",
+    "mathml",
 ]
 
 exclude_patterns = [
@@ -116,33 +114,5 @@ html_show_sourcelink = False
 html_sidebars = {page: [] for page in ("index", "idea", "install", "exercises")}
 html_last_updated_fmt = None
 
-# MathJax is copied into the site by gdtutor_site (see docs/_ext/gdtutor_site.py).
-mathjax_path = "mathjax/tex-chtml.js"
-
-
-def _source_hash() -> str:
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "gdtutor").rglob("*.py")):
-        digest.update(path.relative_to(ROOT).as_posix().encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _invalidate_stale_outputs() -> None:
-    """Re-run every example and notebook when gdtutor's source changed since the last build.
-
-    sphinx-gallery re-runs an example only when the example file changes, and myst-nb's cache
-    keys on the notebook alone; both would otherwise keep figures made by old package code.
-    """
-    stamp = HERE / "_build" / ".gdtutor-source-hash"
-    current = _source_hash()
-    if stamp.exists() and stamp.read_text() == current:
-        return
-    for md5 in (HERE / "auto_examples").glob("**/*.md5"):
-        md5.unlink()
-    shutil.rmtree(nb_execution_cache_path, ignore_errors=True)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(current)
-
-
-_invalidate_stale_outputs()
+# Math is converted to MathML at build time (docs/_ext/mathml.py): no math JavaScript.
+html_math_renderer = "mathml"

@@ -1,12 +1,16 @@
 """Site-specific build steps for gdtutor's documentation.
 
+* Re-run the lessons and executed pages when the gdtutor package changed since the last
+  build: sphinx-gallery re-runs an example only when the example file changes, and
+  myst-nb's cache keys on the notebook alone, so both would keep outputs of old code.
 * Write the exercise version of every lesson that has marked blanks, and offer it next to
   sphinx-gallery's own downloads on the lesson page.
-* Bundle MathJax with the site, so that pages typeset math with no network.
+* Drop the one CDN link that matplotlib's animation player writes into a page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -14,32 +18,48 @@ from typing import Any
 
 from sphinx.application import Sphinx
 
-# The parts of MathJax 3 that the pages use: the combined TeX-to-CommonHTML component, the
-# TeX extensions it may autoload, and its web fonts.
-_MATHJAX_PARTS = ("tex-chtml.js", "input/tex/extensions", "output/chtml/fonts/woff-v2")
+
+def source_hash(package: Path) -> str:
+    """A digest of every Python file of ``package`` (names and contents)."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
-def mathjax_source() -> Path:
-    """The folder of MathJax's browser components, from the mathjax package on PyPI."""
-    import mathjax  # the django-static-mathjax distribution
+def invalidate_stale_outputs(
+    package: Path, stamp: Path, gallery_dirs: list[Path], notebook_cache: Path
+) -> bool:
+    """Forget executed outputs if ``package`` changed since ``stamp`` was written.
 
-    root = Path(mathjax.__file__).resolve().parent / "static" / "mathjax" / "es5"
-    if not (root / "tex-chtml.js").is_file():
-        raise RuntimeError(f"MathJax's tex-chtml.js not found under {root}")
-    return root
+    Deletes sphinx-gallery's per-example checksums (so every example runs again) and
+    myst-nb's execution cache, then records the package's new digest in ``stamp``.
+    Returns whether anything was invalidated.
+    """
+    current = source_hash(package)
+    if stamp.is_file() and stamp.read_text() == current:
+        return False
+    for gallery in gallery_dirs:
+        for checksum in gallery.glob("**/*.md5"):
+            checksum.unlink()
+    shutil.rmtree(notebook_cache, ignore_errors=True)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(current)
+    return True
 
 
-def _copy_mathjax(app: Sphinx, exception: Exception | None) -> None:
-    if exception is not None or app.builder.format != "html":
-        return
-    source, target = mathjax_source(), Path(app.outdir) / "_static" / "mathjax"
-    for part in _MATHJAX_PARTS:
-        src, dst = source / part, target / part
-        if src.is_dir():
-            shutil.copytree(src, dst, dirs_exist_ok=True)
-        else:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dst)
+def _invalidate(app: Sphinx, config: Any) -> None:
+    import gdtutor
+
+    galleries = [Path(app.srcdir) / d for d in config.sphinx_gallery_conf["gallery_dirs"]]
+    invalidate_stale_outputs(
+        package=Path(gdtutor.__file__).parent,
+        # Next to the checksums it governs, whatever the output folder.
+        stamp=galleries[0] / ".gdtutor-source-hash",
+        gallery_dirs=galleries,
+        notebook_cache=Path(config.nb_execution_cache_path),
+    )
 
 
 EXERCISES = "exercises"
@@ -98,8 +118,9 @@ def _drop_cdn_links(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # Before sphinx-gallery (builder-inited) decides which examples are up to date.
+    app.connect("config-inited", _invalidate)
     app.connect("html-page-context", _drop_cdn_links)
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
-    app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
