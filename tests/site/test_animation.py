@@ -1,0 +1,43 @@
+"""The optimizer race animation plays in the browser with the site offline."""
+
+from __future__ import annotations
+
+from tests.site.conftest import HTML
+
+PAGE = "auto_examples/plot_07_optimizers_race.html"
+
+
+def test_animation_is_embedded_without_a_player_from_outside() -> None:
+    text = (HTML / PAGE).read_text(encoding="utf-8")
+    assert "_anim_img" in text, "no embedded animation on the race page"
+    assert "https://" not in text.split("_anim_img", 1)[1].split("</script>", 1)[0]
+
+
+def test_animation_plays(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    outside: list[str] = []
+    context = browser.new_context()
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith((site_url, "data:"))
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    frame = page.locator("img[id^=_anim_img]").first
+    slider = page.locator(".animation input[type=range]").first
+    first_src, first_value = frame.get_attribute("src"), int(slider.input_value())
+    page.locator(".animation button[title='Play']").first.click()
+    page.wait_for_function(
+        "([img, start]) => document.querySelector(img).src !== start",
+        arg=[f"img#{frame.get_attribute('id')}", first_src],
+        timeout=10_000,
+    )
+    assert int(slider.input_value()) > first_value
+    assert frame.get_attribute("src") != first_src
+    context.close()
+    assert outside == [] and errors == []
