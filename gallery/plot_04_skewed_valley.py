@@ -42,10 +42,7 @@ print(f"largest relative difference on 100 points: {max(gaps):.1e}")
 # 500 hand-written steps
 # ----------------------
 #
-# The notebook's exercise: the four-line step of lesson 3 once more, then 500 steps from
-# :math:`(8, 8)`, recording the point and its value *before* each step. ``answer`` holds the
-# histories under the notebook's keys; the exercise version of this page saves it to
-# ``.answer.json`` for the checker.
+# The notebook's exercise: the four-line step of lesson 3 once more.
 
 
 # sphinx_gallery_solution_begin = "the gradient step"
@@ -59,6 +56,10 @@ def make_gradient_step(function, x, lr=0.001):
 
 # sphinx_gallery_solution_end
 
+# %%
+# Then 500 steps from :math:`(8, 8)`, recording the point and its value *before* each step.
+# ``answer`` holds the histories under the notebook's keys; the exercise version of this page
+# saves it to ``.answer.json`` for the checker.
 
 answer = {}
 x = torch.tensor([8.0, 8.0], requires_grad=True)

@@ -57,15 +57,19 @@ def visit_math(self: HTML5Translator, node: nodes.math) -> None:
 
 
 def visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None:
-    self.body.append(self.starttag(node, "div", CLASS="math notranslate"))
-    if node.get("number"):
-        self.body.append(f'<span class="eqno">({node["number"]})</span>')
     latex = node.astext()
-    # Sphinx separates several displayed equations in one block by blank lines.
+    # Sphinx separates several displayed equations in one block by blank lines; each gets
+    # its own box, as the theme lays a math box out as one row.
     parts = [latex] if node.get("nowrap") else [p for p in latex.split("\n\n") if p.strip()]
-    for part in parts:
+    for i, part in enumerate(parts):
+        if i == 0:
+            self.body.append(self.starttag(node, "div", CLASS="math notranslate"))
+        else:
+            self.body.append('<div class="math notranslate">')
+        if i == 0 and node.get("number"):
+            self.body.append(f'<span class="eqno">({node["number"]})</span>')
         self.body.append(_render(part, "block", node))
-    self.body.append("</div>\n")
+        self.body.append("</div>\n")
     raise nodes.SkipNode
 
 
