@@ -22,17 +22,8 @@ learning rate, who wins where, and what such a comparison cannot tell you.
 import numpy as np
 
 from gdtutor import rosenbrock, skewed
+from gdtutor.compare import CONTENDERS, SWEEP_LRS
 
-OPTIMIZERS = {
-    "SGD": ("SGD", {}),
-    "SGD + momentum": ("SGD", {"momentum": 0.9}),
-    "Nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}),
-    "RMSprop": ("RMSprop", {}),
-    "Adagrad": ("Adagrad", {}),
-    "Adam": ("Adam", {}),
-    "AdamW": ("AdamW", {}),
-}
-LRS = np.geomspace(1e-4, 1e2, 13)
 PROBLEMS = {  # objective, start points, step budget, tolerance on the gap
     "skewed": (skewed, [[8.0, 8.0], [-8.0, 4.0], [2.0, -8.0]], 500, 1e-6),
     "rosenbrock": (rosenbrock, [[-1.2, 1.0], [-0.5, 2.5], [1.8, 1.5]], 1000, 1e-4),
@@ -51,11 +42,11 @@ from gdtutor.compare import sweep_lr
 
 sweeps = {}
 for problem, (objective, starts, steps, tol) in PROBLEMS.items():
-    for name, (optimizer, options) in OPTIMIZERS.items():
+    for name, (optimizer, options) in CONTENDERS.items():
         sweeps[problem, name] = sweep_lr(
-            objective, optimizer, LRS, np.array(starts), steps, tol=tol, **options
+            objective, optimizer, SWEEP_LRS, np.array(starts), steps, tol=tol, **options
         )
-print(f"{len(sweeps)} sweeps of {len(LRS)} learning rates × 3 starts")
+print(f"{len(sweeps)} sweeps of {len(SWEEP_LRS)} learning rates × 3 starts")
 
 # %%
 # Final gap against learning rate
@@ -70,7 +61,7 @@ FLOOR, CEILING = 1e-30, 1e6  # far below every tolerance, far above every start
 fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.4), layout="constrained")
 for ax, (problem, (*_, tol)) in zip(axes, PROBLEMS.items(), strict=True):
     lowest = tol
-    for i, name in enumerate(OPTIMIZERS):
+    for i, name in enumerate(CONTENDERS):
         sweep = sweeps[problem, name]
         gaps = np.maximum(sweep.worst_gaps, FLOOR)
         ax.plot(sweep.lrs, gaps, color=f"C{i}", marker=".", label=name)
@@ -93,7 +84,7 @@ plt.show()
 for problem, (_, _, steps, tol) in PROBLEMS.items():
     print(f"\n{problem}: {steps} steps, tolerance {tol:g}")
     print(f"{'optimizer':>15} {'lr':>8} {'worst gap':>10}   steps to tolerance")
-    for name in OPTIMIZERS:
+    for name in CONTENDERS:
         sweep = sweeps[problem, name]
         counts = sweep.steps_to_tol[sweep.best_index]
         reached = " ".join(f"{c:5.0f}" if np.isfinite(c) else "never" for c in counts)
@@ -137,7 +128,7 @@ def small_multiples(problem, title):
     fig, axes = plt.subplots(
         2, 4, figsize=(8.4, 4.6), sharex=True, sharey=True, layout="constrained"
     )
-    for ax, name in zip(axes.flat, OPTIMIZERS, strict=False):
+    for ax, name in zip(axes.flat, CONTENDERS, strict=False):
         sweep = sweeps[problem, name]
         plot_contours(ax, objective, levels=7, colors="0.75", **view)
         for j, run in enumerate(sweep.best_runs):
@@ -168,8 +159,8 @@ from gdtutor.plotting import plot_values
 
 fig, axes = plt.subplots(1, 2, figsize=(8.4, 4), layout="constrained")
 for ax, problem in zip(axes, PROBLEMS, strict=True):
-    first = [sweeps[problem, name].best_runs[0] for name in OPTIMIZERS]
-    plot_values(ax, *first, log=True, labels=list(OPTIMIZERS), linewidth=1)
+    first = [sweeps[problem, name].best_runs[0] for name in CONTENDERS]
+    plot_values(ax, *first, log=True, labels=list(CONTENDERS), linewidth=1)
     start = tuple(first[0].points[0].tolist())
     ax.set(ylabel="gap", title=f"{problem}, from {start}")
 axes[1].legend(fontsize="small")

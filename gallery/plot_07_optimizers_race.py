@@ -18,23 +18,13 @@ each at the learning rate its sweep chose, all from the classic start (-1.2, 1).
 import numpy as np
 
 from gdtutor import rosenbrock
-from gdtutor.compare import sweep_lr
+from gdtutor.compare import CONTENDERS, SWEEP_LRS, sweep_lr
 
-OPTIMIZERS = {
-    "SGD": ("SGD", {}),
-    "SGD + momentum": ("SGD", {"momentum": 0.9}),
-    "Nesterov": ("SGD", {"momentum": 0.9, "nesterov": True}),
-    "RMSprop": ("RMSprop", {}),
-    "Adagrad": ("Adagrad", {}),
-    "Adam": ("Adam", {}),
-    "AdamW": ("AdamW", {}),
-}
-LRS = np.geomspace(1e-4, 1e2, 13)
 STARTS = np.array([[-1.2, 1.0], [-0.5, 2.5], [1.8, 1.5]])
 STEPS = 1000
 paths = {}  # the points after 0, 1, …, STEPS steps from (-1.2, 1)
-for name, (opt, options) in OPTIMIZERS.items():
-    sweep = sweep_lr(rosenbrock, opt, LRS, STARTS, STEPS, tol=1e-4, **options)
+for name, (opt, options) in CONTENDERS.items():
+    sweep = sweep_lr(rosenbrock, opt, SWEEP_LRS, STARTS, STEPS, tol=1e-4, **options)
     run = sweep.best_runs[0]
     paths[name] = np.vstack([run.points, run.end_point])
     value = rosenbrock(run.end_point)

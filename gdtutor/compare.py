@@ -26,7 +26,26 @@ from gdtutor.objectives import Objective, minimiser
 from gdtutor.optim import optimize, optimizer_class
 from gdtutor.record import Trajectory
 
-__all__ = ["LINEAR_IN_LR", "Sweep", "steps_to_tolerance", "sweep_lr"]
+__all__ = ["CONTENDERS", "LINEAR_IN_LR", "SWEEP_LRS", "Sweep", "steps_to_tolerance", "sweep_lr"]
+
+#: The optimizers that the comparison lessons race: a label mapped to the name of a
+#: ``torch.optim`` class and its keyword options (other than ``lr``).
+CONTENDERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
+    {
+        "SGD": ("SGD", MappingProxyType({})),
+        "SGD + momentum": ("SGD", MappingProxyType({"momentum": 0.9})),
+        "Nesterov": ("SGD", MappingProxyType({"momentum": 0.9, "nesterov": True})),
+        "RMSprop": ("RMSprop", MappingProxyType({})),
+        "Adagrad": ("Adagrad", MappingProxyType({})),
+        "Adam": ("Adam", MappingProxyType({})),
+        "AdamW": ("AdamW", MappingProxyType({})),
+    }
+)
+
+#: The learning rates those lessons sweep: 13 values from 1e-4 to 1e2, evenly spaced on a
+#: log axis (two per decade).
+SWEEP_LRS: np.ndarray = np.geomspace(1e-4, 1e2, 13)
+SWEEP_LRS.setflags(write=False)
 
 #: Optimizers whose step moves each parameter by the learning rate times a direction that
 #: does not depend on the learning rate (their states only see gradients), elementwise. For

@@ -263,3 +263,14 @@ def test_steps_to_tolerance_bad_input(
 ) -> None:
     with pytest.raises(error, match=message):
         steps_to_tolerance(values, tol)
+
+
+def test_contenders_are_runnable_torch_optimizers():
+    from gdtutor.compare import CONTENDERS, SWEEP_LRS
+    from gdtutor.optim import optimizer_class
+
+    assert len(CONTENDERS) == 7
+    for name, options in CONTENDERS.values():
+        optimizer_class(name)([torch.zeros(2, requires_grad=True)], **options)
+    assert SWEEP_LRS[0] == pytest.approx(1e-4) and SWEEP_LRS[-1] == pytest.approx(100.0)
+    np.testing.assert_allclose(np.diff(np.log10(SWEEP_LRS)), 0.5)
