@@ -67,6 +67,10 @@ nb_execution_raise_on_error = True
 nb_execution_timeout = 120
 nb_merge_streams = True
 
+# -- doctest builder (nox -s doctests) --------------------------------------------------------
+# Only the pages' explicit doctest directives: the docstrings' examples run under pytest.
+doctest_test_doctest_blocks = ""
+
 # -- autodoc -------------------------------------------------------------------------------
 autosummary_generate = True
 autodoc_typehints = "none"
