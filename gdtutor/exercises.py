@@ -256,6 +256,20 @@ def write_exercises(
     ------
     ValueError
         If a lesson's markers are wrong (see :func:`~gdtutor.exercises.find_blanks`).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     lessons = pathlib.Path(tmp, "gallery")
+    ...     lessons.mkdir()
+    ...     lines = ["\'\'\'", "Sum", "===", "", "Add two numbers.", "\'\'\'",
+    ...              '# sphinx_gallery_solution_begin = "the sum"', "total = 1 + 2",
+    ...              "# sphinx_gallery_solution_end", "print(total)"]
+    ...     _ = lessons.joinpath("plot_01_sum.py").write_text("\\n".join(lines) + "\\n")
+    ...     written = write_exercises(lessons, pathlib.Path(tmp, "out"))
+    ...     print([path.name for path in written])
+    ['plot_01_sum_exercise.py', 'plot_01_sum_exercise.ipynb']
     """
     import nbformat
 

@@ -90,6 +90,25 @@ def run_loop(
     ``step`` evaluates the objective at ``x``, updates ``x`` in place and returns the value it
     computed *before* the update. The loop stops at the first non-finite value, whose step is
     not recorded, so that every recorded value is finite.
+
+    Returns
+    -------
+    points, values, end_point : numpy.ndarray
+        Read-only copies, as for :class:`~gdtutor.Trajectory`.
+    diverged : bool
+    message : str
+
+    Examples
+    --------
+    >>> import torch
+    >>> def halve(x):
+    ...     value = (x**2).sum()
+    ...     with torch.no_grad():
+    ...         x /= 2
+    ...     return value
+    >>> points, values, end, diverged, message = run_loop(halve, torch.ones(2), 3, "before")
+    >>> print(points[:, 0], values, end, diverged)
+    [1.   0.5  0.25] [2.    0.5   0.125] [0.125 0.125] False
     """
     if recording not in ("before", "notebook"):
         raise ValueError(f"recording must be 'before' or 'notebook', got {recording!r}")

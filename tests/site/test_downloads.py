@@ -101,3 +101,27 @@ def test_zip_of_all_lessons() -> None:
             names |= {Path(n).name for n in z.namelist()}
     for page in LESSONS:
         assert f"{page.stem}.py" in names or f"{page.stem}.ipynb" in names, page.name
+
+
+EXERCISE_LESSONS = [p for p in LESSONS if p.stem[:7] in {f"plot_0{i}" for i in range(1, 6)}]
+
+
+@pytest.mark.parametrize("page", EXERCISE_LESSONS, ids=lambda p: p.stem)
+def test_lesson_offers_exercise_downloads_that_stop_at_a_named_blank(
+    page: Path, tmp_path: Path
+) -> None:
+    nbformat = pytest.importorskip("nbformat")
+    links = _downloads(page)
+    script = links.get(f"{page.stem}_exercise.py")
+    notebook = links.get(f"{page.stem}_exercise.ipynb")
+    assert script and script.is_file(), f"{page.name} offers no exercise script: {links}"
+    assert notebook and notebook.is_file(), f"{page.name} offers no exercise notebook"
+    nbformat.validate(nbformat.read(notebook, as_version=4))
+    source = script.read_text(encoding="utf-8")
+    assert "## YOUR CODE HERE ##" in source
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=_env(),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "NotImplementedError: Fill in the blank '" in result.stderr, result.stderr[-2000:]
