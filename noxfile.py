@@ -116,7 +116,7 @@ def site(session: nox.Session) -> None:
                 f"{chromium} not found: install Debian's chromium package "
                 "or set GDTUTOR_CHROMIUM to a Chromium binary"
             )
-    _install(session, "test", "site")
+    _install(session, "test", "docs", "site")
     session.run(
         "pytest",
         "-m",
