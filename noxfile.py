@@ -81,14 +81,16 @@ def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html from a clean output, warnings as errors.
 
     Executed examples and notebooks are cached (and invalidated when gdtutor changes); pass
-    ``-- --fresh`` to execute everything again.
+    ``-- --fresh`` to execute everything again, or ``-- --incremental`` to keep the previous
+    output and rebuild only what changed.
     """
     _install(session, "docs")
     if "--fresh" in session.posargs:
         for path in (BUILD, DOCS / "auto_examples", DOCS / "gen_modules"):
             shutil.rmtree(path, ignore_errors=True)
-    shutil.rmtree(HTML, ignore_errors=True)
-    shutil.rmtree(BUILD / "doctrees", ignore_errors=True)
+    if "--incremental" not in session.posargs:
+        shutil.rmtree(HTML, ignore_errors=True)
+        shutil.rmtree(BUILD / "doctrees", ignore_errors=True)
     session.run(
         "sphinx-build",
         "-b",
