@@ -1,7 +1,8 @@
 """Sphinx configuration for the gdtutor site.
 
-The site is built offline-first: MathJax is served from the site itself, pages that would load
-scripts from a CDN are not generated, and intersphinx is not used (no network at build time).
+The site is built offline-first: math is rendered to MathML at build time (docs/_ext/mathml.py),
+pages that would load scripts from a CDN are not generated, and intersphinx is not used (no
+network at build time).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Visit every page of the built site in headless Chromium, as a reader with no network.
 
 For each page: no request leaves the site, nothing fails to load, the console shows no
-error, every image has loaded, and every formula has been typeset by the bundled MathJax.
+error, every image has loaded, and every formula has been laid out as MathML.
 """
 
 from __future__ import annotations
