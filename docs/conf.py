@@ -49,6 +49,9 @@ exclude_patterns = [
     # sphinx-gallery writes notebooks next to its pages; myst-nb must not read them again.
     "auto_examples/**.ipynb",
     "auto_examples/**.py",
+    # Exercise files and the package's wheel and sdist are downloads, not pages.
+    "auto_exercises/**",
+    "auto_dist/**",
     "**.ipynb_checkpoints",
 ]
 templates_path = ["_templates"]
@@ -60,7 +63,12 @@ nitpick_ignore_regex = [
 ]
 
 # -- MyST / myst-nb ------------------------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+myst_substitutions = {
+    "version": version,
+    "wheel": f"gdtutor-{version}-py3-none-any.whl",
+    "sdist": f"gdtutor-{version}.tar.gz",
+}
 myst_heading_anchors = 3
 nb_execution_mode = "cache"
 nb_execution_cache_path = str(HERE / "_build" / ".jupyter_cache")
@@ -103,6 +111,8 @@ sphinx_gallery_conf = {
 html_theme = "pydata_sphinx_theme"
 html_title = "gdtutor"
 html_static_path = ["_static"]
+# The wheel and sdist built by docs/_ext/gdtutor_site.py, published as dist/ at the root.
+html_extra_path = ["auto_dist"]
 html_css_files = ["gdtutor.css"]
 html_context = {"default_mode": "light"}
 html_theme_options = {

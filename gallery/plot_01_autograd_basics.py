@@ -36,13 +36,17 @@ print(f"before backward(): x.grad = {x.grad}, y.grad = {y.grad}")
 #
 # For :math:`L = x + y` the partial derivatives are :math:`\partial L / \partial x = 1` and
 # :math:`\partial L / \partial y = 1`. Calling ``backward()`` on the result computes them and
-# stores each in the ``.grad`` of the tensor it belongs to.
+# stores each in the ``.grad`` of the tensor it belongs to. The dict ``answer`` keeps the two
+# gradients under the key ``xy_grad``; the exercise version of this page saves it to
+# ``.answer.json`` for the checker.
+answer = {}
 
 # sphinx_gallery_solution_begin = "x + y and its backward"
 loss = x + y
 loss.backward()
 # sphinx_gallery_solution_end
 
+answer["xy_grad"] = [x.grad.item(), y.grad.item()]
 print(f"after backward(): x.grad = {x.grad:.1f}, y.grad = {y.grad:.1f}")
 
 # %%
@@ -116,6 +120,4 @@ print(f"after x.grad.zero_():    x.grad = {x.grad.item():.1f}")
 # A tensor with ``requires_grad=True`` records what is computed from it; ``backward()`` walks
 # that record from the result down to the leaves and *adds* each gradient into the leaf's
 # ``.grad``. Next, :ref:`sphx_glr_auto_examples_plot_02_matrix_gradient.py` differentiates a
-# function of a whole matrix and checks torch's answer against one derived by hand. The
-# graph above was read by :func:`gdtutor.graph.grad_fn_tree` and drawn by
-# :func:`gdtutor.plotting.plot_graph`.
+# function of a whole matrix and checks torch's answer against one derived by hand.

@@ -33,20 +33,20 @@ value, drawn on a log axis, falls along a straight line.
 import torch
 
 
-# sphinx_gallery_solution_begin = "the parabola and the gradient step"
 def function_parabola(x):
+    # sphinx_gallery_solution_begin = "the parabola's value"
     return 10 * (x[0] ** 2 + x[1] ** 2)
+    # sphinx_gallery_solution_end
 
 
-def make_gradient_step(function, x, lr=0.001):
+def make_gradient_step(function, x):
+    # sphinx_gallery_solution_begin = "one gradient step with α = 0.001"
     value = function(x)
     value.backward()
     with torch.no_grad():
-        x -= lr * x.grad
+        x -= 0.001 * x.grad
     x.grad.zero_()
-
-
-# sphinx_gallery_solution_end
+    # sphinx_gallery_solution_end
 
 
 # %%
@@ -54,7 +54,13 @@ def make_gradient_step(function, x, lr=0.001):
 # ---------------------
 #
 # The notebook's parabola cell does not say how many steps to take; this page takes 500, as
-# its other runs do. Each point and its value are recorded *before* the step.
+# its other runs do. Each point and its value are recorded *before* the step. ``answer``
+# keeps both histories under the keys ``var_history_parabola`` and ``fn_history_parabola``;
+# the exercise version of this page saves it to ``.answer.json`` for the checker. Everything
+# below is drawn and measured from this run, so in the exercise it shows *your* step.
+import numpy as np
+
+answer = {}
 x = torch.tensor([8.0, 8.0], requires_grad=True)
 var_history, fn_history = [], []
 for _ in range(500):
@@ -62,24 +68,10 @@ for _ in range(500):
     fn_history.append(function_parabola(x).item())
     make_gradient_step(function_parabola, x)
 
-first, last = fn_history[0], fn_history[-1]
-print(f"first value {first:.1f}, last value {last:.3g}")
-
-# %%
-# The same loop, from gdtutor
-# ---------------------------
-#
-# :func:`gdtutor.gradient_descent` runs exactly this loop and returns its record as a
-# :class:`gdtutor.Trajectory`; the next lessons use it instead of repeating the loop. It
-# reproduces the hand-written run:
-import numpy as np
-
-from gdtutor import gradient_descent, parabola
-
-run = gradient_descent(parabola, [8.0, 8.0], lr=0.001, steps=500)
-point_gap = np.abs(run.points - np.array(var_history)).max()
-value_gap = np.abs(run.values - np.array(fn_history)).max()
-print(f"max difference: points {point_gap:.1e}, values {value_gap:.1e}")
+answer["var_history_parabola"] = var_history
+answer["fn_history_parabola"] = fn_history
+points, values = np.array(var_history), np.array(fn_history)
+print(f"first value {values[0]:.1f}, last value {values[-1]:.3g}")
 
 # %%
 # The path over the contours
@@ -90,12 +82,13 @@ print(f"max difference: points {point_gap:.1e}, values {value_gap:.1e}")
 # distance left, as the dots, one every 10 steps, show.
 import matplotlib.pyplot as plt
 
+from gdtutor import parabola
 from gdtutor.plotting import plot_contours, plot_trajectory
 
 fig, ax = plt.subplots(layout="constrained")
 plot_contours(ax, parabola, (-10, 10), (-10, 10))
 label = "gradient descent, α = 0.001"
-plot_trajectory(ax, run, color="C3", markevery=10, label=label)
+plot_trajectory(ax, points, color="C3", markevery=10, label=label)
 ax.legend(loc="lower right")
 ax.set_title("Straight to the centre, in ever shorter steps")
 plt.show()
@@ -109,9 +102,9 @@ plt.show()
 from gdtutor.plotting import plot_values
 
 fig, (lin, log) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
-plot_values(lin, run)
+plot_values(lin, values)
 lin.set_title("Linear axis: seems to stall")
-plot_values(log, run, log=True)
+plot_values(log, values, log=True)
 log.set_title("Log axis: a straight line")
 plt.show()
 # sphinx_gallery_thumbnail_number = 2
@@ -126,8 +119,8 @@ plt.show()
 # :math:`1 - 20\alpha` for the point and its square for the value, next to the ones
 # measured by fitting a line to the run's log-values: :math:`10^{\text{slope}}` for the
 # value and its square root for the point.
-factor = 1 - 20 * run.lr
-slope, _ = np.polyfit(np.arange(len(run)), np.log10(run.values), 1)
+factor = 1 - 20 * 0.001
+slope, _ = np.polyfit(np.arange(len(values)), np.log10(values), 1)
 print(f"{'per-step factor':16} {'predicted':>10} {'measured':>10}")
 print(f"{'of the point':16} {factor:10.6f} {np.sqrt(10**slope):10.6f}")
 print(f"{'of the value':16} {factor**2:10.6f} {10**slope:10.6f}")
@@ -138,6 +131,11 @@ print(f"{'of the value':16} {factor**2:10.6f} {10**slope:10.6f}")
 #
 # The same formula says when descent fails: :math:`|1 - 20\alpha| > 1` for
 # :math:`\alpha > 0.1`, and then each step *grows* the distance to the minimum.
+# :func:`gdtutor.gradient_descent` runs the loop above for any step size and stops a run
+# whose value stops being a finite number; the next lessons use it instead of repeating the
+# loop.
+from gdtutor import gradient_descent
+
 too_big = gradient_descent(parabola, [8.0, 8.0], lr=0.11, steps=500)
 print(f"α = 0.11: {too_big.message}")
 
@@ -149,7 +147,4 @@ print(f"α = 0.11: {too_big.message}")
 # zeroing the gradient. On a round bowl it shrinks the distance to the minimum by the same
 # factor every step, a straight line on a log axis. Next,
 # :ref:`sphx_glr_auto_examples_plot_04_skewed_valley.py` runs the same step in a valley that
-# is not round, where the path bends. API used: :func:`gdtutor.gradient_descent`,
-# :func:`gdtutor.parabola`, :class:`gdtutor.Trajectory`,
-# :func:`gdtutor.plotting.plot_contours`, :func:`gdtutor.plotting.plot_trajectory` and
-# :func:`gdtutor.plotting.plot_values`.
+# is not round, where the path bends.

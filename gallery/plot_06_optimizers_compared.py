@@ -102,7 +102,7 @@ from gdtutor import optimize
 
 sweep = sweeps["rosenbrock", "Adam"]
 start, lr = sweep.starts[0], sweep.best_lr
-rerun = optimize(rosenbrock, start, "Adam", sweep.steps, lr=lr)
+rerun = optimize(rosenbrock, start, "Adam", lr=lr, steps=sweep.steps)
 difference = np.abs(rerun.points - sweep.best_runs[0].points).max()
 print(f"Adam, lr {lr:.3g}: largest point difference {difference:.1e}")
 

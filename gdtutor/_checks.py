@@ -10,9 +10,19 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["as_start_point", "check_lr", "check_steps", "check_variable"]
+__all__ = ["as_start_point", "check_lr", "check_objective", "check_steps", "check_variable"]
 
 _FLOAT_DTYPES = (torch.float32, torch.float64)
+
+
+def check_objective(objective: Any, *, name: str = "objective") -> Any:
+    """Check that ``objective`` can be called, and return it."""
+    if not callable(objective):
+        raise TypeError(
+            f"{name} must be a function of one point, such as gdtutor.skewed, "
+            f"got {objective!r} of type {type(objective).__name__}"
+        )
+    return objective
 
 
 def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:

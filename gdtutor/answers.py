@@ -1,47 +1,105 @@
-"""The course notebook's answer file: the reference answers and writing them.
+r"""The answers the lessons' exercises save, and the reference they are checked against.
 
-The notebook saves a dict to ``.answer.json`` with json_tricks.
-:func:`~gdtutor.answers.reference_answers` computes the same dict the notebook's solved cells
-produce, with the notebook's own definitions, so that a learner's file can be compared with it
-number by number.
+Each exercise adds entries to a dict ``answer`` and saves it to ``.answer.json`` with
+json_tricks, as the course notebook's last cell does. The notebook's seven keys keep its names
+and conventions; lessons 1 and 3 add keys of their own, so that every blank is checked.
+:data:`ANSWER_KEYS` says which lesson writes each key.
+
+The reference answers ship with the package as data (``reference_answers.json``), so that
+checking needs no torch; :func:`compute_answers` makes them again from the notebook's runs,
+and a test holds the two equal, bit for bit.
+
+The notebook records its hand-written descents before each step, like
+:func:`gdtutor.gradient_descent`, but its optimizer cells append the point *after*
+``opt.step()`` next to the value computed *before* it. :func:`notebook_history` builds that
+view from a plain :class:`~gdtutor.Trajectory`.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
-from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
 
-import json_tricks
 import numpy as np
-import torch
 
-from gdtutor.descent import gradient_descent
-from gdtutor.optim import optimize
-from gdtutor.record import Trajectory
+if TYPE_CHECKING:
+    import torch
+
+    from gdtutor.record import Trajectory
 
 __all__ = [
     "ANSWER_KEYS",
+    "NOTEBOOK_KEYS",
     "NOTEBOOK_LR",
     "NOTEBOOK_START",
     "NOTEBOOK_STEPS",
     "NOTEBOOK_X",
+    "AnswerKey",
+    "compute_answers",
+    "notebook_history",
+    "notebook_run",
     "notebook_skewed",
     "reference_answers",
     "write_answers",
 ]
 
-#: The keys of the notebook's answer file, in the order its cells fill them.
-ANSWER_KEYS: tuple[str, ...] = (
-    "X_grad",
-    "var_history_2",
-    "fn_history_2",
-    "var_history_3",
-    "fn_history_3",
-    "var_history_4",
-    "fn_history_4",
+
+@dataclass(frozen=True)
+class AnswerKey:
+    """Where an answer key comes from.
+
+    Attributes
+    ----------
+    lesson : int
+        The lesson whose exercise writes the key.
+    exercise : str
+        That exercise's file name.
+    what : str
+        What the key holds, in a few words.
+    run : str or None
+        The descent it records (a key of :data:`NOTEBOOK_LR`), if any.
+    required : bool
+        True for the course notebook's keys: a file without one of them fails. The keys that
+        only this site's exercises write are "not attempted" when absent.
+    """
+
+    lesson: int
+    exercise: str
+    what: str
+    run: str | None = None
+    required: bool = True
+
+
+def _key(lesson: int, stem: str, what: str, run: str | None = None, *, required: bool = True):
+    return AnswerKey(lesson, f"plot_{lesson:02d}_{stem}_exercise.py", what, run, required)
+
+
+#: Every answer key, in lesson order, with the lesson and exercise that write it.
+ANSWER_KEYS: MappingProxyType[str, AnswerKey] = MappingProxyType(
+    {
+        "xy_grad": _key(1, "autograd_basics", "(x.grad, y.grad) of x + y", required=False),
+        "X_grad": _key(2, "matrix_gradient", "the gradient of 10 sum x_ij^2"),
+        "var_history_parabola": _key(
+            3, "descent_by_hand", "points of descent on the bowl", "parabola", required=False
+        ),
+        "fn_history_parabola": _key(
+            3, "descent_by_hand", "values of descent on the bowl", "parabola", required=False
+        ),
+        "var_history_2": _key(4, "skewed_valley", "points of descent in the valley", "manual"),
+        "fn_history_2": _key(4, "skewed_valley", "values of descent in the valley", "manual"),
+        "var_history_3": _key(5, "torch_optim", "points of the SGD run", "SGD"),
+        "fn_history_3": _key(5, "torch_optim", "values of the SGD run", "SGD"),
+        "var_history_4": _key(5, "torch_optim", "points of the AdamW run", "AdamW"),
+        "fn_history_4": _key(5, "torch_optim", "values of the AdamW run", "AdamW"),
+    }
 )
+#: The seven keys the course notebook itself writes.
+NOTEBOOK_KEYS: tuple[str, ...] = tuple(k for k, v in ANSWER_KEYS.items() if v.required)
 
 #: The 3 × 4 matrix at which the notebook differentiates :math:`10 \sum x_{ij}^2`.
 NOTEBOOK_X: tuple[tuple[float, ...], ...] = (
@@ -53,8 +111,13 @@ NOTEBOOK_X: tuple[tuple[float, ...], ...] = (
 NOTEBOOK_START: tuple[float, float] = (8.0, 8.0)
 #: Steps in each of the notebook's descents.
 NOTEBOOK_STEPS = 500
-#: Learning rates of the notebook's runs, for hand-written descent, SGD and AdamW.
-NOTEBOOK_LR: dict[str, float] = {"manual": 0.001, "SGD": 0.001, "AdamW": 1.0}
+#: Learning rates of the runs: hand-written descent on the bowl and in the valley, SGD, AdamW.
+NOTEBOOK_LR: MappingProxyType[str, float] = MappingProxyType(
+    {"parabola": 0.001, "manual": 0.001, "SGD": 0.001, "AdamW": 1.0}
+)
+#: Runs whose history the notebook takes after ``opt.step()`` (the others: before the step).
+_RECORDED_AFTER = frozenset({"SGD", "AdamW"})
+_DATA = Path(__file__).with_name("reference_answers.json")
 
 
 def notebook_skewed(variable: torch.Tensor) -> torch.Tensor:
@@ -79,89 +142,154 @@ def notebook_skewed(variable: torch.Tensor) -> torch.Tensor:
     >>> print(f"{notebook_skewed(torch.tensor([8.0, 8.0])).item():.1f}")
     1280.0
     """
+    import torch
+
     gramma = torch.tensor([[1.0, -1.0], [1.0, 1.0]]) @ torch.tensor([[1.0, 0.0], [0.0, 4.0]])
     return 10 * (variable.unsqueeze(0) @ (gramma @ variable.unsqueeze(1))).sum()
 
 
-def _history(run: Trajectory) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    # The notebook appends float32 arrays: a (2,) array per point and a 0-d array per value.
-    return [p.copy() for p in run.points], [np.array(v) for v in run.values]
-
-
-def _run(suffix: str) -> Trajectory:
-    if suffix == "2":
-        return gradient_descent(
-            notebook_skewed, NOTEBOOK_START, NOTEBOOK_LR["manual"], NOTEBOOK_STEPS
-        )
-    name = {"3": "SGD", "4": "AdamW"}[suffix]
-    return optimize(
-        notebook_skewed,
-        NOTEBOOK_START,
-        name,
-        NOTEBOOK_STEPS,
-        recording="notebook",
-        lr=NOTEBOOK_LR[name],
-    )
-
-
-def reference_answers(keys: Iterable[str] | None = None) -> dict[str, Any]:
-    """Compute the notebook's answer dict as its solved cells would.
-
-    ``X_grad`` is the gradient of :math:`10 \\sum x_{ij}^2` at :data:`~gdtutor.answers.NOTEBOOK_X`;
-    ``*_2`` come from 500 hand-written gradient steps with :math:`\\alpha = 0.001`, recorded
-    before each step; ``*_3`` and ``*_4`` from ``SGD(lr=0.001)`` and ``AdamW(lr=1)`` (torch's
-    defaults otherwise), recorded as the notebook does: the point after each step next to the
-    value before it. All runs are float32 on the CPU from (8, 8).
+def notebook_run(run: str, *, lr: float | None = None, float64: bool = False) -> Trajectory:
+    """One of the course's descents, recorded before each step.
 
     Parameters
     ----------
-    keys : iterable of str, optional
-        Compute only these keys (and only the runs they need); all of
-        :data:`~gdtutor.answers.ANSWER_KEYS` by default.
+    run : {"parabola", "manual", "SGD", "AdamW"}
+        Hand-written descent on the bowl (lesson 3) or in the skewed valley (lesson 4), or
+        the ``torch.optim`` run of lesson 5.
+    lr : float, optional
+        Another learning rate than the course's (:data:`NOTEBOOK_LR`).
+    float64 : bool, optional
+        Run in float64 instead of the course's float32.
 
     Returns
     -------
-    dict
-        The keys mapped to a float32 array (``X_grad``) or lists of float32 arrays.
+    Trajectory
+        500 steps from :data:`NOTEBOOK_START`.
 
     Raises
     ------
     ValueError
-        If a key is not one of the notebook's.
+        If ``run`` is not one of the course's runs.
+
+    Examples
+    --------
+    >>> print(notebook_run("SGD").points[1])
+    [8.08 7.6 ]
+    """
+    from gdtutor.descent import gradient_descent
+    from gdtutor.objectives import parabola, skewed
+    from gdtutor.optim import optimize
+
+    if run not in NOTEBOOK_LR:
+        raise ValueError(f"run must be one of {list(NOTEBOOK_LR)}, got {run!r}")
+    lr = NOTEBOOK_LR[run] if lr is None else lr
+    start = np.array(NOTEBOOK_START, dtype=np.float64 if float64 else np.float32)
+    # The notebook's matrix products are float32; gdtutor.skewed computes the same in float64.
+    objective = parabola if run == "parabola" else skewed if float64 else notebook_skewed
+    if run in ("parabola", "manual"):
+        return gradient_descent(objective, start, lr=lr, steps=NOTEBOOK_STEPS)
+    return optimize(objective, start, run, lr=lr, steps=NOTEBOOK_STEPS)
+
+
+def notebook_history(run: str, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
+    """``(var_history, fn_history)`` of a run, paired as the course records that run.
+
+    The hand-written descents take the point and its value before each step: the trajectory
+    as it is. The optimizer cells take the point after ``opt.step()`` next to the value
+    computed before it: ``[*points[1:], end_point]`` next to ``values``.
+
+    Examples
+    --------
+    >>> var, fn = notebook_history("SGD", notebook_run("SGD"))
+    >>> print(var[0], f"{fn[0]:.1f}")
+    [8.08 7.6 ] 1280.0
+    """
+    if run in _RECORDED_AFTER:
+        points = np.concatenate([trajectory.points[1:], trajectory.end_point[None]])
+        return points, trajectory.values
+    return trajectory.points, trajectory.values
+
+
+def compute_answers() -> dict[str, np.ndarray]:
+    """Compute every answer key from the course's runs (needs torch; takes about a second).
+
+    ``X_grad`` is the gradient of :math:`10 \\sum x_{ij}^2` at :data:`NOTEBOOK_X`;
+    ``xy_grad`` holds the gradients of :math:`x + y` with respect to :math:`x` and :math:`y`;
+    the histories come from :func:`notebook_run` through :func:`notebook_history`. All are
+    float32.
+
+    Returns
+    -------
+    dict
+        Each key of :data:`ANSWER_KEYS` mapped to a float32 array.
+    """
+    import torch
+
+    x = torch.tensor(10.0, requires_grad=True)
+    y = torch.tensor(5.0, requires_grad=True)
+    (x + y).backward()
+    X = torch.tensor(NOTEBOOK_X, requires_grad=True)
+    (10 * (X**2).sum()).backward()
+    answers = {
+        "xy_grad": torch.stack([x.grad, y.grad]).numpy(),  # type: ignore[list-item]
+        "X_grad": X.grad.numpy(),  # type: ignore[union-attr]
+    }
+    for key in ANSWER_KEYS:
+        run = ANSWER_KEYS[key].run
+        if run is not None and key.startswith("var_history"):
+            points, values = notebook_history(run, notebook_run(run))
+            answers[key] = points
+            answers[key.replace("var_history", "fn_history")] = values
+    return {key: np.asarray(answers[key], dtype=np.float32) for key in ANSWER_KEYS}
+
+
+def _frozen_copy(values: Any) -> np.ndarray:
+    array = np.array(values, dtype=np.float32)
+    array.setflags(write=False)
+    return array
+
+
+@functools.cache
+def _shipped() -> MappingProxyType[str, np.ndarray]:
+    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    return MappingProxyType({key: _frozen_copy(data[key]) for key in ANSWER_KEYS})
+
+
+def reference_answers() -> MappingProxyType[str, np.ndarray]:
+    """The reference answers, read from the data that ships with the package (no torch).
+
+    Returns
+    -------
+    Mapping
+        Each key of :data:`ANSWER_KEYS` mapped to a read-only float32 array, equal to what
+        :func:`compute_answers` computes.
 
     Examples
     --------
     >>> answers = reference_answers()
     >>> print(answers["X_grad"][0])
     [20. 40. 60. 80.]
-    >>> len(answers["var_history_3"]), answers["var_history_3"][0].shape
-    (500, (2,))
-    >>> sorted(reference_answers(["fn_history_4"]))
-    ['fn_history_4']
+    >>> answers["var_history_3"].shape
+    (500, 2)
     """
-    wanted = list(ANSWER_KEYS) if keys is None else list(keys)
-    unknown = [k for k in wanted if k not in ANSWER_KEYS]
-    if unknown:
-        raise ValueError(f"keys must be among {list(ANSWER_KEYS)}, got unknown {unknown}")
-    answers: dict[str, Any] = {}
-    if "X_grad" in wanted:
-        X = torch.tensor(NOTEBOOK_X, requires_grad=True)
-        (10 * (X**2).sum()).backward()
-        answers["X_grad"] = X.grad.clone().numpy()  # type: ignore[union-attr]
-    for suffix in ("2", "3", "4"):
-        names = (f"var_history_{suffix}", f"fn_history_{suffix}")
-        if any(name in wanted for name in names):
-            points, values = _history(_run(suffix))
-            answers.update(
-                {k: v for k, v in zip(names, (points, values), strict=True) if k in wanted}
-            )
-    return {key: answers[key] for key in ANSWER_KEYS if key in answers}
+    return _shipped()
+
+
+def _dump_reference(path: str | os.PathLike[str] = _DATA) -> Path:
+    """Write :func:`compute_answers` as the package's reference data (for maintainers).
+
+    Python's float repr round-trips, so each float32 comes back bit for bit.
+    """
+    data = {key: value.astype(np.float64).tolist() for key, value in compute_answers().items()}
+    path = Path(path)
+    path.write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+    return path
 
 
 def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
-    """Write :func:`~gdtutor.answers.reference_answers` to ``path`` with json_tricks.
+    """Write the reference answers to ``path`` with json_tricks, as the notebook saves its own.
 
-    The notebook writes its answer file the same way.
+    Histories are lists of float32 arrays, one per step, as the notebook appends them.
 
     Parameters
     ----------
@@ -189,10 +317,16 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
     ...     print(written.name, written.stat().st_size > 0)
     reference.json True
     """
+    import json_tricks
+
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it")
-    text = json_tricks.dumps(reference_answers())
+    answer = {
+        key: [np.array(row) for row in value] if ANSWER_KEYS[key].run else value.copy()
+        for key, value in reference_answers().items()
+    }
+    text = json_tricks.dumps(answer)
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")

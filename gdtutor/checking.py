@@ -1,8 +1,11 @@
 r"""Compare a learner's answer file with the reference answers, key by key.
 
 Each key of :data:`gdtutor.answers.ANSWER_KEYS` gets a verdict: ``"pass"``, ``"fail"``,
-``"missing"``, ``"wrong shape"`` or ``"not numeric"``; keys that the reference does not have
-are listed as ``"extra"`` and do not count against the learner.
+``"missing"``, ``"not attempted"``, ``"wrong shape"`` or ``"not numeric"``; keys that the
+reference does not have are listed as ``"extra"``. A key that only this site's exercises
+write (not the course notebook) is "not attempted" when absent, which does not count
+against the learner; every other verdict but ``"pass"`` and ``"extra"`` does. Each row
+names the lesson, and the exercise file, that writes its key.
 
 **Tolerances.** An entry :math:`\ell_i` of the learner's array passes against the reference
 :math:`r_i` when
@@ -11,7 +14,7 @@ are listed as ``"extra"`` and do not count against the learner.
 
 with :data:`~gdtutor.checking.ATOL` :math:`= 10^{-5}` and :data:`~gdtutor.checking.RTOL`
 :math:`= 10^{-4}`. The absolute part is scaled by the key's largest reference value because
-the histories shrink towards the minimiser at 0, where a relative test would demand more
+the histories shrink towards the minimizer at 0, where a relative test would demand more
 digits than float32 has. Arithmetic that differs from the notebook's only in rounding stays
 below :math:`3 \cdot 10^{-7}` of that scale over 500 steps: plain arithmetic instead of
 matrix products, ``x -= lr * x.grad`` under ``torch.no_grad()`` instead of ``x.data``, or a
@@ -23,32 +26,84 @@ The table reports the largest absolute error and the largest relative error
 error can be large while the absolute test passes.
 
 **Hints.** When a history fails, it is compared with the same run done wrong in a known way:
-recorded before instead of after the step (or the reverse), with another learning rate, or
-with gradients that were never zeroed; a gradient that is a multiple of the reference was
-accumulated over several ``backward()`` calls. A history of the wrong length says how many
-steps are missing or extra, and a passing history computed in float64 says so.
+recorded before instead of after the step (or the reverse), with a learning rate ten times
+too large or too small, or with gradients that were never zeroed; a gradient that is a
+multiple of the reference was accumulated over several ``backward()`` calls. A history of the
+wrong length says how many steps are missing or extra, and a passing history computed in
+float64 says so. Only this search imports torch: checking a file that passes does not.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
 
-from gdtutor._diagnose import abs_errors, diagnose, is_close, shape_hint
+from gdtutor.answers import ANSWER_KEYS, reference_answers
 
-__all__ = ["ATOL", "RTOL", "CheckResult", "KeyCheck", "Verdict", "check_answers", "format_report"]
+__all__ = [
+    "ATOL",
+    "RTOL",
+    "CheckResult",
+    "KeyCheck",
+    "Verdict",
+    "abs_errors",
+    "check_answers",
+    "format_report",
+    "format_summary",
+    "is_close",
+    "summary_row",
+]
 
 #: Absolute tolerance, as a fraction of the key's largest reference magnitude.
 ATOL: float = 1e-5
 #: Relative tolerance.
 RTOL: float = 1e-4
 
-Verdict = Literal["pass", "fail", "missing", "wrong shape", "not numeric", "extra"]
+Verdict = Literal["pass", "fail", "missing", "not attempted", "wrong shape", "not numeric", "extra"]
 _FAILING = frozenset({"fail", "missing", "wrong shape", "not numeric"})
+_HISTORY = re.compile(r"(var|fn)_history_\w+")
+
+
+def abs_errors(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, float]:
+    """Elementwise ``|got - want|`` (equal non-finite entries count as 0), and the scale
+    ``max |want|`` over the finite entries of ``want``.
+
+    Examples
+    --------
+    >>> error, scale = abs_errors(np.array([1.0, np.nan]), np.array([1.5, np.nan]))
+    >>> print(error, scale)
+    [0.5 0. ] 1.5
+    """
+    got, want = got.astype(np.float64), want.astype(np.float64)
+    finite = np.abs(want[np.isfinite(want)])
+    scale = float(finite.max()) if finite.size else 0.0
+    with np.errstate(invalid="ignore", over="ignore"):
+        same = (got == want) | (np.isnan(got) & np.isnan(want))
+        return np.where(same, 0.0, np.abs(got - want)), scale
+
+
+def is_close(got: np.ndarray, want: np.ndarray, *, atol: float = ATOL, rtol: float = RTOL) -> bool:
+    """``|got - want| <= atol * scale + rtol * |want|`` everywhere, for equal shapes.
+
+    Examples
+    --------
+    >>> is_close(np.array([100.0, 1e-6]), np.array([100.0, 0.0]))
+    True
+    >>> is_close(np.array([101.0, 0.0]), np.array([100.0, 0.0]))
+    False
+    """
+    if got.shape != want.shape:
+        return False
+    error, scale = abs_errors(got, want)
+    with np.errstate(invalid="ignore"):
+        tolerance = atol * scale + rtol * np.abs(want.astype(np.float64))
+        return bool(np.all((error == 0) | (error <= tolerance)))  # 0 also where want is nan
 
 
 @dataclass(frozen=True)
@@ -59,12 +114,14 @@ class KeyCheck:
     ----------
     key : str
         The answer key.
-    verdict : {"pass", "fail", "missing", "wrong shape", "not numeric", "extra"}
+    verdict : {"pass", "fail", "missing", "not attempted", "wrong shape", "not numeric", \
+"extra"}
         What the comparison found.
     max_abs_error, max_rel_error : float or None
         The largest absolute and relative errors, where the shapes allowed a comparison.
     hint : str
-        The known cause of the error, or a note on a passing key; empty if none.
+        The known cause of the error, what to do about a missing key, or a note on a passing
+        key; empty if none.
     shape, expected_shape : tuple of int or None
         The learner's and the reference's array shapes, where they exist.
     """
@@ -77,6 +134,17 @@ class KeyCheck:
     shape: tuple[int, ...] | None = None
     expected_shape: tuple[int, ...] | None = None
 
+    @property
+    def lesson(self) -> int | None:
+        """The lesson whose exercise writes this key (``None`` for an extra key)."""
+        info = ANSWER_KEYS.get(self.key)
+        return info.lesson if info else None
+
+    @property
+    def failed(self) -> bool:
+        """True if this key counts against the learner."""
+        return self.verdict in _FAILING
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -87,7 +155,7 @@ class CheckResult:
     @property
     def passed(self) -> bool:
         """True if no key failed, is missing or has the wrong shape or type."""
-        return not any(row.verdict in _FAILING for row in self.rows)
+        return not any(row.failed for row in self.rows)
 
     def __getitem__(self, key: str) -> KeyCheck:
         for row in self.rows:
@@ -95,19 +163,27 @@ class CheckResult:
                 return row
         raise KeyError(key)
 
+    def failed_lessons(self) -> list[int]:
+        """The lessons with at least one failing key, in order."""
+        return sorted({row.lesson for row in self.rows if row.failed and row.lesson})
+
     def summary(self) -> str:
-        """One line counting the verdicts, e.g. ``'6 of 7 keys pass; 1 fail'``."""
+        """One line counting the verdicts, e.g. ``'9 of 10 keys pass; 1 fail (lesson 4)'``."""
         checked = [row for row in self.rows if row.verdict != "extra"]
         counts: dict[str, int] = {}
         for row in self.rows:
             if row.verdict != "pass":
                 counts[row.verdict] = counts.get(row.verdict, 0) + 1
-        passed = len(checked) - sum(n for v, n in counts.items() if v != "extra")
+        passed = sum(row.verdict == "pass" for row in checked)
         others = "; " + ", ".join(f"{n} {v}" for v, n in counts.items()) if counts else ""
-        return f"{passed} of {len(checked)} keys pass{others}"
+        lessons = self.failed_lessons()
+        where = ""
+        if lessons:
+            where = f" (lesson{'s' if len(lessons) > 1 else ''} {', '.join(map(str, lessons))})"
+        return f"{passed} of {len(checked)} keys pass{others}{where}"
 
 
-def _as_array(value: Any) -> np.ndarray | tuple[str, str]:
+def _as_array(value: Any) -> np.ndarray | tuple[Verdict, str]:
     """The value as a numeric array, or ``(verdict, reason)`` when it is not one."""
     try:
         array = np.array(value)
@@ -119,42 +195,65 @@ def _as_array(value: Any) -> np.ndarray | tuple[str, str]:
     return array
 
 
-def _reference_array(key: str, value: Any) -> np.ndarray:
-    want = _as_array(value)
-    if isinstance(want, tuple):
-        raise ValueError(f"reference[{key!r}] must hold numbers, got a value that {want[1]}")
-    return want
+def _shape_hint(key: str, got: np.ndarray, want: np.ndarray) -> str:
+    if got.size == want.size and is_close(got.reshape(want.shape), want):
+        return f"shape {got.shape} instead of {want.shape}, with the right numbers"
+    if _HISTORY.fullmatch(key) and got.ndim == want.ndim and got.shape[1:] == want.shape[1:]:
+        n, m = len(got), len(want)
+        steps = "step" if abs(n - m) == 1 else "steps"
+        return f"{n} entries instead of {m}: {abs(n - m)} {steps} {'missing' if n < m else 'extra'}"
+    return f"shape {got.shape} instead of {want.shape}"
+
+
+def _cause(key: str, got: np.ndarray, want: np.ndarray) -> str:
+    """The known cause of a failing key, or ``""``."""
+    if not _HISTORY.fullmatch(key):
+        for k in (2, 3, 4):
+            if is_close(got, k * want):
+                return f"{k} times the reference: backward() ran {k} times and accumulated"
+        if key == "X_grad" and is_close(got, want / 10):
+            return "a tenth of the reference: the factor 10 of f is missing"
+        return ""
+    from gdtutor._diagnose import candidates  # imports torch: only for a failing history
+
+    run = ANSWER_KEYS[key].run
+    assert run is not None  # every history records a run
+    for text, candidate in candidates(run, key.split("_", 1)[0]):
+        if is_close(got, candidate):
+            return text
+    return ""
 
 
 def _check_key(key: str, value: Any, want: np.ndarray) -> KeyCheck:
     got = _as_array(value)
     if isinstance(got, tuple):
-        return KeyCheck(key, got[0], hint=got[1], expected_shape=want.shape)  # type: ignore[arg-type]
+        return KeyCheck(key, got[0], hint=got[1], expected_shape=want.shape)
     shapes = {"shape": got.shape, "expected_shape": want.shape}
     if got.shape != want.shape:
-        hint = shape_hint(key, got, want, atol=ATOL, rtol=RTOL)
-        return KeyCheck(key, "wrong shape", hint=hint, **shapes)
+        return KeyCheck(key, "wrong shape", hint=_shape_hint(key, got, want), **shapes)
     error, _ = abs_errors(got, want)
     nonzero = want != 0
     with np.errstate(invalid="ignore"):
         rel = error[nonzero] / np.abs(want[nonzero].astype(np.float64))
     abs_max = float(error.max()) if error.size else 0.0
     rel_max = float(rel.max()) if rel.size else None
-    passed = is_close(got, want, atol=ATOL, rtol=RTOL)
-    hint = diagnose(key, got, want, passed=passed, atol=ATOL, rtol=RTOL)
-    return KeyCheck(key, "pass" if passed else "fail", abs_max, rel_max, hint, **shapes)
+    if not is_close(got, want):
+        return KeyCheck(key, "fail", abs_max, rel_max, _cause(key, got, want), **shapes)
+    hint = ""
+    if got.dtype == np.float64 and not np.array_equal(got.astype(np.float32), got):
+        hint = "float64 values: the course's x is float32 (passes within tolerance)"
+    return KeyCheck(key, "pass", abs_max, rel_max, hint, **shapes)
 
 
-@functools.lru_cache(maxsize=1)
-def _reference() -> Mapping[str, Any]:
-    from gdtutor.answers import reference_answers
+def _absent(key: str) -> KeyCheck:
+    info = ANSWER_KEYS[key]
+    run = f"run {info.exercise} (lesson {info.lesson}) to the end to save it"
+    if info.required:
+        return KeyCheck(key, "missing", hint=run)
+    return KeyCheck(key, "not attempted", hint=f"optional: {run}")
 
-    return reference_answers()
 
-
-def check_answers(
-    learner: Mapping[str, Any], reference: Mapping[str, Any] | None = None
-) -> CheckResult:
+def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     """Check a learner's answers against the reference, key by key.
 
     Parameters
@@ -162,37 +261,31 @@ def check_answers(
     learner : Mapping
         The learner's answers, e.g. from :func:`gdtutor.safeload.load_answers`. Values may
         be arrays, lists of arrays or nested lists of numbers.
-    reference : Mapping, optional
-        The answers to compare with; :func:`gdtutor.answers.reference_answers` by default.
 
     Returns
     -------
     CheckResult
-        A :class:`~gdtutor.checking.KeyCheck` per reference key, in the reference's order,
-        then one per extra key of ``learner``.
-
-    Raises
-    ------
-    ValueError
-        If a reference value is not numeric.
+        A :class:`~gdtutor.checking.KeyCheck` per key of
+        :data:`~gdtutor.answers.ANSWER_KEYS`, in lesson order, then one per extra key.
 
     Examples
     --------
     >>> from gdtutor.answers import reference_answers
-    >>> answers = reference_answers()
+    >>> answers = dict(reference_answers())
     >>> answers["var_history_3"] = answers["var_history_3"][:499]
-    >>> del answers["fn_history_4"]
+    >>> del answers["fn_history_4"], answers["xy_grad"]
     >>> result = check_answers(answers)
     >>> result.passed, result.summary()
-    (False, '5 of 7 keys pass; 1 wrong shape, 1 missing')
+    (False, '7 of 10 keys pass; 1 not attempted, 1 wrong shape, 1 missing (lesson 5)')
     >>> print(result["var_history_3"].hint)
     499 entries instead of 500: 1 step missing
+    >>> print(result["fn_history_4"].hint)
+    run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it
     """
-    reference = _reference() if reference is None else reference
-    wants = {key: _reference_array(key, value) for key, value in reference.items()}
+    reference = reference_answers()
     rows = [
-        _check_key(key, learner[key], want) if key in learner else KeyCheck(key, "missing")
-        for key, want in wants.items()
+        _check_key(key, learner[key], want) if key in learner else _absent(key)
+        for key, want in reference.items()
     ]
     rows += [KeyCheck(str(key), "extra") for key in learner if key not in reference]
     return CheckResult(tuple(rows))
@@ -200,6 +293,11 @@ def check_answers(
 
 def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
+
+
+def _table(cells: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)] + [0]
+    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
 
 
 def format_report(result: CheckResult) -> str:
@@ -213,24 +311,75 @@ def format_report(result: CheckResult) -> str:
     Returns
     -------
     str
-        Columns key, verdict, largest absolute and relative error, hint; no final newline.
+        Columns lesson, key, verdict, largest absolute and relative error, hint; no final
+        newline.
 
     Examples
     --------
     >>> result = CheckResult((KeyCheck("X_grad", "pass", 0.0, 0.0), KeyCheck("fn", "extra")))
     >>> print(format_report(result))
-    key     verdict  max abs err  max rel err  hint
-    X_grad  pass     0.0e+00      0.0e+00
-    fn      extra    -            -
+    lesson  key     verdict  max abs err  max rel err  hint
+    2       X_grad  pass     0.0e+00      0.0e+00
+    -       fn      extra    -            -
     1 of 1 keys pass; 1 extra
     """
-    header = ("key", "verdict", "max abs err", "max rel err", "hint")
+    header = ("lesson", "key", "verdict", "max abs err", "max rel err", "hint")
     cells = [header] + [
-        (r.key, r.verdict, _number(r.max_abs_error), _number(r.max_rel_error), r.hint)
+        (
+            str(r.lesson or "-"),
+            r.key,
+            r.verdict,
+            _number(r.max_abs_error),
+            _number(r.max_rel_error),
+            r.hint,
+        )
         for r in result.rows
     ]
-    widths = [max(len(row[i]) for row in cells) for i in range(4)] + [0]
-    lines = [
-        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
-    ]
-    return "\n".join([*lines, result.summary()])
+    return "\n".join([*_table(cells), result.summary()])
+
+
+#: The columns of :func:`summary_row`.
+SUMMARY_HEADER = ("file", "status", "keys passed", "failing lessons", "problems")
+
+
+def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, str, str]:
+    """One file's row for a class summary: a :class:`CheckResult`, or why it was unreadable.
+
+    Examples
+    --------
+    >>> summary_row("bob.json", "not JSON: Expecting value: line 1 column 1 (char 0)")
+    ('bob.json', 'error', '-', '-', 'cannot read: not JSON: Expecting value: line 1 column 1 (char 0)')
+    """
+    if isinstance(result, str):
+        return (name, "error", "-", "-", f"cannot read: {result}")
+    checked = [row for row in result.rows if row.verdict != "extra"]
+    passed = sum(row.verdict == "pass" for row in checked)
+    problems = "; ".join(
+        f"{row.key}: {row.verdict}" + (f" ({row.hint})" if row.hint else "")
+        for row in result.rows
+        if row.failed
+    )
+    lessons = " ".join(map(str, result.failed_lessons())) or "-"
+    status = "pass" if result.passed else "fail"
+    return (name, status, f"{passed}/{len(checked)}", lessons, problems)
+
+
+def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> str:
+    """Lay out :func:`summary_row` rows as a table with a count line, or as CSV.
+
+    Examples
+    --------
+    >>> rows = [("ann.json", "pass", "10/10", "-", ""), ("bob.json", "error", "-", "-", "?")]
+    >>> print(format_summary(rows))
+    file      status  keys passed  failing lessons  problems
+    ann.json  pass    10/10        -
+    bob.json  error   -            -                ?
+    2 files: 1 pass, 0 fail, 1 unreadable
+    """
+    if as_csv:
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([SUMMARY_HEADER, *rows])
+        return out.getvalue().rstrip("\n")
+    counts = {status: sum(row[1] == status for row in rows) for status in ("pass", "fail", "error")}
+    total = f"{len(rows)} files: {counts['pass']} pass, {counts['fail']} fail, "
+    return "\n".join([*_table([SUMMARY_HEADER, *rows]), total + f"{counts['error']} unreadable"])

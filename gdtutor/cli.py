@@ -1,55 +1,106 @@
-"""The command line: ``python -m gdtutor answers -o PATH`` and ``python -m gdtutor check``."""
+"""The command line: ``gdtutor answers -o PATH`` and ``gdtutor check [PATH ...]``.
+
+Both also run as ``python -m gdtutor``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 __all__ = ["main"]
+
+_CHECK = """\
+Compare answer files, as the lessons' exercises and the course notebook save them, with the
+reference answers, key by key. Files are only read: nothing in them is imported or run.
+
+One file: a table with a row per key, naming the lesson that writes it, and a hint for each
+known mistake. Several files or a folder (every *.json file in it and below it): one summary
+row per file, and files that cannot be read are reported and skipped.
+
+Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
+cannot be read or is refused."""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m gdtutor",
+        prog="gdtutor",
         description="Companion commands for the gdtutor lessons on gradient descent.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     answers = commands.add_parser(
         "answers",
-        help="write the course notebook's reference answer file",
-        description="Write the reference answers of the course notebook with json_tricks.",
+        help="write the reference answer file",
+        description="Write the reference answers, as the exercises save theirs, with json_tricks.",
     )
     answers.add_argument("-o", "--output", required=True, help="path of the file to write")
     answers.add_argument("--force", action="store_true", help="replace an existing file")
     check = commands.add_parser(
         "check",
-        help="check an answer file against the reference answers",
-        description=(
-            "Compare an answer file, as the course notebook saves it, with the reference "
-            "answers key by key. The file is only read: nothing in it is imported or run. "
-            "Exit status: 0 when every key passes, 1 when any key fails, is missing or has "
-            "the wrong shape, 2 when the file cannot be read or is refused."
-        ),
+        help="check answer files against the reference answers",
+        description=_CHECK,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
-        "path", nargs="?", default=".answer.json", help="the answer file (default: .answer.json)"
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="answer files or folders of them (default: .answer.json)",
+    )
+    check.add_argument(
+        "--csv", action="store_true", help="print the per-file summary as CSV, for a spreadsheet"
     )
     return parser
 
 
-def _check(path: str) -> int:
+def _files(paths: Sequence[str]) -> Iterator[Path]:
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*.json") if p.is_file())
+        else:
+            yield path
+
+
+def _missing_file_hint(path: Path) -> str:
+    if path.name == ".answer.json":
+        return (
+            "; run the lessons' exercise files first (they save .answer.json in the folder "
+            "they run in), then check from that folder"
+        )
+    return ""
+
+
+def _check_one(path: Path) -> int:
     from gdtutor.checking import check_answers, format_report
     from gdtutor.safeload import LoadError, load_answers
 
     try:
         answers = load_answers(path)
     except LoadError as error:
-        print(f"error: cannot check {path}: {error}", file=sys.stderr)
+        hint = _missing_file_hint(path) if not path.exists() else ""
+        print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     result = check_answers(answers)
     print(format_report(result))
     return 0 if result.passed else 1
+
+
+def _check_many(paths: list[Path], as_csv: bool) -> int:
+    from gdtutor.checking import check_answers, format_summary, summary_row
+    from gdtutor.safeload import LoadError, load_answers
+
+    rows = []
+    for path in paths:
+        try:
+            rows.append(summary_row(str(path), check_answers(load_answers(path))))
+        except LoadError as error:
+            rows.append(summary_row(str(path), str(error)))
+    print(format_summary(rows, as_csv=as_csv))
+    statuses = {row[1] for row in rows}
+    return 2 if "error" in statuses else 1 if "fail" in statuses else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -86,5 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote the reference answers to {path}")
         return 0
     if args.command == "check":
-        return _check(args.path)
+        given = args.paths or [".answer.json"]
+        paths = list(_files(given))
+        if not paths:
+            print(f"error: no *.json answer files in {', '.join(given)}", file=sys.stderr)
+            return 2
+        single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv
+        return _check_one(paths[0]) if single else _check_many(paths, args.csv)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

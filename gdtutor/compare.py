@@ -22,9 +22,9 @@ import numpy as np
 import torch
 
 from gdtutor._checks import as_start_point, check_lr, check_steps
-from gdtutor.objectives import Objective, minimiser
+from gdtutor.objectives import Objective
 from gdtutor.optim import optimize, optimizer_class
-from gdtutor.record import Trajectory
+from gdtutor.record import Trajectory, _frozen, divergence_message
 
 __all__ = ["CONTENDERS", "LINEAR_IN_LR", "SWEEP_LRS", "Sweep", "steps_to_tolerance", "sweep_lr"]
 
@@ -53,11 +53,6 @@ SWEEP_LRS.setflags(write=False)
 LINEAR_IN_LR: frozenset[str] = frozenset(
     {"Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "NAdam", "RAdam", "RMSprop", "SGD"}
 )
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True)
@@ -220,13 +215,7 @@ def _target(objective: Objective, target: float | None) -> float:
         if not math.isfinite(value):
             raise ValueError(f"target must be finite, got {target!r}")
         return value
-    try:
-        return float(objective(minimiser(objective)))
-    except ValueError as exc:
-        raise ValueError(
-            "target must be given (the minimum value) for an objective that gdtutor does not "
-            f"know; {exc}"
-        ) from exc
+    return 0.0  # the minimum value of every gdtutor objective
 
 
 def _run_batched(
@@ -282,17 +271,13 @@ def _row_trajectory(
     steps = len(values)
     bad = np.flatnonzero(~np.isfinite(values))
     n = int(bad[0]) if bad.size else steps
-    message = (
-        f"diverged: the value at step {n} was {values[n]}; stopped there"
-        if bad.size
-        else f"ran all {steps} steps"
-    )
+    message = divergence_message(n, values[n]) if bad.size else f"ran all {steps} steps"
     return Trajectory(
         points=_frozen(points[:n].copy()),
         values=_frozen(values[:n].copy()),
         end_point=_frozen(points[n].copy()),
         method=optimizer,
-        objective=objective,
+        objective_name=objective,
         lr=lr,
         steps=steps,
         options=options,
@@ -325,7 +310,7 @@ def sweep_lr(
         Maps points of shape ``(..., 2)`` to values of shape ``(...)``, as gdtutor's
         objectives do (with ``batched=False``, one point at a time is enough).
     optimizer : str or type
-        ``"SGD"``, ``"Adam"``, ... or an optimizer class (see :func:`gdtutor.optimizer_class`).
+        ``"SGD"``, ``"Adam"``, ... or an optimizer class (see :func:`gdtutor.optim.optimizer_class`).
     lrs : sequence of float
         The learning rates to try, e.g. ``np.geomspace(1e-4, 1, 9)``.
     starts : sequence of points
@@ -335,7 +320,7 @@ def sweep_lr(
     tol : float, optional
         The tolerance on :math:`f - f^\star` for ``Sweep.steps_to_tol``.
     target : float, optional
-        :math:`f^\star`; by default the value at :func:`gdtutor.minimiser`.
+        :math:`f^\star`; 0 by default, the minimum of each of gdtutor's objectives.
     batched : bool, optional
         Run all learning rates and starts together as rows of one tensor: many times faster
         and, for the optimizers in :data:`LINEAR_IN_LR`, the same runs up to rounding.
@@ -390,7 +375,7 @@ def sweep_lr(
     else:
         values = np.full((steps, len(grid), len(points)), np.nan)
         for (i, lr), (j, start) in itertools.product(enumerate(grid), enumerate(points)):
-            run = optimize(objective, start, cls, steps, lr=float(lr), **options)
+            run = optimize(objective, start, cls, lr=float(lr), steps=steps, **options)
             values[: len(run), i, j] = run.values
             values[len(run) :, i, j] = np.inf
             runs[i, j] = run

@@ -16,15 +16,15 @@ from typing import Any
 
 import torch
 
-from gdtutor._checks import as_start_point, check_lr, check_steps, check_variable
+from gdtutor._checks import as_start_point, check_lr, check_objective, check_steps, check_variable
 from gdtutor.objectives import Objective
-from gdtutor.record import Recording, Trajectory, run_loop
+from gdtutor.record import Trajectory, run_loop
 
 __all__ = ["gradient_descent", "gradient_step"]
 
 
 def _value(objective: Objective, x: torch.Tensor) -> torch.Tensor:
-    value = objective(x)
+    value = check_objective(objective)(x)
     if not isinstance(value, torch.Tensor) or value.ndim != 0:
         shape = tuple(value.shape) if hasattr(value, "shape") else type(value).__name__
         raise ValueError(f"objective must return a 0-d torch tensor for one point, got {shape}")
@@ -80,18 +80,10 @@ def gradient_step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Ten
     return _step(functools.partial(_value, objective), x, lr)
 
 
-def gradient_descent(
-    objective: Objective,
-    start: Any,
-    lr: float,
-    steps: int,
-    *,
-    recording: Recording = "before",
-) -> Trajectory:
+def gradient_descent(objective: Objective, start: Any, *, lr: float, steps: int) -> Trajectory:
     """Run ``steps`` steps of hand-written gradient descent from ``start``.
 
-    As in the course notebook, the point and its value are recorded *before* each step, so
-    ``points[0]`` is the start point.
+    Each point and its value are recorded *before* the step, so ``points[0]`` is the start.
 
     Parameters
     ----------
@@ -103,8 +95,6 @@ def gradient_descent(
         The learning rate :math:`\\alpha > 0`.
     steps : int
         How many steps to take.
-    recording : {"before", "notebook"}, optional
-        See :data:`gdtutor.record.Recording`.
 
     Returns
     -------
@@ -115,8 +105,9 @@ def gradient_descent(
     Raises
     ------
     TypeError, ValueError
-        For a start point of the wrong type, dtype, shape or with non-finite entries, a
-        learning rate that is not positive and finite, or a negative number of steps.
+        For an objective that is not callable or does not return one value, a start point of
+        the wrong type, dtype, shape or with non-finite entries, a learning rate that is not
+        positive and finite, or a negative number of steps.
 
     Examples
     --------
@@ -130,23 +121,17 @@ def gradient_descent(
     >>> diverging.diverged, len(diverging) < 1000
     (True, True)
     """
+    check_objective(objective)
     x = as_start_point(start)
     lr = check_lr(lr)
     steps = check_steps(steps)
     if steps:
         _value(objective, x)
-    points, values, end, diverged, message = run_loop(
-        lambda w: _step(objective, w, lr), x, steps, recording
-    )
-    return Trajectory(
-        points=points,
-        values=values,
-        end_point=end,
-        method="gradient descent",
-        objective=getattr(objective, "__name__", repr(objective)),
-        lr=lr,
+    return run_loop(
+        lambda w: _step(objective, w, lr),
+        x,
         steps=steps,
-        recording=recording,
-        diverged=diverged,
-        message=message,
+        method="gradient descent",
+        objective_name=getattr(objective, "__name__", repr(objective)),
+        lr=lr,
     )

@@ -17,7 +17,6 @@ __all__ = [
     "SKEWED_G",
     "Objective",
     "hessian",
-    "minimiser",
     "parabola",
     "rosenbrock",
     "skewed",
@@ -62,7 +61,7 @@ def _check_last_axis(v: Any) -> None:
 def parabola(v: ArrayT) -> ArrayT:
     r"""The course's round bowl :math:`f(x, y) = 10\,(x^2 + y^2)`.
 
-    Its minimiser is the origin, its Hessian is :math:`20 I`, and its gradient is
+    Its minimizer is the origin, its Hessian is :math:`20 I`, and its gradient is
     :math:`20\,(x, y)`.
 
     Parameters
@@ -99,7 +98,7 @@ def skewed(v: ArrayT) -> ArrayT:
     With :math:`G` = :data:`~gdtutor.objectives.SKEWED_G` = ``[[1, -4], [1, 4]]`` this expands to
     :math:`f(x, y) = 10\,(x^2 - 3xy + 4y^2)`. Because :math:`G` is not symmetric, the gradient
     is :math:`10\,(G + G^\top)\, v` and the (constant) Hessian is
-    :math:`H = 10\,(G + G^\top)` = ``[[20, -30], [-30, 80]]``. The minimiser is the origin.
+    :math:`H = 10\,(G + G^\top)` = ``[[20, -30], [-30, 80]]``. The minimizer is the origin.
 
     Parameters
     ----------
@@ -132,7 +131,7 @@ def skewed(v: ArrayT) -> ArrayT:
 def rosenbrock(v: ArrayT) -> ArrayT:
     r"""Rosenbrock's banana :math:`f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2`.
 
-    A curved, narrow valley whose minimiser is :math:`(1, 1)`, where the value is 0 and the
+    A curved, narrow valley whose minimizer is :math:`(1, 1)`, where the value is 0 and the
     Hessian is ``[[802, -400], [-400, 200]]``. Unlike the quadratics its Hessian changes from
     point to point.
 
@@ -164,56 +163,19 @@ def rosenbrock(v: ArrayT) -> ArrayT:
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2  # type: ignore[no-any-return]
 
 
-_MINIMISERS = {
-    "parabola": (0.0, 0.0),
-    "skewed": (0.0, 0.0),
-    "rosenbrock": (1.0, 1.0),
-}
+def hessian(objective: Objective, at: Any) -> np.ndarray:
+    r"""The Hessian matrix of ``objective`` at the point ``at``, computed by autograd.
 
-
-def minimiser(objective: Objective) -> np.ndarray:
-    """Return the known minimiser of one of gdtutor's objectives.
+    :func:`torch.autograd.functional.hessian` differentiates the objective twice, so this
+    works for any objective written with torch operations, gdtutor's or your own. For the
+    quadratics the Hessian is the same at every point.
 
     Parameters
     ----------
     objective : callable
-        :func:`~gdtutor.parabola`, :func:`~gdtutor.skewed` or :func:`~gdtutor.rosenbrock`.
-
-    Returns
-    -------
-    numpy.ndarray
-        The minimiser, shape ``(2,)``, float64.
-
-    Raises
-    ------
-    ValueError
-        If ``objective`` is not one of gdtutor's objectives.
-
-    Examples
-    --------
-    >>> print(minimiser(rosenbrock))
-    [1. 1.]
-    """
-    name = getattr(objective, "__name__", repr(objective))
-    if name not in _MINIMISERS or getattr(objective, "__module__", None) != __name__:
-        raise ValueError(
-            f"objective must be one of gdtutor's objectives {sorted(_MINIMISERS)}, got {name!r}"
-        )
-    return np.array(_MINIMISERS[name])
-
-
-def hessian(objective: Objective, at: Any = None) -> np.ndarray:
-    r"""Return the Hessian matrix of one of gdtutor's objectives.
-
-    For the quadratics the Hessian is constant and ``at`` is ignored; for
-    :func:`~gdtutor.rosenbrock` it is evaluated at ``at`` (default: the minimiser).
-
-    Parameters
-    ----------
-    objective : callable
-        :func:`~gdtutor.parabola`, :func:`~gdtutor.skewed` or :func:`~gdtutor.rosenbrock`.
-    at : array_like of shape (2,), optional
-        The point at which to evaluate a non-constant Hessian.
+        Maps a torch tensor of shape ``(2,)`` to a 0-d tensor.
+    at : array_like of shape (2,)
+        The point at which to evaluate it.
 
     Returns
     -------
@@ -222,27 +184,35 @@ def hessian(objective: Objective, at: Any = None) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``objective`` is not callable.
     ValueError
-        If ``objective`` is not one of gdtutor's objectives, or ``at`` is not a point.
+        If ``at`` is not one finite point of shape ``(2,)``, or the objective does not
+        return a single value.
 
     Examples
     --------
-    >>> print(hessian(skewed))
+    >>> print(hessian(skewed, at=(0.0, 0.0)))
     [[ 20. -30.]
      [-30.  80.]]
-    >>> print(hessian(parabola))
-    [[20.  0.]
-     [ 0. 20.]]
+    >>> print(hessian(rosenbrock, at=(1.0, 1.0)))
+    [[ 802. -400.]
+     [-400.  200.]]
     """
-    point = minimiser(objective)
-    name = objective.__name__
-    if name == "parabola":
-        return 20.0 * np.eye(2)
-    if name == "skewed":
-        return 10.0 * (SKEWED_G + SKEWED_G.T)
-    if at is not None:
-        point = np.asarray(at, dtype=float)
-        if point.shape != (2,):
-            raise ValueError(f"at must be a point of shape (2,), got shape {point.shape}")
-    x, y = point
-    return np.array([[2 - 400 * (y - 3 * x**2), -400 * x], [-400 * x, 200.0]])
+    import torch
+
+    if not callable(objective):
+        raise TypeError(f"objective must be callable, got {type(objective).__name__}")
+    point = np.asarray(at, dtype=np.float64)
+    if point.shape != (2,) or not np.isfinite(point).all():
+        raise ValueError(f"at must be one finite point of shape (2,), got {np.asarray(at)!r}")
+
+    def value(v: torch.Tensor) -> torch.Tensor:
+        result = objective(v)
+        if not isinstance(result, torch.Tensor) or result.ndim != 0:
+            shape = tuple(result.shape) if hasattr(result, "shape") else type(result).__name__
+            raise ValueError(f"objective must return a 0-d torch tensor for one point, got {shape}")
+        return result
+
+    matrix = torch.autograd.functional.hessian(value, torch.from_numpy(point))
+    return matrix.numpy()  # type: ignore[no-any-return]

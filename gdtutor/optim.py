@@ -1,17 +1,16 @@
-"""Optimisation with ``torch.optim``: the ``zero_grad / value / backward / step`` cycle."""
+"""Optimization with ``torch.optim``: the ``zero_grad / value / backward / step`` cycle."""
 
 from __future__ import annotations
 
 import inspect
-from types import MappingProxyType
 from typing import Any
 
 import torch
 
-from gdtutor._checks import as_start_point, check_lr, check_steps
+from gdtutor._checks import as_start_point, check_lr, check_objective, check_steps
 from gdtutor.descent import _value
 from gdtutor.objectives import Objective
-from gdtutor.record import Recording, Trajectory, run_loop
+from gdtutor.record import Trajectory, run_loop
 
 __all__ = ["optimize", "optimizer_class"]
 
@@ -92,12 +91,12 @@ def optimize(
     objective: Objective,
     start: Any,
     optimizer: str | type[torch.optim.Optimizer],
-    steps: int,
     *,
-    recording: Recording = "before",
+    lr: float,
+    steps: int,
     **options: Any,
 ) -> Trajectory:
-    """Minimise ``objective`` from ``start`` with a ``torch.optim`` optimizer.
+    """Minimize ``objective`` from ``start`` with a ``torch.optim`` optimizer.
 
     Each of the ``steps`` iterations runs the standard cycle::
 
@@ -106,10 +105,8 @@ def optimize(
         value.backward()
         opt.step()
 
-    By default the record pairs each point with its own value, both taken before the step,
-    as :func:`gdtutor.gradient_descent` does. The course notebook's optimizer cells append the
-    point *after* ``opt.step()`` next to the value computed *before* it;
-    ``recording="notebook"`` reproduces that (its ``values[i]`` belongs to ``points[i - 1]``).
+    and records the point and its value before the step, as
+    :func:`gdtutor.gradient_descent` does.
 
     Parameters
     ----------
@@ -118,13 +115,14 @@ def optimize(
     start : torch.Tensor, numpy.ndarray or sequence of two floats
         The start point; it is copied, never modified.
     optimizer : str or type
-        ``"SGD"``, ``"AdamW"``, ... or an optimizer class (see :func:`~gdtutor.optimizer_class`).
+        ``"SGD"``, ``"AdamW"``, ... or an optimizer class (see
+        :func:`~gdtutor.optim.optimizer_class`).
+    lr : float
+        The learning rate, positive and finite.
     steps : int
         How many steps to take.
-    recording : {"before", "notebook"}, optional
-        How points and values are paired in the record.
     **options
-        Keyword arguments for the optimizer, e.g. ``lr=0.001, momentum=0.9``.
+        Further keyword arguments for the optimizer, e.g. ``momentum=0.9``.
 
     Returns
     -------
@@ -135,26 +133,26 @@ def optimize(
     Raises
     ------
     TypeError, ValueError
-        For a bad start point, learning rate, step count or optimizer; the optimizer's own
-        checks of its keyword arguments raise as usual.
+        For an objective that is not callable, a bad start point, learning rate, step count
+        or optimizer; the optimizer's own checks of its keyword arguments raise as usual.
 
     Examples
     --------
     >>> from gdtutor import skewed
-    >>> run = optimize(skewed, [8.0, 8.0], "SGD", steps=500, lr=0.001)
+    >>> run = optimize(skewed, [8.0, 8.0], "SGD", lr=0.001, steps=500)
     >>> print(f"{run.final_value:.4f}")
     0.2097
     """
+    check_objective(objective)
     cls = optimizer_class(optimizer)
     if cls.__name__ in _UNSUPPORTED:
         raise ValueError(
             f"optimizer {cls.__name__} cannot run in this loop: it {_UNSUPPORTED[cls.__name__]}"
         )
     x = as_start_point(start)
+    lr = check_lr(lr)
     steps = check_steps(steps)
-    if "lr" in options:
-        options["lr"] = check_lr(options["lr"])
-    opt = cls([x], **options)
+    opt = cls([x], lr=lr, **options)
     if steps:
         _value(objective, x)
 
@@ -165,18 +163,12 @@ def optimize(
         opt.step()
         return value.detach()
 
-    points, values, end, diverged, message = run_loop(step, x, steps, recording)
-    lr = float(opt.param_groups[0]["lr"])
-    return Trajectory(
-        points=points,
-        values=values,
-        end_point=end,
-        method=cls.__name__,
-        objective=getattr(objective, "__name__", repr(objective)),
-        lr=lr,
+    return run_loop(
+        step,
+        x,
         steps=steps,
-        recording=recording,
-        options=MappingProxyType({k: v for k, v in options.items() if k != "lr"}),
-        diverged=diverged,
-        message=message,
+        method=cls.__name__,
+        objective_name=getattr(objective, "__name__", repr(objective)),
+        lr=lr,
+        options=options,
     )

@@ -17,7 +17,7 @@ from matplotlib.text import Text
 
 from gdtutor.graph import GraphNode
 from gdtutor.objectives import Objective
-from gdtutor.record import Trajectory
+from gdtutor.record import Trajectory, as_points
 
 __all__ = [
     "evaluate_grid",
@@ -42,15 +42,6 @@ def _limits(lims: Any, name: str) -> Limits:
     if not (np.isfinite(low) and np.isfinite(high) and low < high):
         raise ValueError(message)
     return low, high
-
-
-def _xy(points: Any, name: str) -> np.ndarray:
-    xy = np.asarray(points.points if isinstance(points, Trajectory) else points, dtype=float)
-    if xy.ndim == 0 or xy.shape[-1] != 2:
-        raise ValueError(
-            f"{name} must be a Trajectory or points of shape (..., 2), got shape {xy.shape}"
-        )
-    return xy
 
 
 def evaluate_grid(
@@ -130,7 +121,7 @@ def fit_limits(*points: Any, margin: float = 0.15, square: bool = True) -> tuple
     >>> fit_limits([[0.0, 0.0], [8.0, 4.0]], margin=0.0)
     ((0.0, 8.0), (-2.0, 6.0))
     """
-    arrays = [_xy(p, "points") for p in points]
+    arrays = [as_points(p, name="points") for p in points]
     xy = np.concatenate([a.reshape(-1, 2) for a in arrays]) if arrays else np.empty((0, 2))
     xy = xy[np.isfinite(xy).all(axis=1)]
     if not len(xy):
@@ -267,11 +258,8 @@ def plot_trajectory(
     3
     >>> plt.close(fig)
     """
-    xy = np.asarray(
-        trajectory.points if isinstance(trajectory, Trajectory) else trajectory,
-        dtype=float,
-    )
-    if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) == 0:
+    xy = as_points(trajectory)
+    if xy.ndim != 2 or len(xy) == 0:
         raise ValueError(
             f"trajectory must have shape (n, 2) with at least one point, got shape {xy.shape}"
         )
@@ -295,7 +283,7 @@ def plot_trajectory(
 
 def plot_values(
     ax: Axes,
-    *trajectories: Trajectory,
+    *trajectories: Trajectory | Any,
     log: bool = False,
     labels: Sequence[str] | None = None,
     **kwargs: Any,
@@ -305,11 +293,12 @@ def plot_values(
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-    *trajectories : Trajectory
+    *trajectories : Trajectory or array_like of float
+        Runs, or the values of runs, one per step.
     log : bool, optional
         Use a logarithmic value axis, on which a geometric decrease is a straight line.
     labels : sequence of str, optional
-        Legend labels; by default each trajectory's ``method``.
+        Legend labels; by default each trajectory's ``method`` (none for plain values).
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.plot`.
 
@@ -334,16 +323,20 @@ def plot_values(
     >>> plt.close(fig)
     """
     if labels is None:
-        labels = [t.method for t in trajectories]
+        labels = [getattr(t, "method", None) for t in trajectories]
     if len(labels) != len(trajectories):
         raise ValueError(
             f"labels must have one entry per trajectory ({len(trajectories)}), got {len(labels)}"
         )
     lines = []
     for trajectory, label in zip(trajectories, labels, strict=True):
-        (line,) = ax.plot(
-            np.arange(len(trajectory.values)), trajectory.values, label=label, **kwargs
-        )
+        values = np.asarray(getattr(trajectory, "values", trajectory), dtype=float)
+        if values.ndim != 1:
+            raise ValueError(
+                f"each trajectory must be a Trajectory or one value per step, "
+                f"got shape {values.shape}"
+            )
+        (line,) = ax.plot(np.arange(len(values)), values, label=label, **kwargs)
         lines.append(line)
     ax.set(xlabel="step", ylabel="objective value", yscale="log" if log else "linear")
     return lines

@@ -1,4 +1,4 @@
-"""The record of one optimisation run: an immutable trajectory and how it was produced."""
+"""The record of one optimization run: an immutable trajectory and how it was produced."""
 
 from __future__ import annotations
 
@@ -6,22 +6,46 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import torch
 
-__all__ = ["Recording", "Trajectory", "run_loop"]
-
-#: ``"before"``: each point with its own value, both taken before the step.
-#: ``"notebook"``: the point *after* the step next to the value computed *before* it, as the
-#: course notebook's optimizer cells record them.
-Recording = Literal["before", "notebook"]
+__all__ = ["Trajectory", "as_points", "divergence_message", "run_loop"]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
+    """Make ``array`` read-only and return it: a run's record never changes."""
     array.setflags(write=False)
     return array
+
+
+def divergence_message(step: int, value: float) -> str:
+    """The sentence that ends a record whose value became non-finite at ``step``."""
+    return f"diverged: the value at step {step} was {value}; stopped there"
+
+
+def as_points(data: Any, *, name: str = "trajectory") -> np.ndarray:
+    """The points of a :class:`Trajectory`, or ``data`` itself as an array of shape ``(..., 2)``.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` cannot be read as numbers.
+    ValueError
+        If its last axis does not hold two coordinates.
+    """
+    try:
+        xy = np.asarray(data.points if isinstance(data, Trajectory) else data, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be a Trajectory or an array of points, got {type(data).__name__}"
+        ) from None
+    if xy.ndim == 0 or xy.shape[-1] != 2:
+        raise ValueError(
+            f"{name} must be a Trajectory or points of shape (..., 2), got shape {xy.shape}"
+        )
+    return xy
 
 
 # eq=False: the generated __eq__ would compare numpy arrays field by field and raise
@@ -30,26 +54,26 @@ def _frozen(array: np.ndarray) -> np.ndarray:
 class Trajectory:
     """Points and values of one run, and what produced them.
 
+    Each point is paired with its own value, both taken before the step: ``values[i]`` is the
+    objective at ``points[i]``, and ``points[0]`` is the start.
+
     Attributes
     ----------
     points : numpy.ndarray
         Shape ``(n, 2)``, the dtype of the start point; read-only.
     values : numpy.ndarray
-        Shape ``(n,)``; read-only. With ``recording="before"``, ``values[i]`` is the
-        objective at ``points[i]``.
+        Shape ``(n,)``; read-only.
     end_point : numpy.ndarray
         Where the run ended: the point after its last step or, for a run that diverged,
         the point at which the value became non-finite.
     method : str
         ``"gradient descent"`` for the hand-written loop, else the optimizer's class name.
-    objective : str
+    objective_name : str
         The objective's ``__name__``.
     lr : float
         The learning rate.
     steps : int
         The number of steps asked for; ``len(values)`` is smaller if the run diverged.
-    recording : {"before", "notebook"}
-        How points and values were paired (see :data:`~gdtutor.record.Recording`).
     options : Mapping
         Further optimizer keyword arguments.
     diverged : bool
@@ -62,10 +86,9 @@ class Trajectory:
     values: np.ndarray
     end_point: np.ndarray
     method: str
-    objective: str
+    objective_name: str
     lr: float
     steps: int
-    recording: Recording = "before"
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     diverged: bool = False
     message: str = ""
@@ -82,21 +105,24 @@ class Trajectory:
 def run_loop(
     step: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
+    *,
     steps: int,
-    recording: Recording,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, str]:
-    """Call ``step(x)`` up to ``steps`` times, recording points and values.
+    method: str,
+    objective_name: str,
+    lr: float,
+    options: Mapping[str, Any] | None = None,
+) -> Trajectory:
+    """Call ``step(x)`` up to ``steps`` times and return the record of the run.
 
     ``step`` evaluates the objective at ``x``, updates ``x`` in place and returns the value it
-    computed *before* the update. The loop stops at the first non-finite value, whose step is
-    not recorded, so that every recorded value is finite.
+    computed *before* the update; the loop records ``x`` before each call next to that value.
+    It stops at the first non-finite value, whose step is not recorded, so that every
+    recorded value is finite. The other arguments describe the run in the record.
 
     Returns
     -------
-    points, values, end_point : numpy.ndarray
-        Read-only copies, as for :class:`~gdtutor.Trajectory`.
-    diverged : bool
-    message : str
+    Trajectory
+        Read-only copies of the points and values, moved to the CPU.
 
     Examples
     --------
@@ -106,40 +132,39 @@ def run_loop(
     ...     with torch.no_grad():
     ...         x /= 2
     ...     return value
-    >>> points, values, end, diverged, message = run_loop(halve, torch.ones(2), 3, "before")
-    >>> print(points[:, 0], values, end, diverged)
+    >>> run = run_loop(halve, torch.ones(2), steps=3, method="halving", objective_name="sum",
+    ...                lr=0.5)
+    >>> print(run.points[:, 0], run.values, run.end_point, run.diverged)
     [1.   0.5  0.25] [2.    0.5   0.125] [0.125 0.125] False
     """
-    if recording not in ("before", "notebook"):
-        raise ValueError(f"recording must be 'before' or 'notebook', got {recording!r}")
-    after = recording == "notebook"
     points = torch.empty((steps, 2), dtype=x.dtype, device=x.device)
-    start = x.detach().clone()
     end = x
     values: list[float] = []
     diverged = False
     message = f"ran all {steps} steps"
     for i in range(steps):
-        if not after:
-            points[i] = x.detach()
+        points[i] = x.detach()
         value = step(x)
         # One float per step: the cheapest finiteness check, and it also moves the value to
         # the host, where the record lives.
         v = value.item()
         if not math.isfinite(v):
             diverged = True
-            message = f"diverged: the value at step {i} was {v}; stopped there"
-            end = points[i] if not after else (points[i - 1] if i else start)
+            message = divergence_message(i, v)
+            end = points[i]
             break
         values.append(v)
-        if after:
-            points[i] = x.detach()
     n = len(values)
     dtype = np.float64 if x.dtype == torch.float64 else np.float32
-    return (
-        _frozen(points[:n].cpu().numpy().copy()),
-        _frozen(np.array(values, dtype=dtype)),
-        _frozen(end.detach().cpu().numpy().copy()),
-        diverged,
-        message,
+    return Trajectory(
+        points=_frozen(points[:n].cpu().numpy().copy()),
+        values=_frozen(np.array(values, dtype=dtype)),
+        end_point=_frozen(end.detach().cpu().numpy().copy()),
+        method=method,
+        objective_name=objective_name,
+        lr=lr,
+        steps=steps,
+        options=MappingProxyType(dict(options or {})),
+        diverged=diverged,
+        message=message,
     )

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from gdtutor.record import Trajectory
+from gdtutor.record import Trajectory, _frozen
 
 __all__ = [
     "StepSizeBounds",
@@ -34,11 +34,6 @@ __all__ = [
     "eigen_components",
     "step_size_bounds",
 ]
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
 
 
 def _check_hessian(hessian: Any) -> np.ndarray:
@@ -115,7 +110,7 @@ def step_size_bounds(hessian: Any) -> StepSizeBounds:
     Parameters
     ----------
     hessian : array_like of shape (n, n)
-        A symmetric positive definite matrix, e.g. ``gdtutor.hessian(gdtutor.skewed)``.
+        A symmetric positive definite matrix, e.g. ``gdtutor.hessian(gdtutor.skewed, at=(0, 0))``.
 
     Returns
     -------
@@ -288,7 +283,7 @@ def decay_rates(
     --------
     >>> from gdtutor import gradient_descent, hessian, skewed
     >>> run = gradient_descent(skewed, [8.0, 8.0], lr=0.001, steps=100)
-    >>> print(decay_rates(run, hessian(skewed)).round(4))
+    >>> print(decay_rates(run, hessian(skewed, at=(0, 0))).round(4))
     [0.9924 0.9076]
     """
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise > 0:

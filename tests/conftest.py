@@ -52,11 +52,10 @@ def run_with(request: pytest.FixtureRequest) -> Runner:
     With plain SGD and no momentum the two take the same steps, and they share the argument
     checks and the record, so facts about either hold for both.
     """
-    if request.param == "gradient_descent":
-        return gdtutor.gradient_descent
-
     def run(objective: Any, start: Any, lr: Any, steps: Any, **kwargs: Any) -> Any:
-        return gdtutor.optimize(objective, start, "SGD", steps, lr=lr, **kwargs)
+        if request.param == "gradient_descent":
+            return gdtutor.gradient_descent(objective, start, lr=lr, steps=steps, **kwargs)
+        return gdtutor.optimize(objective, start, "SGD", lr=lr, steps=steps, **kwargs)
 
     return run
 

@@ -29,8 +29,8 @@ def _value(objective, point, dtype=torch.float64) -> float:
 @pytest.mark.parametrize("objective", [parabola, skewed], ids=lambda f: f.__name__)
 def test_iterates_on_a_quadratic_are_closed_form(objective, lr, start) -> None:
     steps = 40
-    run = gradient_descent(objective, np.array(start), lr, steps)
-    H = hessian(objective)
+    run = gradient_descent(objective, np.array(start), lr=lr, steps=steps)
+    H = hessian(objective, at=(0.0, 0.0))
     M = np.eye(2) - lr * H
     expected = np.stack([np.linalg.matrix_power(M, t) @ start for t in range(steps + 1)])
     np.testing.assert_allclose(run.points, expected[:-1], rtol=1e-12, atol=0)
@@ -52,18 +52,19 @@ def test_record_pairs_each_point_with_its_value(run_with, objective, dtype) -> N
 
 
 def test_trajectory_says_what_produced_it() -> None:
-    run = gradient_descent(skewed, [8.0, 8.0], 0.001, 3)
-    assert (run.method, run.objective, run.lr, run.steps) == (
+    run = gradient_descent(skewed, [8.0, 8.0], lr=0.001, steps=3)
+    assert (run.method, run.objective_name, run.lr, run.steps) == (
         "gradient descent",
         "skewed",
         0.001,
         3,
     )
-    assert (run.recording, dict(run.options), run.diverged) == ("before", {}, False)
+    assert (dict(run.options), run.diverged) == ({}, False)
     assert run.message == "ran all 3 steps"
     assert len(run) == 3
     assert run.final_value == float(run.values[-1])
-    assert gradient_descent(lambda v: skewed(v), [8.0, 8.0], 0.001, 1).objective == "<lambda>"
+    run = gradient_descent(lambda v: skewed(v), [8.0, 8.0], lr=0.001, steps=1)
+    assert run.objective_name == "<lambda>"
 
 
 def test_gradient_step_by_hand(dtype, rtol) -> None:
@@ -97,7 +98,7 @@ def test_gradient_step_is_the_notebooks_step(objective) -> None:
 
 
 def test_gradient_descent_continues_gradient_step() -> None:
-    run = gradient_descent(skewed, [8.0, 8.0], 0.001, 4)
+    run = gradient_descent(skewed, [8.0, 8.0], lr=0.001, steps=4)
     x = torch.tensor([8.0, 8.0], requires_grad=True)
     for point, value in zip(run.points, run.values, strict=True):
         np.testing.assert_array_equal(x.detach().numpy(), point)
@@ -161,17 +162,6 @@ def test_divergence_stops_at_the_first_non_finite_value(run_with, objective, dty
     assert not math.isfinite(_value(objective, run.end_point, dtype))
 
 
-@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
-def test_divergence_with_notebook_recording(run_with, objective) -> None:
-    before = run_with(objective, [8.0, 8.0], 1.0, 1000)
-    after = run_with(objective, [8.0, 8.0], 1.0, 1000, recording="notebook")
-    assert after.diverged
-    assert len(after) == len(before)
-    np.testing.assert_array_equal(after.values, before.values)
-    np.testing.assert_array_equal(after.points, [*before.points[1:], before.end_point])
-    np.testing.assert_array_equal(after.end_point, after.points[-1])
-
-
 def test_a_converging_run_is_not_diverged(run_with) -> None:
     # Each step multiplies the point by 1 - 20 α = 0.2, so the value by 0.04.
     run = run_with(parabola, np.array([8.0, 8.0]), 0.04, 10)
@@ -187,21 +177,6 @@ def test_zero_steps(run_with) -> None:
     np.testing.assert_array_equal(run.end_point, [8.0, -8.0])
     assert math.isnan(run.final_value)
     assert not run.diverged
-
-
-@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
-def test_notebook_recording_pairs_point_after_with_value_before(run_with, objective) -> None:
-    start = (0.5, -0.8)
-    run = run_with(objective, start, 0.001, 5, recording="notebook")
-    before = run_with(objective, start, 0.001, 5)
-    assert run.recording == "notebook"
-    assert run.values[0] == _value(objective, start, torch.float32)
-    for i in range(1, len(run)):
-        assert run.values[i] == _value(objective, run.points[i - 1], torch.float32)
-    # points[i] is the point after step i, which the "before" record lists one row later.
-    np.testing.assert_array_equal(run.points, [*before.points[1:], before.end_point])
-    np.testing.assert_array_equal(run.values, before.values)
-    np.testing.assert_array_equal(run.end_point, run.points[-1])
 
 
 BAD_STARTS = [
@@ -263,10 +238,16 @@ def test_bad_steps(run_with, steps, error, match) -> None:
         run_with(parabola, [8.0, 8.0], 0.001, steps)
 
 
-@pytest.mark.parametrize("recording", ["after", "Before", None])
-def test_bad_recording(run_with, recording) -> None:
-    with pytest.raises(ValueError, match=r"recording must be 'before' or 'notebook', got "):
-        run_with(parabola, [8.0, 8.0], 0.001, 1, recording=recording)
+@pytest.mark.parametrize(
+    ("objective", "shown"),
+    [(3, "3 of type int"), (None, "None of type NoneType"), ("skewed", "'skewed' of type str")],
+    ids=["int", "None", "name"],
+)
+@pytest.mark.parametrize("steps", [0, 1])
+def test_objective_that_is_not_callable(run_with, objective, shown, steps) -> None:
+    match = rf"objective must be a function of one point, such as gdtutor\.skewed, got {shown}"
+    with pytest.raises(TypeError, match=match):
+        run_with(objective, [8.0, 8.0], 0.001, steps)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from gdtutor import gradient_descent, optimize, optimizer_class, parabola, rosenbrock, skewed
+from gdtutor import gradient_descent, optimize, parabola, rosenbrock, skewed
+from gdtutor.optim import optimizer_class
 
 OBJECTIVES = [parabola, skewed, rosenbrock]
 # (name, keyword arguments); each reaches the minimiser of both quadratics from (8, 8) in
@@ -23,20 +24,17 @@ OPTIMIZERS = [
 OPTIMIZER_IDS = [f"{name}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for name, kw in OPTIMIZERS]
 
 
-def _literal_loop(objective, cls, options, dtype, steps, *, notebook: bool):
+def _literal_loop(objective, cls, options, dtype, steps):
     """The lesson's ``zero_grad / value / backward / step`` cycle, written out."""
     x = torch.tensor([0.5, -0.8], dtype=dtype, requires_grad=True)
     opt = cls([x], **options)
     points, values = [], []
     for _ in range(steps):
-        if not notebook:
-            points.append(x.detach().clone())
+        points.append(x.detach().clone())
         opt.zero_grad()
         value = objective(x)
         value.backward()
         opt.step()
-        if notebook:
-            points.append(x.detach().clone())
         values.append(value.item())
     return torch.stack(points).numpy(), np.array(values), x.detach().numpy()
 
@@ -44,10 +42,10 @@ def _literal_loop(objective, cls, options, dtype, steps, *, notebook: bool):
 @pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
 def test_hand_written_loop_equals_sgd(objective, dtype, rtol) -> None:
     start = torch.tensor([0.5, -0.8], dtype=dtype)
-    manual = gradient_descent(objective, start, 1e-3, 30)
-    sgd = optimize(objective, start, "SGD", 30, lr=1e-3)
+    manual = gradient_descent(objective, start, lr=1e-3, steps=30)
+    sgd = optimize(objective, start, "SGD", steps=30, lr=1e-3)
     literal_points, literal_values, _ = _literal_loop(
-        objective, torch.optim.SGD, {"lr": 1e-3}, dtype, 30, notebook=False
+        objective, torch.optim.SGD, {"lr": 1e-3}, dtype, 30
     )
     for run in (manual, sgd):
         np.testing.assert_allclose(run.points, literal_points, rtol=rtol, atol=rtol)
@@ -55,16 +53,10 @@ def test_hand_written_loop_equals_sgd(objective, dtype, rtol) -> None:
     np.testing.assert_allclose(manual.end_point, sgd.end_point, rtol=rtol, atol=rtol)
 
 
-@pytest.mark.parametrize("recording", ["before", "notebook"])
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS, ids=OPTIMIZER_IDS)
-def test_optimize_is_the_literal_loop(name, options, recording, dtype) -> None:
-    notebook = recording == "notebook"
-    points, values, end = _literal_loop(
-        skewed, getattr(torch.optim, name), options, dtype, 10, notebook=notebook
-    )
-    run = optimize(
-        skewed, torch.tensor([0.5, -0.8], dtype=dtype), name, 10, recording=recording, **options
-    )
+def test_optimize_is_the_literal_loop(name, options, dtype) -> None:
+    points, values, end = _literal_loop(skewed, getattr(torch.optim, name), options, dtype, 10)
+    run = optimize(skewed, torch.tensor([0.5, -0.8], dtype=dtype), name, steps=10, **options)
     np.testing.assert_array_equal(run.points, points)
     np.testing.assert_array_equal(run.values, values)
     np.testing.assert_array_equal(run.end_point, end)
@@ -73,25 +65,29 @@ def test_optimize_is_the_literal_loop(name, options, recording, dtype) -> None:
 @pytest.mark.parametrize("objective", [parabola, skewed], ids=lambda f: f.__name__)
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS, ids=OPTIMIZER_IDS)
 def test_converges_to_the_minimiser(name, options, objective) -> None:
-    run = optimize(objective, np.array([8.0, 8.0]), name, 200, **options)
+    run = optimize(objective, np.array([8.0, 8.0]), name, steps=200, **options)
     assert not run.diverged
     np.testing.assert_allclose(run.end_point, [0.0, 0.0], atol=1e-2)
     assert run.final_value < 1e-3 * run.values[0]
 
 
 def test_record_says_which_optimizer() -> None:
-    run = optimize(skewed, [8.0, 8.0], "sgd", 2, lr=0.01, momentum=0.9, nesterov=True)
+    run = optimize(skewed, [8.0, 8.0], "sgd", steps=2, lr=0.01, momentum=0.9, nesterov=True)
     assert run.method == "SGD"
-    assert run.objective == "skewed"
+    assert run.objective_name == "skewed"
     assert run.lr == 0.01
     assert dict(run.options) == {"momentum": 0.9, "nesterov": True}
     with pytest.raises(TypeError, match="does not support item assignment"):
         run.options["momentum"] = 0.5  # type: ignore[index]
 
 
-def test_default_lr_is_the_optimizers() -> None:
-    assert optimize(skewed, [8.0, 8.0], "SGD", 1).lr == 1e-3
-    assert optimize(skewed, [8.0, 8.0], torch.optim.Adam, 1).lr == 1e-3
+def test_lr_and_steps_are_keyword_only_and_required() -> None:
+    with pytest.raises(TypeError, match="takes 3 positional arguments but 5 were given"):
+        optimize(skewed, [8.0, 8.0], "SGD", 0.001, 10)  # type: ignore[misc]
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'lr'"):
+        optimize(skewed, [8.0, 8.0], "SGD", steps=1)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument: 'steps'"):
+        gradient_descent(skewed, [8.0, 8.0], lr=0.1)  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize(
@@ -115,7 +111,7 @@ def test_custom_optimizer_subclass_is_accepted() -> None:
         pass
 
     assert optimizer_class(HalfSGD) is HalfSGD
-    run = optimize(parabola, [8.0, 8.0], HalfSGD, 1, lr=0.001)
+    run = optimize(parabola, [8.0, 8.0], HalfSGD, steps=1, lr=0.001)
     assert run.method == "HalfSGD"
 
 
@@ -128,7 +124,7 @@ def test_unknown_optimizer_name_lists_the_valid_ones(name) -> None:
     for valid in ("Adam", "AdamW", "SGD", "RMSprop"):
         assert valid in message
     with pytest.raises(ValueError, match=r"one of .*AdamW.*SGD"):
-        optimize(parabola, [8.0, 8.0], name, 1)
+        optimize(parabola, [8.0, 8.0], name, lr=0.1, steps=1)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +143,7 @@ def test_non_optimizer_is_refused(optimizer, shown) -> None:
     with pytest.raises(TypeError, match=match):
         optimizer_class(optimizer)
     with pytest.raises(TypeError, match=match):
-        optimize(parabola, [8.0, 8.0], optimizer, 1)
+        optimize(parabola, [8.0, 8.0], optimizer, lr=0.1, steps=1)
 
 
 def test_optimizer_instance_is_refused() -> None:
@@ -158,9 +154,9 @@ def test_optimizer_instance_is_refused() -> None:
 
 def test_optimizer_checks_its_own_options() -> None:
     with pytest.raises(ValueError, match="Invalid momentum value"):
-        optimize(parabola, [8.0, 8.0], "SGD", 1, lr=0.1, momentum=-1.0)
+        optimize(parabola, [8.0, 8.0], "SGD", steps=1, lr=0.1, momentum=-1.0)
     with pytest.raises(TypeError, match="unexpected keyword argument 'betas'"):
-        optimize(parabola, [8.0, 8.0], "SGD", 1, lr=0.1, betas=(0.9, 0.99))
+        optimize(parabola, [8.0, 8.0], "SGD", steps=1, lr=0.1, betas=(0.9, 0.99))
 
 
 @pytest.mark.parametrize(

@@ -36,8 +36,8 @@ def ax():
 @pytest.fixture(scope="module")
 def runs():
     return [
-        gradient_descent(skewed, [8.0, 8.0], 0.001, 20),
-        optimize(skewed, [-3.0, 5.0], "AdamW", 20, lr=0.5),
+        gradient_descent(skewed, [8.0, 8.0], lr=0.001, steps=20),
+        optimize(skewed, [-3.0, 5.0], "AdamW", steps=20, lr=0.5),
     ]
 
 
@@ -235,13 +235,13 @@ def test_plot_trajectory_marks_start_and_end(ax, runs, as_points) -> None:
 )
 def test_plot_trajectory_bad_shape(ax, points) -> None:
     shape = re.escape(str(points.shape))
-    match = rf"trajectory must have shape \(n, 2\) with at least one point, got shape {shape}"
+    match = rf"trajectory must .*, got shape {shape}"
     with pytest.raises(ValueError, match=match):
         plot_trajectory(ax, points)
 
 
 def test_plot_trajectory_of_an_empty_run(ax) -> None:
-    run = gradient_descent(parabola, [1.0, 1.0], 0.1, 0)
+    run = gradient_descent(parabola, [1.0, 1.0], lr=0.1, steps=0)
     with pytest.raises(ValueError, match=r"with at least one point, got shape \(0, 2\)"):
         plot_trajectory(ax, run)
 

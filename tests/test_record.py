@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from gdtutor import Trajectory, gradient_descent, parabola
-from gdtutor.record import run_loop
+from gdtutor.record import as_points, divergence_message, run_loop
 
 NUMPY_DTYPE = {torch.float32: np.float32, torch.float64: np.float64}
 
@@ -36,64 +36,77 @@ def _scripted(values: list[float]):
     return step
 
 
-@pytest.mark.parametrize(
-    ("recording", "points"),
-    [
-        ("before", [[8.0, 4.0], [4.0, 2.0], [2.0, 1.0]]),
-        ("notebook", [[4.0, 2.0], [2.0, 1.0], [1.0, 0.5]]),
-    ],
-)
-def test_run_loop_by_hand(recording, points, dtype) -> None:
+def _loop(step, x, steps):
+    return run_loop(step, x, steps=steps, method="scripted", objective_name="f", lr=0.5)
+
+
+def test_run_loop_by_hand(dtype) -> None:
     x = torch.tensor([8.0, 4.0], dtype=dtype)
-    got_points, values, end, diverged, message = run_loop(_halve, x, 3, recording)
-    np.testing.assert_array_equal(got_points, points)
-    np.testing.assert_array_equal(values, [80.0, 20.0, 5.0])
-    np.testing.assert_array_equal(end, [1.0, 0.5])
-    assert (diverged, message) == (False, "ran all 3 steps")
-    for array in (got_points, values, end):
+    run = _loop(_halve, x, 3)
+    np.testing.assert_array_equal(run.points, [[8.0, 4.0], [4.0, 2.0], [2.0, 1.0]])
+    np.testing.assert_array_equal(run.values, [80.0, 20.0, 5.0])
+    np.testing.assert_array_equal(run.end_point, [1.0, 0.5])
+    assert (run.diverged, run.message) == (False, "ran all 3 steps")
+    assert (run.method, run.objective_name, run.lr, run.steps) == ("scripted", "f", 0.5, 3)
+    for array in (run.points, run.values, run.end_point):
         assert array.dtype == NUMPY_DTYPE[dtype]
         assert not array.flags.writeable
 
 
-@pytest.mark.parametrize("recording", ["before", "notebook"])
 @pytest.mark.parametrize("bad", [math.inf, -math.inf, math.nan])
-def test_run_loop_stops_before_recording_a_non_finite_value(bad, recording) -> None:
+def test_run_loop_stops_before_recording_a_non_finite_value(bad) -> None:
     x = torch.zeros(2, dtype=torch.float64)
-    points, values, end, diverged, message = run_loop(
-        _scripted([3.0, 2.0, bad, 1.0]), x, 4, recording
-    )
-    expected_points = (
-        [[0.0, 0.0], [1.0, 1.0]] if recording == "before" else [[1.0, 1.0], [2.0, 2.0]]
-    )
-    np.testing.assert_array_equal(points, expected_points)
-    np.testing.assert_array_equal(values, [3.0, 2.0])
-    # Either way the run ends where the non-finite value was computed: the third point.
-    np.testing.assert_array_equal(end, [2.0, 2.0])
-    assert diverged
-    assert message == f"diverged: the value at step 2 was {bad}; stopped there"
+    run = _loop(_scripted([3.0, 2.0, bad, 1.0]), x, 4)
+    np.testing.assert_array_equal(run.points, [[0.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(run.values, [3.0, 2.0])
+    # The run ends where the non-finite value was computed: the third point.
+    np.testing.assert_array_equal(run.end_point, [2.0, 2.0])
+    assert run.diverged
+    assert run.message == f"diverged: the value at step 2 was {bad}; stopped there"
+    assert run.message == divergence_message(2, bad)
 
 
-@pytest.mark.parametrize("recording", ["before", "notebook"])
-def test_run_loop_diverging_at_the_first_step_ends_at_the_start(recording) -> None:
-    x = torch.tensor([5.0, 6.0])
-    points, values, end, diverged, _ = run_loop(_scripted([math.inf]), x, 3, recording)
-    assert points.shape == (0, 2)
-    assert values.shape == (0,)
-    np.testing.assert_array_equal(end, [5.0, 6.0])
-    assert diverged
+def test_run_loop_diverging_at_the_first_step_ends_at_the_start() -> None:
+    run = _loop(_scripted([math.inf]), torch.tensor([5.0, 6.0]), 3)
+    assert run.points.shape == (0, 2)
+    assert run.values.shape == (0,)
+    np.testing.assert_array_equal(run.end_point, [5.0, 6.0])
+    assert run.diverged
 
 
-@pytest.mark.parametrize("recording", ["after", "BEFORE", "", None, 1])
-def test_run_loop_refuses_unknown_recording(recording) -> None:
-    with pytest.raises(
-        ValueError, match=rf"recording must be 'before' or 'notebook', got {recording!r}"
-    ):
-        run_loop(_halve, torch.ones(2), 1, recording)
+def test_run_loop_copies_its_options() -> None:
+    options = {"momentum": 0.9}
+    run = run_loop(_halve, torch.ones(2), steps=1, method="m", objective_name="f", lr=1.0,
+                   options=options)  # fmt: skip
+    options["momentum"] = 0.5
+    assert dict(run.options) == {"momentum": 0.9}
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "match"),
+    [
+        (
+            [1.0, 2.0, 3.0],
+            ValueError,
+            r"points must be a Trajectory or points of shape \(\.\.\., 2\), got shape \(3,\)",
+        ),
+        (5.0, ValueError, r"points must be .* got shape \(\)"),
+        ([["a", "b"]], TypeError, r"points must be a Trajectory or an array of points, got list"),
+    ],
+)
+def test_as_points_names_what_is_wrong(data, error, match) -> None:
+    with pytest.raises(error, match=match):
+        as_points(data, name="points")
+
+
+def test_as_points_of_a_trajectory_is_its_points() -> None:
+    run = gradient_descent(parabola, [8.0, 8.0], lr=0.001, steps=3)
+    np.testing.assert_array_equal(as_points(run), run.points)
 
 
 @pytest.fixture
 def run() -> Trajectory:
-    return gradient_descent(parabola, [8.0, 8.0], 0.001, 3)
+    return gradient_descent(parabola, [8.0, 8.0], lr=0.001, steps=3)
 
 
 def test_trajectory_is_immutable(run) -> None:
@@ -106,7 +119,7 @@ def test_trajectory_is_immutable(run) -> None:
 
 def test_trajectories_compare_by_identity(run) -> None:
     # Field-by-field equality would compare numpy arrays and raise; identity is well defined.
-    twin = gradient_descent(parabola, [8.0, 8.0], 0.001, 3)
+    twin = gradient_descent(parabola, [8.0, 8.0], lr=0.001, steps=3)
     np.testing.assert_array_equal(twin.points, run.points)
     assert run == run
     assert run != twin
@@ -122,10 +135,10 @@ def test_trajectory_length_and_final_value(run) -> None:
         values=np.empty(0),
         end_point=np.zeros(2),
         method="gradient descent",
-        objective="parabola",
+        objective_name="parabola",
         lr=0.1,
         steps=0,
     )
     assert len(empty) == 0
     assert math.isnan(empty.final_value)
-    assert (empty.recording, dict(empty.options), empty.diverged) == ("before", {}, False)
+    assert (dict(empty.options), empty.diverged) == ({}, False)

@@ -39,7 +39,8 @@ OBJECTIVES = {"skewed": skewed, "parabola": parabola, "rosenbrock": rosenbrock}
 @pytest.mark.parametrize("name", sorted(CLOSED_FORMS))
 def test_bounds_match_closed_forms(name: str) -> None:
     low, high = CLOSED_FORMS[name]
-    bounds = step_size_bounds(hessian(OBJECTIVES[name]))
+    at = (1.0, 1.0) if name == "rosenbrock" else (0.0, 0.0)  # the minimizer
+    bounds = step_size_bounds(hessian(OBJECTIVES[name], at=at))
     np.testing.assert_allclose(bounds.eigenvalues, [low, high], rtol=1e-12)
     assert bounds.condition_number == pytest.approx(high / low, rel=1e-12)
     assert bounds.max_stable_lr == pytest.approx(2 / high, rel=1e-12)
@@ -48,7 +49,7 @@ def test_bounds_match_closed_forms(name: str) -> None:
 
 
 def test_skewed_numbers_by_hand() -> None:
-    bounds = step_size_bounds(hessian(skewed))
+    bounds = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
     assert bounds.best_lr == pytest.approx(0.02, rel=1e-12)  # 2 / (λ₁ + λ₂) = 2 / trace
     assert bounds.best_rate == pytest.approx(ROOT_1800 / 50, rel=1e-12)
     # The eigenvectors lie at 22.5° and 112.5°: tan 22.5° = √2 − 1.
@@ -58,13 +59,13 @@ def test_skewed_numbers_by_hand() -> None:
         [[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]],
         atol=1e-12,
     )
-    h = hessian(skewed)
+    h = hessian(skewed, at=(0.0, 0.0))
     for value, vector in zip(bounds.eigenvalues, bounds.eigenvectors.T, strict=True):
         np.testing.assert_allclose(h @ vector, value * vector, atol=1e-12)
 
 
 def test_bounds_are_read_only() -> None:
-    bounds = step_size_bounds(hessian(skewed))
+    bounds = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
     with pytest.raises(ValueError, match="read-only"):
         bounds.eigenvalues[0] = 1.0
     with pytest.raises(AttributeError):
@@ -74,26 +75,26 @@ def test_bounds_are_read_only() -> None:
 def test_contraction_factors_closed_form() -> None:
     low, high = CLOSED_FORMS["skewed"]
     lrs = np.array([0.001, 0.02, 0.03])
-    factors = contraction_factors(hessian(skewed), lrs)
+    factors = contraction_factors(hessian(skewed, at=(0.0, 0.0)), lrs)
     assert factors.shape == (3, 2)
     np.testing.assert_allclose(
         factors, np.abs(1 - lrs[:, None] * np.array([low, high])), rtol=1e-12
     )
-    bounds = step_size_bounds(hessian(skewed))
+    bounds = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
     # At the best step both extreme components shrink equally fast, at the edge the fast
     # one neither shrinks nor grows.
     np.testing.assert_allclose(
-        contraction_factors(hessian(skewed), bounds.best_lr), bounds.best_rate, rtol=1e-12
+        contraction_factors(hessian(skewed, at=(0.0, 0.0)), bounds.best_lr), bounds.best_rate, rtol=1e-12
     )
-    assert contraction_factors(hessian(skewed), bounds.max_stable_lr)[1] == pytest.approx(1.0)
+    assert contraction_factors(hessian(skewed, at=(0.0, 0.0)), bounds.max_stable_lr)[1] == pytest.approx(1.0)
 
 
 def test_eigen_components_round_trip() -> None:
     run = gradient_descent(skewed, np.array([8.0, 8.0]), lr=0.01, steps=20)
-    components = eigen_components(run, hessian(skewed))
-    bounds = step_size_bounds(hessian(skewed))
+    components = eigen_components(run, hessian(skewed, at=(0.0, 0.0)))
+    bounds = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
     np.testing.assert_allclose(components @ bounds.eigenvectors.T, run.points, atol=1e-12)
-    shifted = eigen_components(run.points + 1.0, hessian(skewed), centre=[1.0, 1.0])
+    shifted = eigen_components(run.points + 1.0, hessian(skewed, at=(0.0, 0.0)), centre=[1.0, 1.0])
     np.testing.assert_allclose(shifted, components, atol=1e-12)
 
 
@@ -105,7 +106,7 @@ FRACTIONS = [0.05, 0.3, 0.8, 0.95, 1.0, 1.05]
 @pytest.mark.parametrize("fraction", FRACTIONS)
 @pytest.mark.parametrize("name", ["skewed", "parabola"])
 def test_measured_rates_match_theory(name: str, fraction: float, dtype: torch.dtype) -> None:
-    h = hessian(OBJECTIVES[name])
+    h = hessian(OBJECTIVES[name], at=(0.0, 0.0))
     lr = fraction * step_size_bounds(h).max_stable_lr
     run = gradient_descent(
         OBJECTIVES[name], torch.tensor([8.0, 8.0], dtype=dtype), lr=lr, steps=200
@@ -116,7 +117,7 @@ def test_measured_rates_match_theory(name: str, fraction: float, dtype: torch.dt
 
 def test_measured_rates_with_a_minimiser_off_the_origin() -> None:
     # Rosenbrock is not a quadratic, but near its minimiser it is one with this Hessian.
-    h = hessian(rosenbrock)
+    h = hessian(rosenbrock, at=(1.0, 1.0))
     lr = 0.8 * step_size_bounds(h).max_stable_lr
     run = gradient_descent(rosenbrock, np.array([1.0001, 1.0001]), lr=lr, steps=15)
     measured = decay_rates(run, h, centre=[1.0, 1.0])
@@ -124,16 +125,16 @@ def test_measured_rates_with_a_minimiser_off_the_origin() -> None:
 
 
 def test_a_component_that_is_not_there_is_not_measured() -> None:
-    bounds = step_size_bounds(hessian(skewed))
+    bounds = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
     start = 8.0 * bounds.eigenvectors[:, 0]  # on the slow eigenvector: no fast component
     run = gradient_descent(skewed, start, lr=0.01, steps=50)
-    slow, fast = decay_rates(run, hessian(skewed))
+    slow, fast = decay_rates(run, hessian(skewed, at=(0.0, 0.0)))
     assert slow == pytest.approx(1 - 0.01 * bounds.eigenvalues[0], rel=1e-6)
     assert math.isnan(fast)
 
 
 def test_stability_edge() -> None:
-    h = hessian(skewed)
+    h = hessian(skewed, at=(0.0, 0.0))
     edge = step_size_bounds(h).max_stable_lr
     start = np.array([8.0, 8.0])
     below = gradient_descent(skewed, start, lr=0.99 * edge, steps=2000)
@@ -175,11 +176,11 @@ def test_bad_hessian(matrix: object, error: type[Exception], message: str) -> No
 )
 def test_bad_lr(lr: object, error: type[Exception], message: str) -> None:
     with pytest.raises(error, match=message):
-        contraction_factors(hessian(skewed), lr)
+        contraction_factors(hessian(skewed, at=(0.0, 0.0)), lr)
 
 
 def test_bad_points() -> None:
-    h = hessian(skewed)
+    h = hessian(skewed, at=(0.0, 0.0))
     with pytest.raises(ValueError, match=r"points of shape \(steps, n\), got shape \(2,\)"):
         eigen_components([1.0, 2.0], h)
     with pytest.raises(ValueError, match="3 coordinates to match the 3 × 3 hessian"):

@@ -3,16 +3,27 @@
 * Re-run the lessons and executed pages when the gdtutor package changed since the last
   build: sphinx-gallery re-runs an example only when the example file changes, and
   myst-nb's cache keys on the notebook alone, so both would keep outputs of old code.
-* Write the exercise version of every lesson that has marked blanks, and offer it next to
-  sphinx-gallery's own downloads on the lesson page.
+* Write the exercise version of every lesson that has marked blanks, offer it next to
+  sphinx-gallery's own downloads on the lesson page, and zip them all.
+* Strip the solution markers from the lessons' plain downloads; make every zip the same,
+  byte for byte, for the same files.
+* Build the package's wheel and sdist, published at ``dist/`` on the site.
 * Drop the one CDN link that matplotlib's animation player writes into a page.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -62,7 +73,14 @@ def _invalidate(app: Sphinx, config: Any) -> None:
     )
 
 
-EXERCISES = "exercises"
+#: Where the exercise files and their zip are written, next to (not inside) the gallery, so
+#: that sphinx-gallery's own zips never pick them up.
+EXERCISES = "auto_exercises"
+EXERCISES_ZIP = "gdtutor_exercises.zip"
+#: Where the wheel and sdist are built; published at the site's root as dist/.
+DIST = "auto_dist"
+#: Zip entries carry this date, so that the same files always give the same zip.
+_ZIP_DATE = (2026, 1, 1, 0, 0, 0)
 _FOOTER_ANCHOR = "    .. container:: sphx-glr-download sphx-glr-download-zip\n"
 _EXERCISE_LINKS = """\
     .. container:: sphx-glr-download sphx-glr-download-jupyter gdtutor-exercise
@@ -76,6 +94,38 @@ _EXERCISE_LINKS = """\
 """
 
 
+def write_zip(path: Path, files: list[Path]) -> Path:
+    """Zip ``files`` (by name, in the given order) with fixed dates: same files, same bytes."""
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for file in files:
+            info = zipfile.ZipInfo(file.name, date_time=_ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, file.read_bytes())
+    tmp.replace(path)
+    return path
+
+
+def _clean_downloads(gallery: Path) -> None:
+    """Drop the solution markers from the lessons' plain downloads, and zip them again.
+
+    sphinx-gallery copies each lesson script next to its page as the ``.py`` download, with
+    every comment; the markers only mean something to the exercise generator. Its zips are
+    rebuilt from the cleaned files with fixed dates, so two builds give the same bytes.
+    """
+    from exercises import solution_source
+
+    scripts = sorted(gallery.glob("plot_*.py"))
+    for script in scripts:
+        text = script.read_text(encoding="utf-8")
+        clean = solution_source(text, lesson=script.stem)
+        if clean != text:
+            script.write_text(clean, encoding="utf-8")
+    write_zip(gallery / f"{gallery.name}_python.zip", scripts)
+    write_zip(gallery / f"{gallery.name}_jupyter.zip", sorted(gallery.glob("plot_*.ipynb")))
+
+
 def _add_exercises(app: Sphinx) -> None:
     """Generate exercise files from the gallery and link them from each lesson's footer.
 
@@ -83,13 +133,17 @@ def _add_exercises(app: Sphinx) -> None:
     The exercise files are made anew on every build from the lesson sources, so they can
     never drift from the pages.
     """
-    from gdtutor.exercises import write_exercises
+    from exercises import write_exercises
 
     conf = app.config.sphinx_gallery_conf
     srcdir = Path(app.srcdir)
+    out = srcdir / EXERCISES
+    shutil.rmtree(out, ignore_errors=True)
+    written: list[Path] = []
     for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
-        out = srcdir / gallery / EXERCISES
-        for path in write_exercises(srcdir / examples, out):
+        _clean_downloads(srcdir / gallery)
+        for path in write_exercises(srcdir / examples, out, conf):
+            written.append(path)
             if path.suffix != ".py":
                 continue
             stem = path.name.removesuffix("_exercise.py")
@@ -99,8 +153,62 @@ def _add_exercises(app: Sphinx) -> None:
                 continue
             if _FOOTER_ANCHOR not in text:
                 raise RuntimeError(f"{page}: sphinx-gallery's download footer not found")
-            links = _EXERCISE_LINKS.format(stem=stem, folder=EXERCISES)
+            folder = os.path.relpath(out, page.parent)
+            links = _EXERCISE_LINKS.format(stem=stem, folder=Path(folder).as_posix())
             page.write_text(text.replace(_FOOTER_ANCHOR, links + _FOOTER_ANCHOR), encoding="utf-8")
+    write_zip(out / EXERCISES_ZIP, written)
+
+
+def build_distributions(root: Path, out: Path) -> list[Path]:
+    """Build the package's sdist and wheel from ``root`` into ``out`` (emptied first).
+
+    Dates inside the archives come from the last commit (``SOURCE_DATE_EPOCH``) when the
+    tree is a git checkout, so rebuilding one commit gives the same files.
+    """
+    shutil.rmtree(out, ignore_errors=True)
+    env = dict(os.environ)
+    try:
+        stamp = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        env.setdefault("SOURCE_DATE_EPOCH", stamp)
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        result = subprocess.run(
+            [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(root)],
+            env=env, cwd=tmp, capture_output=True, text=True,
+        )  # fmt: skip
+    if result.returncode:
+        raise RuntimeError(f"building gdtutor's wheel and sdist failed:\n{result.stderr}")
+    # The wheel honours SOURCE_DATE_EPOCH; the sdist's tar and gzip headers do not.
+    epoch = int(env.get("SOURCE_DATE_EPOCH", "0"))
+    for sdist in out.glob("*.tar.gz"):
+        _normalize_tar(sdist, epoch)
+    return sorted(out.iterdir())
+
+
+def _normalize_tar(path: Path, epoch: int) -> None:
+    """Rewrite a .tar.gz with every date set to ``epoch`` and owners cleared."""
+    buffer = io.BytesIO()
+    with tarfile.open(path) as source, tarfile.open(fileobj=buffer, mode="w") as target:
+        for member in source.getmembers():
+            member.mtime, member.uid, member.gid, member.uname, member.gname = epoch, 0, 0, "", ""
+            member.pax_headers = {}  # setuptools writes exact mtimes there too
+            target.addfile(member, source.extractfile(member) if member.isfile() else None)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+        packed.write(buffer.getvalue())
+
+
+def _make_dist_folder(app: Sphinx, config: Any) -> None:
+    # html_extra_path entries must exist when Sphinx checks the configuration.
+    (Path(app.srcdir) / DIST / "dist").mkdir(parents=True, exist_ok=True)
+
+
+def _build_distributions(app: Sphinx) -> None:
+    root = Path(app.srcdir).parent
+    build_distributions(root, Path(app.srcdir) / DIST / "dist")
 
 
 # matplotlib's JavaScript animation player links Font Awesome from a CDN for its button
@@ -120,7 +228,9 @@ def _drop_cdn_links(
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-gallery (builder-inited) decides which examples are up to date.
     app.connect("config-inited", _invalidate)
+    app.connect("config-inited", _make_dist_folder)
     app.connect("html-page-context", _drop_cdn_links)
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
+    app.connect("builder-inited", _build_distributions)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from gdtutor._markers import Blank, find_blanks
+from _markers import Blank, find_blanks
 
 __all__ = [
     "PLACEHOLDER",
@@ -80,7 +80,7 @@ def _replace(source: str, blanks: tuple[Blank, ...], make: Callable[[Blank], str
 def solution_source(source: str, *, lesson: str = "<lesson>") -> str:
     """The script without its solution markers: the code of the rendered page.
 
-    ``lesson`` names the script in the errors of :func:`~gdtutor.exercises.find_blanks`.
+    ``lesson`` names the script in the errors of ``find_blanks``.
 
     Examples
     --------
@@ -100,7 +100,7 @@ def solution_source(source: str, *, lesson: str = "<lesson>") -> str:
 def exercise_source(source: str, *, lesson: str = "<lesson>") -> str:
     """The exercise version of a script: every marked block replaced by a blank.
 
-    Each block becomes :data:`~gdtutor.exercises.PLACEHOLDER` and a ``raise
+    Each block becomes ``PLACEHOLDER`` and a ``raise
     NotImplementedError`` naming the blank and the lesson, at the block's indentation. A
     script that stores into a dict ``answer`` gets a last cell that adds it to
     ``.answer.json`` with json_tricks, keeping the keys that other lessons saved there.
@@ -120,7 +120,7 @@ def exercise_source(source: str, *, lesson: str = "<lesson>") -> str:
     Raises
     ------
     ValueError
-        For bad markers (see :func:`~gdtutor.exercises.find_blanks`), or a block placed so
+        For bad markers (see ``find_blanks``), or a block placed so
         that blanking it breaks the syntax.
 
     Examples
@@ -165,7 +165,7 @@ def fill_blanks(exercise: str, solutions: Mapping[str, str]) -> str:
     Parameters
     ----------
     exercise : str
-        An exercise from :func:`~gdtutor.exercises.exercise_source`.
+        An exercise from ``exercise_source``.
     solutions : Mapping
         Blank name to code, unindented; blanks not named stay blank.
 
@@ -208,35 +208,50 @@ def fill_blanks(exercise: str, solutions: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def exercise_notebook(source: str, *, lesson: str = "<lesson>") -> Any:
-    """The exercise version of a script as a Jupyter notebook (needs ``nbformat``).
+def exercise_notebook(exercise: Path, gallery_conf: Mapping[str, Any] | None = None) -> Any:
+    """The exercise script ``exercise`` as a notebook, made by sphinx-gallery's own writer.
 
-    The docstring and the text of each ``# %%`` cell become Markdown cells, with the reST
-    that lessons use rewritten; the code becomes code cells, without sphinx-gallery's
-    configuration comments. Cell ids are numbered, so a script always gives the same file.
+    The docstring and the text of each ``# %%`` cell become Markdown cells and the code
+    becomes code cells, exactly as sphinx-gallery makes a lesson's notebook; configuration
+    comments are removed as on the lesson page. ``gallery_conf`` is the site's sphinx-gallery
+    configuration (sphinx-gallery's defaults if not given).
 
     Examples
     --------
-    >>> script = '''# %%
-    ... # Use :func:`~gdtutor.skewed`.
+    >>> import pathlib, tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp, "plot_demo_exercise.py")
+    ...     _ = path.write_text(exercise_source('''"""Demo\n====\n"""\n
+    ... # %%
+    ... # Fill in ``x``.
     ...
     ... # sphinx_gallery_solution_begin = "one"
     ... x = 1
     ... # sphinx_gallery_solution_end
-    ... '''
-    >>> for cell in exercise_notebook(script, lesson="demo").cells:
-    ...     print(f"[{cell.cell_type}]", cell.source)
-    [markdown] Use `skewed`.
-    [code] ## YOUR CODE HERE ##
+    ... ''', lesson="demo"))
+    ...     cells = exercise_notebook(path)["cells"]
+    >>> [cell["cell_type"] for cell in cells]
+    ['markdown', 'markdown', 'code']
+    >>> print("".join(cells[2]["source"]))
+    ## YOUR CODE HERE ##
     raise NotImplementedError("Fill in the blank 'one' of lesson demo, then delete this line")
     """
-    from gdtutor._notebook import script_to_notebook
+    from sphinx_gallery.gen_gallery import DEFAULT_GALLERY_CONF
+    from sphinx_gallery.notebook import jupyter_notebook
+    from sphinx_gallery.py_source_parser import Block, remove_config_comments
+    from sphinx_gallery.py_source_parser import split_code_and_text_blocks
 
-    return script_to_notebook(exercise_source(source, lesson=lesson))
+    conf = dict(DEFAULT_GALLERY_CONF if gallery_conf is None else gallery_conf)
+    conf.setdefault("first_notebook_cell", None)
+    _, blocks = split_code_and_text_blocks(exercise)
+    blocks = [Block(label, remove_config_comments(text), line) for label, text, line in blocks]
+    return jupyter_notebook(blocks, conf, exercise.parent)
 
 
 def write_exercises(
-    gallery_dir: str | os.PathLike[str], out_dir: str | os.PathLike[str]
+    gallery_dir: str | os.PathLike[str],
+    out_dir: str | os.PathLike[str],
+    gallery_conf: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Write ``<lesson>_exercise.py`` and ``.ipynb`` for every ``plot_*.py`` with blanks.
 
@@ -255,7 +270,7 @@ def write_exercises(
     Raises
     ------
     ValueError
-        If a lesson's markers are wrong (see :func:`~gdtutor.exercises.find_blanks`).
+        If a lesson's markers are wrong (see ``find_blanks``).
 
     Examples
     --------
@@ -271,7 +286,7 @@ def write_exercises(
     ...     print([path.name for path in written])
     ['plot_01_sum_exercise.py', 'plot_01_sum_exercise.ipynb']
     """
-    import nbformat
+    from sphinx_gallery.notebook import save_notebook
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -282,6 +297,6 @@ def write_exercises(
             continue
         py, ipynb = (out / f"{script.stem}_exercise{suffix}" for suffix in (".py", ".ipynb"))
         py.write_text(exercise_source(source, lesson=script.stem), encoding="utf-8")
-        nbformat.write(exercise_notebook(source, lesson=script.stem), ipynb)
+        save_notebook(exercise_notebook(py, gallery_conf), ipynb)
         written += [py, ipynb]
     return written

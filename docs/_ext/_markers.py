@@ -1,6 +1,6 @@
 """Read the solution markers of a gallery script: the blocks a learner should write.
 
-The public names are re-exported by :mod:`gdtutor.exercises`; see its docstring for the
+The public names are re-exported by ``exercises``; see its docstring for the
 marker syntax.
 """
 
