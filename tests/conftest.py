@@ -1,4 +1,5 @@
-"""Shared fixtures: a non-interactive matplotlib, dtype and device tables, and the two loops."""
+"""Shared fixtures: a non-interactive matplotlib, dtype and device tables, the two loops, and
+the course's exercises solved as a learner writes them (right, or with a chosen mistake)."""
 
 from __future__ import annotations
 
@@ -64,3 +65,98 @@ def run_with(request: pytest.FixtureRequest) -> Runner:
 def _close_figures() -> Iterator[None]:
     yield
     plt.close("all")
+
+
+# -- the course's exercises, written out as a learner writes them -------------------------
+# This is the test suite's independent oracle for the answer file: gdtutor.answers computes
+# the same runs through the package's loops, and tests hold the two equal bit for bit.
+
+#: Course runs by cell: hand-written descent on the bowl (lesson 3) and in the valley
+#: (lesson 4, the notebook's cell 2), SGD (cell 3) and AdamW (cell 4); their learning rates.
+CELLS = {"parabola": ("manual", 0.001), "2": ("manual", 0.001), "3": ("SGD", 0.001), "4": ("AdamW", 1.0)}
+
+
+def function_parabola(x: torch.Tensor) -> torch.Tensor:
+    return 10 * (x[0] ** 2 + x[1] ** 2)
+
+
+def function_skewed(variable: torch.Tensor) -> torch.Tensor:
+    """The notebook's skewed function, with its matrix products."""
+    gramma = torch.tensor([[1.0, -1.0], [1.0, 1.0]]) @ torch.tensor([[1.0, 0.0], [0.0, 4.0]])
+    return 10 * (variable.unsqueeze(0) @ (gramma @ variable.unsqueeze(1))).sum()
+
+
+def skewed_by_hand(v: torch.Tensor) -> torch.Tensor:
+    """The notebook's skewed function written out with plain arithmetic."""
+    x, y = v[0], v[1]
+    return 10 * (x * x - 3 * x * y + 4 * y * y)
+
+
+def learner_run(
+    cell: str,
+    *,
+    lr: float | None = None,
+    objective: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    dtype: torch.dtype = torch.float32,
+    update: str = "data",
+    zero: bool = True,
+    point_when: str | None = None,
+    value_when: str = "before",
+    steps: int = 500,
+) -> dict[str, list[Any]]:
+    """One descent cell as a learner writes it, with the given choices.
+
+    By default, exactly the course's cell: the hand-written step updates ``x.data``; values
+    are taken before the step, and points before it in the hand-written cells and after it in
+    the optimizer cells.
+    """
+    method, cell_lr = CELLS[cell]
+    lr = cell_lr if lr is None else lr
+    if objective is None:
+        objective = function_parabola if cell == "parabola" else function_skewed
+    point_when = point_when or ("before" if method == "manual" else "after")
+    x = torch.tensor([8.0, 8.0], dtype=dtype, requires_grad=True)
+    optimizer = None if method == "manual" else getattr(torch.optim, method)([x], lr=lr)
+    var_history, fn_history = [], []
+    for _ in range(steps):
+        if point_when == "before":
+            var_history.append(x.data.cpu().numpy().copy())
+        if optimizer is not None and zero:
+            optimizer.zero_grad()
+        function_result = objective(x)
+        function_result.backward()
+        if optimizer is not None:
+            optimizer.step()
+        elif update == "data":
+            x.data -= lr * x.grad
+        elif update == "no_grad":
+            with torch.no_grad():
+                x -= lr * x.grad
+        else:
+            x.data = x.data - lr * x.grad
+        if optimizer is None and zero:
+            x.grad.zero_()
+        if point_when == "after":
+            var_history.append(x.data.cpu().numpy().copy())
+        value = function_result if value_when == "before" else objective(x)
+        fn_history.append(value.data.cpu().numpy().copy())
+    return {f"var_history_{cell}": var_history, f"fn_history_{cell}": fn_history}
+
+
+def learner_answers(**cells: dict[str, Any]) -> dict[str, Any]:
+    """Every exercise's answers, with the given cells (``cell_2=...``) run differently."""
+    x = torch.tensor(10.0, requires_grad=True)
+    y = torch.tensor(5.0, requires_grad=True)
+    loss = x + y
+    loss.backward()
+    X = torch.tensor([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]])
+    X.requires_grad_(True)
+    function = 10 * (X**2).sum()
+    function.backward()
+    answer: dict[str, Any] = {
+        "xy_grad": [x.grad.item(), y.grad.item()],
+        "X_grad": X.grad.clone().numpy(),
+    }
+    for cell in CELLS:
+        answer.update(learner_run(cell, **cells.get(f"cell_{cell}", {})))
+    return answer

@@ -1,122 +1,130 @@
-"""The notebook's answer file: reference_answers() must be the very numbers the notebook's
-solved cells produce, and writing it must never destroy a learner's own file."""
+"""The answer file: the shipped reference answers must be the very numbers the course's
+solved cells produce, computing them again must give the same bits, and writing them must
+never destroy a learner's own file."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
 
 import json_tricks
 import numpy as np
 import pytest
 import torch
 
-import gdtutor.answers
 from gdtutor import skewed
 from gdtutor.answers import (
     ANSWER_KEYS,
+    NOTEBOOK_KEYS,
     NOTEBOOK_LR,
     NOTEBOOK_START,
     NOTEBOOK_STEPS,
     NOTEBOOK_X,
+    compute_answers,
+    notebook_history,
+    notebook_run,
     notebook_skewed,
     reference_answers,
     write_answers,
 )
+from tests.conftest import learner_answers
 
-
-def _solved_notebook() -> dict:
-    """The notebook's cells with their ``## YOUR CODE HERE ##`` parts solved, run as written."""
-    answer = {}
-
-    X = torch.tensor(
-        [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]], requires_grad=True
-    )
-    function = 10 * (X**2).sum()
-    function.backward()
-    answer["X_grad"] = X.grad.clone().numpy()
-
-    def function_skewed(variable):
-        gramma = torch.tensor([[1.0, -1.0], [1.0, 1.0]]) @ torch.tensor([[1.0, 0.0], [0.0, 4.0]])
-        res = 10 * (variable.unsqueeze(0) @ (gramma @ variable.unsqueeze(1))).sum()
-        return res
-
-    def make_gradient_step(function, X):
-        res = function(X)
-        res.backward()
-        X.data -= 0.001 * X.grad
-        X.grad.zero_()
-
-    x = torch.tensor([8.0, 8.0], requires_grad=True)
-    var_history = []
-    fn_history = []
-    for i in range(500):  # noqa: B007 - the notebook's loop, as written
-        var_history.append(x.data.cpu().numpy().copy())
-        fn_history.append(function_skewed(x).data.cpu().numpy().copy())
-        make_gradient_step(function_skewed, x)
-    answer["var_history_2"] = var_history
-    answer["fn_history_2"] = fn_history
-
-    for suffix, make_optimizer in [
-        ("3", lambda x: torch.optim.SGD([x], lr=0.001)),
-        ("4", lambda x: torch.optim.AdamW([x], lr=1)),
-    ]:
-        x = torch.tensor([8.0, 8.0], requires_grad=True)
-        var_history = []
-        fn_history = []
-        optimizer = make_optimizer(x)
-        for i in range(500):  # noqa: B007 - the notebook's loop, as written
-            optimizer.zero_grad()
-            function_result = function_skewed(x)
-            function_result.backward()
-            optimizer.step()
-            var_history.append(x.data.cpu().numpy().copy())
-            fn_history.append(function_result.data.cpu().numpy().copy())
-        answer[f"var_history_{suffix}"] = var_history
-        answer[f"fn_history_{suffix}"] = fn_history
-    return answer
+GALLERY = Path(__file__).parents[1] / "gallery"
 
 
 @pytest.fixture(scope="module")
 def reference() -> dict:
-    return reference_answers()
+    return dict(reference_answers())
 
 
 @pytest.fixture(scope="module")
-def notebook() -> dict:
-    return _solved_notebook()
-
-
-def _entries(value) -> list:
-    return value if isinstance(value, list) else [value]
+def solved() -> dict:
+    return learner_answers()
 
 
 def _assert_same_bits(got, expected) -> None:
+    got = np.asarray(got, dtype=np.float32) if isinstance(got, list) else got
     assert isinstance(got, np.ndarray)
-    assert got.dtype == expected.dtype
+    assert got.dtype == expected.dtype == np.float32
     assert got.shape == expected.shape
     assert got.tobytes() == expected.tobytes()
 
 
-def test_the_seven_keys_in_notebook_order(reference, notebook) -> None:
-    assert len(ANSWER_KEYS) == 7
-    assert tuple(reference) == ANSWER_KEYS
-    assert tuple(notebook) == ANSWER_KEYS
+def test_every_key_in_lesson_order(reference, solved) -> None:
+    assert list(reference) == list(ANSWER_KEYS) == list(solved)
+    lessons = [info.lesson for info in ANSWER_KEYS.values()]
+    assert lessons == sorted(lessons)
+    assert NOTEBOOK_KEYS == (
+        "X_grad", "var_history_2", "fn_history_2", "var_history_3", "fn_history_3",
+        "var_history_4", "fn_history_4",
+    )  # fmt: skip
+    for info in ANSWER_KEYS.values():
+        assert (GALLERY / info.exercise.replace("_exercise", "")).is_file()
+        assert info.exercise.startswith(f"plot_{info.lesson:02d}_")
 
 
 @pytest.mark.parametrize("key", ANSWER_KEYS)
-def test_reference_is_bitwise_the_notebook(reference, notebook, key) -> None:
-    assert type(reference[key]) is type(notebook[key])
-    assert len(_entries(reference[key])) == len(_entries(notebook[key]))
-    for got, expected in zip(_entries(reference[key]), _entries(notebook[key]), strict=True):
-        _assert_same_bits(got, expected)
+def test_reference_is_bitwise_the_solved_exercises(reference, solved, key) -> None:
+    _assert_same_bits(solved[key], reference[key])
+
+
+@pytest.fixture(scope="module")
+def computed() -> dict:
+    return compute_answers()
+
+
+@pytest.mark.parametrize("key", ANSWER_KEYS)
+def test_the_shipped_data_is_what_the_code_computes(reference, computed, key) -> None:
+    # If this fails after a deliberate change to the runs, regenerate the data with
+    # python -c "from gdtutor.answers import _dump_reference; _dump_reference()"
+    _assert_same_bits(reference[key], computed[key])
+
+
+def test_the_reference_is_read_only(reference) -> None:
+    with pytest.raises(ValueError, match="read-only"):
+        reference["X_grad"][0, 0] = 1.0
+    with pytest.raises(TypeError, match="does not support item assignment"):
+        reference_answers()["X_grad"] = None  # type: ignore[index]
+
+
+def test_checking_a_passing_file_never_imports_torch(tmp_path) -> None:
+    path = tmp_path / ".answer.json"
+    write_answers(path)
+    code = (
+        "import sys; from gdtutor.cli import main; status = main(['check', sys.argv[1]]); "
+        "assert 'torch' not in sys.modules, 'torch was imported'; sys.exit(status)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "10 of 10 keys pass" in done.stdout
+
+
+@pytest.mark.parametrize("run", ["parabola", "manual", "SGD", "AdamW"])
+def test_notebook_history_is_a_view_of_the_plain_run(run) -> None:
+    trajectory = notebook_run(run)
+    points, values = notebook_history(run, trajectory)
+    np.testing.assert_array_equal(values, trajectory.values)
+    if run in ("SGD", "AdamW"):  # the point after each step, next to the value before it
+        np.testing.assert_array_equal(points, [*trajectory.points[1:], trajectory.end_point])
+    else:
+        np.testing.assert_array_equal(points, trajectory.points)
+
+
+def test_notebook_run_refuses_an_unknown_run() -> None:
+    with pytest.raises(ValueError, match=r"run must be one of \['parabola', 'manual', 'SGD', "):
+        notebook_run("Adam")
 
 
 def test_shapes_and_facts_of_the_reference(reference) -> None:
     np.testing.assert_array_equal(reference["X_grad"], 20 * np.array(NOTEBOOK_X))
-    assert reference["X_grad"].dtype == np.float32
-    for suffix in "234":
+    np.testing.assert_array_equal(reference["xy_grad"], [1.0, 1.0])
+    for suffix in ("parabola", "2", "3", "4"):
         points, values = reference[f"var_history_{suffix}"], reference[f"fn_history_{suffix}"]
-        assert len(points) == len(values) == NOTEBOOK_STEPS
-        assert all(p.shape == (2,) and p.dtype == np.float32 for p in points)
-        assert all(v.shape == () and v.dtype == np.float32 for v in values)
+        assert points.shape == (NOTEBOOK_STEPS, 2)
+        assert values.shape == (NOTEBOOK_STEPS,)
         assert values[0] == 1280.0  # every run's first value is f(8, 8)
     # The hand-written run records the start first; the optimizer runs record after a step.
     np.testing.assert_array_equal(reference["var_history_2"][0], NOTEBOOK_START)
@@ -126,7 +134,7 @@ def test_shapes_and_facts_of_the_reference(reference) -> None:
 def test_notebook_constants() -> None:
     assert NOTEBOOK_START == (8.0, 8.0)
     assert NOTEBOOK_STEPS == 500
-    assert NOTEBOOK_LR == {"manual": 0.001, "SGD": 0.001, "AdamW": 1.0}
+    assert NOTEBOOK_LR == {"parabola": 0.001, "manual": 0.001, "SGD": 0.001, "AdamW": 1.0}
 
 
 def test_notebook_skewed_is_skewed() -> None:
@@ -136,33 +144,19 @@ def test_notebook_skewed_is_skewed() -> None:
         torch.testing.assert_close(notebook_skewed(v), skewed(v))
 
 
-def test_json_tricks_round_trip(reference) -> None:
-    loaded = json_tricks.loads(json_tricks.dumps(reference))
-    assert tuple(loaded) == ANSWER_KEYS
-    for key in ANSWER_KEYS:
-        for got, expected in zip(_entries(loaded[key]), _entries(reference[key]), strict=True):
-            # json_tricks gives 0-d arrays back as numpy scalars; the numbers are the same bits.
-            _assert_same_bits(np.asarray(got), expected)
-
-
-def test_write_answers_writes_the_reference(tmp_path, reference) -> None:
+def test_write_answers_writes_the_reference_as_the_exercises_save_theirs(tmp_path, reference):
     path = tmp_path / "reference.json"
     written = write_answers(str(path))
     assert written == path
     loaded = json_tricks.loads(path.read_text(encoding="utf-8"))
+    assert list(loaded) == list(ANSWER_KEYS)
     for key in ANSWER_KEYS:
-        for got, expected in zip(_entries(loaded[key]), _entries(reference[key]), strict=True):
-            _assert_same_bits(np.asarray(got), expected)
+        if ANSWER_KEYS[key].run:  # a list with an array per step, as the exercises append
+            assert isinstance(loaded[key], list) and len(loaded[key]) == NOTEBOOK_STEPS
+        _assert_same_bits(np.array(loaded[key], dtype=np.float32), reference[key])
     assert list(tmp_path.iterdir()) == [path]
 
 
-@pytest.fixture
-def quick(monkeypatch, reference) -> None:
-    """Skip the second of computing the answers when only the file handling is under test."""
-    monkeypatch.setattr(gdtutor.answers, "reference_answers", lambda: reference)
-
-
-@pytest.mark.usefixtures("quick")
 def test_write_answers_refuses_to_overwrite(tmp_path, reference) -> None:
     path = tmp_path / ".answer.json"
     path.write_text("my own answers", encoding="utf-8")
@@ -179,7 +173,6 @@ def test_write_answers_refuses_to_overwrite(tmp_path, reference) -> None:
     assert list(tmp_path.iterdir()) == [path]
 
 
-@pytest.mark.usefixtures("quick")
 def test_failed_write_leaves_no_temporary_file(tmp_path) -> None:
     target = tmp_path / "a-directory"
     target.mkdir()

@@ -3,6 +3,7 @@ that cannot be read or is refused; and nothing in a file is imported, run or rea
 
 from __future__ import annotations
 
+import csv
 import datetime
 import decimal
 import enum
@@ -25,7 +26,7 @@ import pytest
 from gdtutor.answers import reference_answers, write_answers
 from gdtutor.cli import main
 from gdtutor.safeload import MAX_BYTES
-from tests.test_checking import learner_answers
+from tests.conftest import learner_answers
 
 PROBE = "evil_gdtutor_probe"
 
@@ -47,9 +48,9 @@ def test_the_reference_file_passes(tmp_path: Path, capsys: pytest.CaptureFixture
     status, out, err = run_check(capsys, str(path))
     assert (status, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].split()[:2] == ["key", "verdict"]
-    assert [line.split()[1] for line in lines[1:-1]] == ["pass"] * 7
-    assert lines[-1] == "7 of 7 keys pass"
+    assert lines[0].split()[:3] == ["lesson", "key", "verdict"]
+    assert [line.split()[2] for line in lines[1:-1]] == ["pass"] * 10
+    assert lines[-1] == "10 of 10 keys pass"
 
 
 def test_the_default_path_is_the_notebooks(
@@ -79,8 +80,10 @@ def test_a_typical_mistake_exits_1_with_its_hint(
     path = dump(tmp_path / ".answer.json", learner_answers(**cells))
     status, out, err = run_check(capsys, str(path))
     assert (status, err) == (1, "")
-    row = next(line for line in out.splitlines() if line.startswith(key + " "))
-    assert row.split()[1] in {"fail", "wrong"} and hint in row
+    row = next(line for line in out.splitlines() if f" {key} " in line)
+    lesson = row.split()[0]
+    assert row.split()[2] in {"fail", "wrong"} and hint in row
+    assert out.splitlines()[-1].endswith(f"(lesson {lesson})")
 
 
 def test_a_partly_done_file_exits_1_and_checks_what_is_there(
@@ -89,11 +92,15 @@ def test_a_partly_done_file_exits_1_and_checks_what_is_there(
     answers = reference_answers()
     answers = {"X_grad": answers["X_grad"], "var_history_2": answers["var_history_2"][:10]}
     status, out, _ = run_check(capsys, str(dump(tmp_path / "partial.json", answers)))
-    verdicts = {line.split()[0]: line.split()[1] for line in out.splitlines()[1:-1]}
+    verdicts = {line.split()[1]: line.split()[2] for line in out.splitlines()[1:-1]}
     assert status == 1
     assert verdicts["X_grad"] == "pass" and verdicts["var_history_2"] == "wrong"
     assert [verdicts[k] for k in ("fn_history_2", "var_history_4")] == ["missing", "missing"]
-    assert out.splitlines()[-1] == "1 of 7 keys pass; 1 wrong shape, 5 missing"
+    assert verdicts["xy_grad"] == "not"  # not attempted
+    row = next(line for line in out.splitlines() if " var_history_4 " in line)
+    assert row.endswith("run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it")
+    summary = "1 of 10 keys pass; 3 not attempted, 1 wrong shape, 5 missing (lessons 4, 5)"
+    assert out.splitlines()[-1] == summary
 
 
 # -- hostile and unreadable files ------------------------------------------------------------
@@ -186,7 +193,8 @@ sys.addaudithook(_audit)  # audit hooks cannot be removed; this one does nothing
 
 
 def _snapshot(directory: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(directory.iterdir())}
+    files = sorted(p for p in directory.rglob("*") if p.is_file())
+    return {str(p): (p.read_bytes(), p.stat().st_mtime_ns) for p in files}
 
 
 @pytest.mark.parametrize("case", HOSTILE, ids=list(HOSTILE))
@@ -225,7 +233,14 @@ def test_what_is_not_a_readable_regular_file_exits_2(
             pytest.skip("no FIFOs on this platform")
         os.mkfifo(path)  # opening it to read would wait for a writer if it were not refused
     status, _, err = run_check(capsys, str(path))
-    assert status == 2 and err == f"error: cannot check {path}: {reason}\n"
+    if kind == "directory":  # a folder is a class of answer files: this one holds none
+        assert status == 2 and err == f"error: no *.json answer files in {path}\n"
+        return
+    hint = "" if kind != "missing" else (
+        "; run the lessons' exercise files first (they save .answer.json in the folder they "
+        "run in), then check from that folder"
+    )
+    assert status == 2 and err == f"error: cannot check {path}: {reason}{hint}\n"
 
 
 def _write_probe(directory: Path) -> Path:
@@ -296,7 +311,7 @@ def test_a_numpy_payload_cannot_make_the_checker_read_another_file(
 def test_checking_never_changes_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    for answers in (reference_answers(), learner_answers(cell_2={"lr": 0.01}), {}):
+    for answers in (dict(reference_answers()), learner_answers(cell_2={"lr": 0.01}), {}):
         path = dump(tmp_path / ".answer.json", answers)
         before = _snapshot(tmp_path)
         run_check(capsys, str(path))
@@ -309,7 +324,7 @@ def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "gdtutor", "check"], cwd=tmp_path, capture_output=True, text=True
     )
-    assert done.returncode == 0 and done.stdout.endswith("7 of 7 keys pass\n")
+    assert done.returncode == 0 and done.stdout.endswith("10 of 10 keys pass\n")
     path.write_text("[]")
     done = subprocess.run(
         [sys.executable, "-m", "gdtutor", "check"], cwd=tmp_path, capture_output=True, text=True
@@ -317,3 +332,71 @@ def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
     assert done.returncode == 2
     reason = "the top level is a list, expected a JSON object of answers"
     assert done.stderr == f"error: cannot check .answer.json: {reason}\n"
+
+
+# -- a class of answer files -----------------------------------------------------------------
+
+
+def _class_folder(folder: Path) -> dict[str, str]:
+    """Answer files of a small class: right, wrong in one lesson, unfinished, hostile, broken."""
+    folder.mkdir()
+    write_answers(folder / "ann.json")
+    dump(folder / "bob.json", learner_answers(cell_parabola={"zero": False}))
+    dump(folder / "cy.json", {k: v for k, v in reference_answers().items() if k != "X_grad"})
+    (folder / "dee.json").write_text('{"x": {"__instance_type__": ["os", "system"]}}')
+    (folder / "eve").mkdir()
+    (folder / "eve" / ".answer.json").write_bytes(gzip.compress(b"{}"))
+    return {
+        "ann.json": "pass",
+        "bob.json": "fail",
+        "cy.json": "fail",
+        "dee.json": "error",
+        "eve/.answer.json": "error",
+    }
+
+
+def test_a_folder_gives_one_row_per_file_and_keeps_going(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    expected = _class_folder(tmp_path / "class")
+    status, out, err = run_check(capsys, str(tmp_path / "class"))
+    assert (status, err) == (2, "")
+    assert "Traceback" not in out
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["file", "status"]
+    rows = {Path(line.split()[0]).relative_to(tmp_path / "class").as_posix(): line
+            for line in lines[1:-1]}  # fmt: skip
+    assert {name: row.split()[1] for name, row in rows.items()} == expected
+    assert "10/10" in rows["ann.json"]
+    assert "var_history_parabola: fail (gradient not zeroed" in rows["bob.json"]
+    assert rows["bob.json"].split()[2:4] == ["8/10", "3"]
+    assert "X_grad: missing (run plot_02_matrix_gradient_exercise.py" in rows["cy.json"]
+    assert "refused '__instance_type__' payload" in rows["dee.json"]
+    assert "gzip-compressed" in rows["eve/.answer.json"]
+    assert lines[-1] == "5 files: 1 pass, 2 fail, 2 unreadable"
+
+
+def test_several_files_and_csv_for_a_spreadsheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _class_folder(tmp_path / "class")
+    ann, bob = tmp_path / "class" / "ann.json", tmp_path / "class" / "bob.json"
+    status, out, err = run_check(capsys, "--csv", str(ann), str(bob))
+    assert (status, err) == (1, "")
+    rows = list(csv.reader(out.splitlines()))
+    assert rows[0] == ["file", "status", "keys passed", "failing lessons", "problems"]
+    assert [row[:4] for row in rows[1:]] == [
+        [str(ann), "pass", "10/10", "-"],
+        [str(bob), "fail", "8/10", "3"],
+    ]
+    status, out, _ = run_check(capsys, str(ann), str(ann))
+    assert status == 0 and out.splitlines()[-1] == "2 files: 2 pass, 0 fail, 0 unreadable"
+
+
+def test_checking_a_class_changes_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _class_folder(tmp_path / "class")
+    before = _snapshot(tmp_path)
+    run_check(capsys, str(tmp_path / "class"))
+    assert _snapshot(tmp_path) == before

@@ -216,25 +216,6 @@ def exercise_notebook(exercise: Path, gallery_conf: Mapping[str, Any] | None = N
     comments are removed as on the lesson page. ``gallery_conf`` is the site's sphinx-gallery
     configuration (sphinx-gallery's defaults if not given).
 
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     path = pathlib.Path(tmp, "plot_demo_exercise.py")
-    ...     _ = path.write_text(exercise_source('''"""Demo\n====\n"""\n
-    ... # %%
-    ... # Fill in ``x``.
-    ...
-    ... # sphinx_gallery_solution_begin = "one"
-    ... x = 1
-    ... # sphinx_gallery_solution_end
-    ... ''', lesson="demo"))
-    ...     cells = exercise_notebook(path)["cells"]
-    >>> [cell["cell_type"] for cell in cells]
-    ['markdown', 'markdown', 'code']
-    >>> print("".join(cells[2]["source"]))
-    ## YOUR CODE HERE ##
-    raise NotImplementedError("Fill in the blank 'one' of lesson demo, then delete this line")
     """
     from sphinx_gallery.gen_gallery import DEFAULT_GALLERY_CONF
     from sphinx_gallery.notebook import jupyter_notebook
