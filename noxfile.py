@@ -1,19 +1,22 @@
-"""Developer tasks. ``nox`` runs lint, tests, doctests, the site build and the site tests.
+"""Developer tasks. ``nox`` runs lint, typecheck, tests, the site build and the site tests.
 
-Every session pins the CPU build of torch (``TORCH``): an unpinned torch pulls a multi-GB
-CUDA build.
+The sessions that need gdtutor share one environment (``.nox/shared``): installing torch
+and the site's tools once, not once per session, is most of the time a fresh run takes. It
+pins the CPU build of torch (``TORCH``): an unpinned torch pulls a multi-GB CUDA build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import nox
 
 nox.options.default_venv_backend = "virtualenv"
-nox.options.sessions = ["lint", "tests", "doctests", "docs", "site"]
+nox.options.sessions = ["lint", "typecheck", "tests", "docs", "site"]
 nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).resolve().parent
@@ -21,12 +24,34 @@ DOCS = ROOT / "docs"
 BUILD = DOCS / "_build"
 HTML = BUILD / "html"
 TORCH = "torch==2.13.0"
+EXTRAS = "test,docs,site,typecheck"
+SHARED = ROOT / ".nox" / "shared"
 SPHINX_FLAGS = ["-W", "--keep-going", "-n", "-j", "1"]
+#: Cores for pytest-xdist: the unit tests and the site tests split across them.
+WORKERS = str(min(4, os.cpu_count() or 1))
 
 
-def _install(session: nox.Session, *extras: str) -> None:
-    spec = f".[{','.join(extras)}]" if extras else "."
-    session.install(TORCH, spec)
+def _shared(session: nox.Session) -> Path:
+    """The shared environment's bin folder, made or brought up to date first.
+
+    It is remade when pyproject.toml or the torch pin changes; gdtutor itself is installed
+    in editable mode, so edits to the package need no reinstall.
+    """
+    stamp = SHARED / "installed-for.txt"
+    want = hashlib.sha256(((ROOT / "pyproject.toml").read_bytes() + TORCH.encode())).hexdigest()
+    bin_dir = SHARED / ("Scripts" if os.name == "nt" else "bin")
+    if not stamp.is_file() or stamp.read_text() != want:
+        shutil.rmtree(SHARED, ignore_errors=True)
+        session.run(sys.executable, "-m", "virtualenv", "-q", str(SHARED), external=True)
+        python = str(bin_dir / "python")
+        session.run(
+            python, "-m", "pip", "install", "-q", TORCH, "-e", f".[{EXTRAS}]", external=True
+        )
+        stamp.write_text(want)
+    session.env["VIRTUAL_ENV"] = str(SHARED)
+    session.env["PATH"] = os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])
+    session.env["MPLBACKEND"] = "Agg"
+    return bin_dir
 
 
 @nox.session
@@ -37,46 +62,29 @@ def lint(session: nox.Session) -> None:
     session.run("ruff", "format", "--check", ".")
 
 
-@nox.session
+@nox.session(venv_backend="none")
+def typecheck(session: nox.Session) -> None:
+    """Type-check the package with mypy (it ships py.typed, so its users' checkers read it)."""
+    bin_dir = _shared(session)
+    session.run(str(bin_dir / "mypy"), *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")
 def tests(session: nox.Session) -> None:
-    """Run the unit tests (not the tests of the built site).
+    """Unit tests, the package's docstring examples and the doctests of the Markdown pages.
 
-    The docs extras come too: some tests run the site's extensions and the theory page's code.
+    The tests of the built site run in ``site``.
     """
-    _install(session, "test", "docs")
-    session.run("pytest", "-m", "not site", *session.posargs, env={"MPLBACKEND": "Agg"})
-
-
-@nox.session
-def doctests(session: nox.Session) -> None:
-    """Run the package's docstring examples and the doctests in the narrative pages."""
-    _install(session, "test", "docs")
+    bin_dir = _shared(session)
     session.run(
-        "pytest",
-        "--doctest-modules",
-        "gdtutor",
-        "-p",
-        "no:cacheprovider",
-        env={"MPLBACKEND": "Agg"},
-    )
-    # The doctest builder runs on a copy of the sources with gallery and notebook execution
-    # off, so that its unexecuted lesson pages never replace the executed ones in docs/.
-    copy = Path(session.create_tmp()) / "doctest-sources"
-    shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(
-        DOCS, copy / "docs", ignore=shutil.ignore_patterns("_build", "auto_examples", "gen_modules")
-    )
-    shutil.copytree(ROOT / "gallery", copy / "gallery")
-    session.run(
-        "sphinx-build", "-b", "doctest", *SPHINX_FLAGS,
-        "-D", "plot_gallery=0", "-D", "nb_execution_mode=off",
-        # Unexecuted pages have nothing to glue; only their doctest blocks matter here.
-        "-D", "suppress_warnings=mystnb.glue",
-        str(copy / "docs"), str(copy / "docs" / "_build" / "doctest"),
+        str(bin_dir / "pytest"), "-n", WORKERS, "-m", "not site",
+        "--doctest-modules", "--doctest-glob=*.md",
+        "tests", "gdtutor", "docs/install.md",
+        *session.posargs, external=True,
     )  # fmt: skip
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def docs(session: nox.Session) -> None:
     """Build the site into docs/_build/html from a clean output, warnings as errors.
 
@@ -84,7 +92,7 @@ def docs(session: nox.Session) -> None:
     ``-- --fresh`` to execute everything again, or ``-- --incremental`` to keep the previous
     output and rebuild only what changed.
     """
-    _install(session, "docs")
+    bin_dir = _shared(session)
     if "--fresh" in session.posargs:
         for path in (BUILD, DOCS / "auto_examples", DOCS / "gen_modules"):
             shutil.rmtree(path, ignore_errors=True)
@@ -92,59 +100,52 @@ def docs(session: nox.Session) -> None:
         shutil.rmtree(HTML, ignore_errors=True)
         shutil.rmtree(BUILD / "doctrees", ignore_errors=True)
     session.run(
-        "sphinx-build",
-        "-b",
-        "html",
-        *SPHINX_FLAGS,
-        "-d",
-        str(BUILD / "doctrees"),
-        str(DOCS),
-        str(HTML),
-    )
+        str(bin_dir / "sphinx-build"), "-b", "html", *SPHINX_FLAGS,
+        "-d", str(BUILD / "doctrees"), str(DOCS), str(HTML), external=True,
+    )  # fmt: skip
 
 
-@nox.session
+@nox.session(venv_backend="none")
 def site(session: nox.Session) -> None:
-    """Test the built site in headless Chromium, and run its downloads (needs ``docs``)."""
+    """Test the built site in headless Chromium, and run its downloads (needs ``docs``).
+
+    Chromium comes from the system (Debian's ``chromium`` package) or ``$GDTUTOR_CHROMIUM``.
+    """
     if not (HTML / "index.html").is_file():
         session.error("docs/_build/html is missing: run `nox -s docs` first")
     chromium = os.environ.get("GDTUTOR_CHROMIUM", "/usr/bin/chromium")
     if not Path(chromium).is_file():
-        if shutil.which("apt-get") and os.geteuid() == 0:
-            session.run("apt-get", "update", "-qq", external=True)
-            session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
-        else:
-            session.error(
-                f"{chromium} not found: install Debian's chromium package "
-                "or set GDTUTOR_CHROMIUM to a Chromium binary"
-            )
-    _install(session, "test", "docs", "site")
+        session.error(
+            f"{chromium} not found: install Chromium (on Debian: apt-get install chromium) "
+            "or set GDTUTOR_CHROMIUM to a Chromium binary"
+        )
+    bin_dir = _shared(session)
+    session.env["GDTUTOR_CHROMIUM"] = chromium
     session.run(
-        "pytest",
-        "-m",
-        "site",
-        *session.posargs,
-        env={"MPLBACKEND": "Agg", "GDTUTOR_CHROMIUM": chromium},
-    )
+        str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "loadfile", "-m", "site", "tests/site",
+        *session.posargs, external=True,
+    )  # fmt: skip
 
 
 @nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel into dist/ and check them with twine, as for a release."""
+    session.install("build==1.6.1", "twine==7.0.0")
+    shutil.rmtree(ROOT / "dist", ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(ROOT / "dist"), str(ROOT))
+    session.run("twine", "check", "--strict", *map(str, sorted((ROOT / "dist").iterdir())))
+
+
+@nox.session(venv_backend="none")
 def serve(session: nox.Session) -> None:
     """Live preview on http://127.0.0.1:8000, rebuilt when the docs, lessons or package change."""
-    _install(session, "docs")
-    session.install("sphinx-autobuild==2025.8.25")
+    bin_dir = _shared(session)
+    session.run(str(bin_dir / "python"), "-m", "pip", "install", "-q",
+                "sphinx-autobuild==2025.8.25", external=True)  # fmt: skip
     session.run(
-        "sphinx-autobuild",
-        str(DOCS),
-        str(HTML),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "8000",
-        "--watch",
-        str(ROOT / "gdtutor"),
-        "--watch",
-        str(ROOT / "gallery"),
-        "--re-ignore",
-        r"(auto_examples|gen_modules|_build)/.*",
-    )
+        str(bin_dir / "sphinx-autobuild"), str(DOCS), str(HTML),
+        "--host", "127.0.0.1", "--port", "8000",
+        "--watch", str(ROOT / "gdtutor"), "--watch", str(ROOT / "gallery"),
+        "--re-ignore", r"(auto_examples|auto_exercises|auto_dist|gen_modules|_build)/.*",
+        external=True,
+    )  # fmt: skip

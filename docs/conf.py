@@ -7,6 +7,7 @@ network at build time).
 
 from __future__ import annotations
 
+import importlib.metadata
 import sys
 import warnings
 from pathlib import Path
@@ -29,6 +30,8 @@ project = "gdtutor"
 author = "the gdtutor developers"
 copyright = "2026, the gdtutor developers"
 release = version = gdtutor.__version__
+#: Where the site is published; the install page gives the wheel's address under it.
+SITE_URL = "https://gdtutor.readthedocs.io/en/latest/"
 
 extensions = [
     "sphinx.ext.autodoc",
@@ -64,10 +67,16 @@ nitpick_ignore_regex = [
 
 # -- MyST / myst-nb ------------------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
+_WHEEL = f"gdtutor-{version}-py3-none-any.whl"
+_SDIST = f"gdtutor-{version}.tar.gz"
 myst_substitutions = {
     "version": version,
-    "wheel": f"gdtutor-{version}-py3-none-any.whl",
-    "sdist": f"gdtutor-{version}.tar.gz",
+    "torch": importlib.metadata.version("torch").split("+")[0],
+    "wheel": _WHEEL,
+    "wheel_url": SITE_URL + "dist/" + _WHEEL,
+    # The wheel and sdist are published at dist/ by docs/_ext/gdtutor_site.py (html_extra_path).
+    "wheel_link": f'<a class="reference download" href="dist/{_WHEEL}">{_WHEEL}</a>',
+    "sdist_link": f'<a class="reference download" href="dist/{_SDIST}">{_SDIST}</a>',
 }
 myst_heading_anchors = 3
 nb_execution_mode = "cache"

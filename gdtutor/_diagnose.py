@@ -50,8 +50,10 @@ def _never_zeroed(run: str) -> Trajectory:
         if opt is not None:
             opt.step()
         else:
+            grad = w.grad
+            assert grad is not None  # backward() has just filled it
             with torch.no_grad():
-                w -= lr * w.grad
+                w -= lr * grad
         return value.detach()
 
     return run_loop(step, x, steps=NOTEBOOK_STEPS, method=run, objective_name=run, lr=lr)

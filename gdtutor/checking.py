@@ -228,7 +228,7 @@ def _check_key(key: str, value: Any, want: np.ndarray) -> KeyCheck:
     got = _as_array(value)
     if isinstance(got, tuple):
         return KeyCheck(key, got[0], hint=got[1], expected_shape=want.shape)
-    shapes = {"shape": got.shape, "expected_shape": want.shape}
+    shapes: dict[str, Any] = {"shape": got.shape, "expected_shape": want.shape}
     if got.shape != want.shape:
         return KeyCheck(key, "wrong shape", hint=_shape_hint(key, got, want), **shapes)
     error, _ = abs_errors(got, want)
@@ -295,7 +295,7 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
 
 
-def _table(cells: list[tuple[str, ...]]) -> list[str]:
+def _table(cells: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)] + [0]
     return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
 
@@ -338,12 +338,13 @@ def format_report(result: CheckResult) -> str:
     return "\n".join([*_table(cells), result.summary()])
 
 
-#: The columns of :func:`summary_row`.
+#: The columns of :func:`~gdtutor.checking.summary_row`.
 SUMMARY_HEADER = ("file", "status", "keys passed", "failing lessons", "problems")
 
 
 def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, str, str]:
-    """One file's row for a class summary: a :class:`CheckResult`, or why it was unreadable.
+    """One file's row for a class summary: a :class:`~gdtutor.checking.CheckResult`, or why it
+    was unreadable.
 
     Examples
     --------
@@ -365,7 +366,7 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, st
 
 
 def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> str:
-    """Lay out :func:`summary_row` rows as a table with a count line, or as CSV.
+    """Lay out :func:`~gdtutor.checking.summary_row` rows as a table with a count line, or as CSV.
 
     Examples
     --------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -234,7 +234,8 @@ def _run_batched(
     step, shape ``(steps, L, S)``, and the points, shape ``(steps + 1, L, S, 2)``.
     """
     x = starts.expand(len(lrs), *starts.shape).clone().requires_grad_(True)
-    opt = cls([x], **options, lr=float(lrs[-1]))
+    make: Callable[..., torch.optim.Optimizer] = cls  # every optimizer takes lr
+    opt = make([x], **options, lr=float(lrs[-1]))
     scale = torch.as_tensor(lrs / lrs[-1], dtype=x.dtype).reshape(-1, 1, 1)
     values = torch.empty((steps, *x.shape[:-1]), dtype=x.dtype)
     points = torch.empty((steps + 1, *x.shape), dtype=x.dtype)

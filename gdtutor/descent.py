@@ -12,6 +12,7 @@ autograd graph, and zero ``w.grad`` because torch adds new gradients to old ones
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -31,12 +32,14 @@ def _value(objective: Objective, x: torch.Tensor) -> torch.Tensor:
     return value
 
 
-def _step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Tensor:
+def _step(objective: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, lr: float) -> torch.Tensor:
     value = objective(x)
     value.backward()
+    grad = x.grad
+    assert grad is not None  # backward() has just filled it
     with torch.no_grad():
-        x -= lr * x.grad
-    x.grad.zero_()  # type: ignore[union-attr]
+        x -= lr * grad
+    grad.zero_()
     return value.detach()
 
 

@@ -89,7 +89,7 @@ def parabola(v: ArrayT) -> ArrayT:
     """
     _check_last_axis(v)
     x, y = v[..., 0], v[..., 1]  # type: ignore[index]
-    return 10 * (x**2 + y**2)  # type: ignore[no-any-return]
+    return 10 * (x**2 + y**2)
 
 
 def skewed(v: ArrayT) -> ArrayT:
@@ -125,7 +125,7 @@ def skewed(v: ArrayT) -> ArrayT:
     """
     _check_last_axis(v)
     x, y = v[..., 0], v[..., 1]  # type: ignore[index]
-    return 10 * (_XX * x * x + _XY * x * y + _YY * y * y)  # type: ignore[no-any-return]
+    return 10 * (_XX * x * x + _XY * x * y + _YY * y * y)
 
 
 def rosenbrock(v: ArrayT) -> ArrayT:
@@ -160,7 +160,7 @@ def rosenbrock(v: ArrayT) -> ArrayT:
     """
     _check_last_axis(v)
     x, y = v[..., 0], v[..., 1]  # type: ignore[index]
-    return (1 - x) ** 2 + 100 * (y - x**2) ** 2  # type: ignore[no-any-return]
+    return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 
 
 def hessian(objective: Objective, at: Any) -> np.ndarray:
@@ -215,4 +215,4 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
         return result
 
     matrix = torch.autograd.functional.hessian(value, torch.from_numpy(point))
-    return matrix.numpy()  # type: ignore[no-any-return]
+    return matrix.numpy()

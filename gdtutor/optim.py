@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -68,7 +69,7 @@ def optimizer_class(
                 f"optimizer must name a torch.optim optimizer, one of {', '.join(_available())}; "
                 f"got {optimizer!r}"
             )
-        return getattr(torch.optim, names[optimizer.lower()])  # type: ignore[no-any-return]
+        return getattr(torch.optim, names[optimizer.lower()])
     if (
         inspect.isclass(optimizer)
         and issubclass(optimizer, torch.optim.Optimizer)
@@ -152,7 +153,8 @@ def optimize(
     x = as_start_point(start)
     lr = check_lr(lr)
     steps = check_steps(steps)
-    opt = cls([x], lr=lr, **options)
+    make: Callable[..., torch.optim.Optimizer] = cls  # every optimizer takes lr
+    opt = make([x], lr=lr, **options)
     if steps:
         _value(objective, x)
 

@@ -206,20 +206,21 @@ def plot_contours(
         xlim = fitted[0] if xlim is None else xlim
         ylim = fitted[1] if ylim is None else ylim
     X, Y, Z = evaluate_grid(objective, xlim, ylim, n)
+    heights: Any = levels
     if isinstance(levels, int):
         low, high = float(np.nanmin(Z)), float(np.nanmax(Z))
         if spacing == "log" and low > 0:
-            levels = np.geomspace(low, high, levels + 1)[1:]
+            heights = np.geomspace(low, high, levels + 1)[1:]
         elif spacing == "sqrt" and low >= 0:
-            levels = np.linspace(np.sqrt(low), np.sqrt(high), levels + 1)[1:] ** 2
+            heights = np.linspace(np.sqrt(low), np.sqrt(high), levels + 1)[1:] ** 2
         elif spacing in ("sqrt", "log", "linear"):
-            levels = np.linspace(low, high, levels + 2)[1:-1]
+            heights = np.linspace(low, high, levels + 2)[1:-1]
         else:
             raise ValueError(f"spacing must be 'sqrt', 'log' or 'linear', got {spacing!r}")
     if "colors" not in kwargs:
         kwargs.setdefault("cmap", "viridis")
     kwargs.setdefault("linewidths", 0.8)
-    cs = ax.contour(X, Y, Z, levels=levels, **kwargs)
+    cs = ax.contour(X, Y, Z, levels=heights, **kwargs)
     ax.set(xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     return cs
 
@@ -285,7 +286,7 @@ def plot_values(
     ax: Axes,
     *trajectories: Trajectory | Any,
     log: bool = False,
-    labels: Sequence[str] | None = None,
+    labels: Sequence[str | None] | None = None,
     **kwargs: Any,
 ) -> list[Line2D]:
     """Draw the objective value against the step number, one curve per trajectory.

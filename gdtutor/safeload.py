@@ -155,7 +155,7 @@ def _from_b64(data: str, dtype: np.dtype, endian: Any) -> np.ndarray:
         raise LoadError(f"numpy array with invalid base64 data: {error}") from None
     if len(raw) % dtype.itemsize:
         raise LoadError(f"numpy array buffer of {len(raw)} bytes does not hold {dtype} values")
-    return np.frombuffer(raw, dtype=dtype.newbyteorder(byteorder)).astype(dtype)
+    return np.frombuffer(raw, dtype=dtype.newbyteorder(byteorder)).astype(dtype)  # type: ignore[arg-type]
 
 
 def _object(pairs: list[tuple[str, Any]]) -> Any:
