@@ -38,7 +38,7 @@ def _shared(session: nox.Session) -> Path:
     in editable mode, so edits to the package need no reinstall.
     """
     stamp = SHARED / "installed-for.txt"
-    want = hashlib.sha256(((ROOT / "pyproject.toml").read_bytes() + TORCH.encode())).hexdigest()
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + TORCH.encode()).hexdigest()
     bin_dir = SHARED / ("Scripts" if os.name == "nt" else "bin")
     if not stamp.is_file() or stamp.read_text() != want:
         shutil.rmtree(SHARED, ignore_errors=True)

@@ -297,7 +297,9 @@ def _number(value: float | None) -> str:
 
 def _table(cells: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)] + [0]
-    return ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
 
 
 def format_report(result: CheckResult) -> str:
@@ -348,8 +350,8 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, st
 
     Examples
     --------
-    >>> summary_row("bob.json", "not JSON: Expecting value: line 1 column 1 (char 0)")
-    ('bob.json', 'error', '-', '-', 'cannot read: not JSON: Expecting value: line 1 column 1 (char 0)')
+    >>> summary_row("bob.json", "the file is gzip-compressed, not JSON text")
+    ('bob.json', 'error', '-', '-', 'cannot read: the file is gzip-compressed, not JSON text')
     """
     if isinstance(result, str):
         return (name, "error", "-", "-", f"cannot read: {result}")

@@ -311,7 +311,8 @@ def sweep_lr(
         Maps points of shape ``(..., 2)`` to values of shape ``(...)``, as gdtutor's
         objectives do (with ``batched=False``, one point at a time is enough).
     optimizer : str or type
-        ``"SGD"``, ``"Adam"``, ... or an optimizer class (see :func:`gdtutor.optim.optimizer_class`).
+        ``"SGD"``, ``"Adam"``, ... or an optimizer class (see
+        :func:`gdtutor.optim.optimizer_class`).
     lrs : sequence of float
         The learning rates to try, e.g. ``np.geomspace(1e-4, 1, 9)``.
     starts : sequence of points

@@ -32,7 +32,9 @@ def _value(objective: Objective, x: torch.Tensor) -> torch.Tensor:
     return value
 
 
-def _step(objective: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, lr: float) -> torch.Tensor:
+def _step(
+    objective: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, lr: float
+) -> torch.Tensor:
     value = objective(x)
     value.backward()
     grad = x.grad

@@ -53,6 +53,7 @@ def run_with(request: pytest.FixtureRequest) -> Runner:
     With plain SGD and no momentum the two take the same steps, and they share the argument
     checks and the record, so facts about either hold for both.
     """
+
     def run(objective: Any, start: Any, lr: Any, steps: Any, **kwargs: Any) -> Any:
         if request.param == "gradient_descent":
             return gdtutor.gradient_descent(objective, start, lr=lr, steps=steps, **kwargs)
@@ -73,7 +74,12 @@ def _close_figures() -> Iterator[None]:
 
 #: Course runs by cell: hand-written descent on the bowl (lesson 3) and in the valley
 #: (lesson 4, the notebook's cell 2), SGD (cell 3) and AdamW (cell 4); their learning rates.
-CELLS = {"parabola": ("manual", 0.001), "2": ("manual", 0.001), "3": ("SGD", 0.001), "4": ("AdamW", 1.0)}
+CELLS = {
+    "parabola": ("manual", 0.001),
+    "2": ("manual", 0.001),
+    "3": ("SGD", 0.001),
+    "4": ("AdamW", 1.0),
+}
 
 
 def function_parabola(x: torch.Tensor) -> torch.Tensor:

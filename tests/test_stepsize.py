@@ -84,9 +84,13 @@ def test_contraction_factors_closed_form() -> None:
     # At the best step both extreme components shrink equally fast, at the edge the fast
     # one neither shrinks nor grows.
     np.testing.assert_allclose(
-        contraction_factors(hessian(skewed, at=(0.0, 0.0)), bounds.best_lr), bounds.best_rate, rtol=1e-12
+        contraction_factors(hessian(skewed, at=(0.0, 0.0)), bounds.best_lr),
+        bounds.best_rate,
+        rtol=1e-12,
     )
-    assert contraction_factors(hessian(skewed, at=(0.0, 0.0)), bounds.max_stable_lr)[1] == pytest.approx(1.0)
+    assert contraction_factors(hessian(skewed, at=(0.0, 0.0)), bounds.max_stable_lr)[
+        1
+    ] == pytest.approx(1.0)
 
 
 def test_eigen_components_round_trip() -> None:

@@ -219,8 +219,11 @@ def exercise_notebook(exercise: Path, gallery_conf: Mapping[str, Any] | None = N
     """
     from sphinx_gallery.gen_gallery import DEFAULT_GALLERY_CONF
     from sphinx_gallery.notebook import jupyter_notebook
-    from sphinx_gallery.py_source_parser import Block, remove_config_comments
-    from sphinx_gallery.py_source_parser import split_code_and_text_blocks
+    from sphinx_gallery.py_source_parser import (
+        Block,
+        remove_config_comments,
+        split_code_and_text_blocks,
+    )
 
     conf = dict(DEFAULT_GALLERY_CONF if gallery_conf is None else gallery_conf)
     conf.setdefault("first_notebook_cell", None)

@@ -124,4 +124,6 @@ def test_lesson_offers_exercise_downloads_that_stop_at_a_named_blank(
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode != 0
-    assert re.search(r"NotImplementedError: Fill in the blank ['\"]", result.stderr), result.stderr[-2000:]
+    assert re.search(r"NotImplementedError: Fill in the blank ['\"]", result.stderr), result.stderr[
+        -2000:
+    ]
