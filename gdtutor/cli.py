@@ -6,6 +6,8 @@ Both also run as ``python -m gdtutor``.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -88,16 +90,29 @@ def _check_one(path: Path) -> int:
     return 0 if result.passed else 1
 
 
-def _check_many(paths: list[Path], as_csv: bool) -> int:
-    from gdtutor.checking import check_answers, format_summary, summary_row
+def _summary_row(path: Path) -> tuple[str, ...]:
+    from gdtutor.checking import check_answers, summary_row
     from gdtutor.safeload import LoadError, load_answers
 
-    rows = []
-    for path in paths:
-        try:
-            rows.append(summary_row(str(path), check_answers(load_answers(path))))
-        except LoadError as error:
-            rows.append(summary_row(str(path), str(error)))
+    try:
+        return summary_row(str(path), check_answers(load_answers(path)))
+    except LoadError as error:
+        return summary_row(str(path), str(error))
+
+
+#: From this many files on, a class is checked by one process per core.
+_PARALLEL_FROM = 32
+
+
+def _check_many(paths: list[Path], as_csv: bool) -> int:
+    from gdtutor.checking import format_summary
+
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) >= _PARALLEL_FROM and workers > 1:
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            rows = list(pool.map(_summary_row, paths, chunksize=16))
+    else:
+        rows = [_summary_row(path) for path in paths]
     print(format_summary(rows, as_csv=as_csv))
     statuses = {row[1] for row in rows}
     return 2 if "error" in statuses else 1 if "fail" in statuses else 0
