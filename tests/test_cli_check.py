@@ -404,3 +404,18 @@ def test_checking_a_class_changes_no_file(
     before = _snapshot(tmp_path)
     run_check(capsys, str(tmp_path / "class"))
     assert _snapshot(tmp_path) == before
+
+
+def test_a_large_class_is_checked_in_parallel_in_file_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from gdtutor.cli import _PARALLEL_FROM
+
+    n = _PARALLEL_FROM + 1
+    for i in range(n):
+        (tmp_path / f"s{i:02d}.json").write_text("{}" if i % 2 else "[]")
+    status, out, _ = run_check(capsys, "--csv", str(tmp_path))
+    rows = list(csv.reader(out.splitlines()))[1:]
+    assert status == 2
+    assert [Path(row[0]).name for row in rows] == [f"s{i:02d}.json" for i in range(n)]
+    assert [row[1] for row in rows] == ["error" if i % 2 == 0 else "fail" for i in range(n)]
