@@ -138,6 +138,7 @@ print(f"{'of the value':16} {factor**2:10.6f} {10**slope:10.6f}")
 #
 # The same formula says when descent fails: :math:`|1 - 20\alpha| > 1` for
 # :math:`\alpha > 0.1`, and then each step *grows* the distance to the minimum.
+# The :ref:`explorer on the theory page <theory-explorer>` lets you drag α past 0.1 and watch it.
 too_big = gradient_descent(parabola, [8.0, 8.0], lr=0.11, steps=500)
 print(f"α = 0.11: {too_big.message}")
 
