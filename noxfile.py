@@ -85,6 +85,8 @@ def docs(session: nox.Session) -> None:
     output and rebuild only what changed.
     """
     _install(session, "docs")
+    # The site's JavaScript (the step-size explorer) is bundled from npm packages at build time.
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     if "--fresh" in session.posargs:
         for path in (BUILD, DOCS / "auto_examples", DOCS / "gen_modules"):
             shutil.rmtree(path, ignore_errors=True)

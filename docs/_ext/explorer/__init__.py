@@ -28,7 +28,7 @@ FALLBACK = (
 )
 
 
-class explorer_node(nodes.General, nodes.Element):  # noqa: N801 (docutils' node naming)
+class explorer_node(nodes.General, nodes.Element):
     """Where the explorer goes."""
 
 

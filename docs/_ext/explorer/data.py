@@ -17,6 +17,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from PIL import Image
 
 from gdtutor import hessian, parabola, rosenbrock, skewed
@@ -25,7 +27,7 @@ from gdtutor.objectives import SKEWED_G
 from gdtutor.plotting import plot_contours
 from gdtutor.stepsize import step_size_bounds
 
-__all__ = ["VIEWS", "View", "explorer_data", "polyak_heavy_ball"]
+__all__ = ["VIEWS", "View", "draw_contours", "explorer_data", "polyak_heavy_ball", "save_picture"]
 
 # Size of each contour picture: 4.2 × 4.0 inches at 120 dpi, 504 × 480 pixels.
 FIGSIZE = (4.2, 4.0)
@@ -76,7 +78,9 @@ VIEWS = {
     "parabola": View(
         parabola, "round bowl", (-10, 10), (-10, 10), NOTEBOOK_START, (0.0, 0.0), "sqrt"
     ),
-    "skewed": View(skewed, "skewed valley", (-10, 10), (-10, 10), NOTEBOOK_START, (0.0, 0.0), "sqrt"),
+    "skewed": View(
+        skewed, "skewed valley", (-10, 10), (-10, 10), NOTEBOOK_START, (0.0, 0.0), "sqrt"
+    ),
     # The comparison lessons' view and first start on Rosenbrock's banana.
     "rosenbrock": View(
         rosenbrock,
@@ -110,29 +114,33 @@ def polyak_heavy_ball(eigenvalues: Any) -> tuple[float, float]:
     return lr, momentum
 
 
-def _contours(name: str, view: View, folder: Path) -> dict[str, Any]:
-    """Draw the contour picture and return where its axes sit, in pixels from the top left."""
+def draw_contours(view: View) -> tuple[Figure, Axes]:
+    """The contour picture of one objective, in the lessons' style."""
     fig, ax = plt.subplots(figsize=FIGSIZE, dpi=DPI, layout="constrained")
     plot_contours(ax, view.objective, view.xlim, view.ylim, levels=20, spacing=view.spacing)
     ax.set(xlim=view.xlim, ylim=view.ylim)
-    image = f"contours-{name}.png"
+    return fig, ax
+
+
+def save_picture(fig: Figure, ax: Axes, path: Path) -> dict[str, Any]:
+    """Save ``fig`` as a PNG and return where ``ax`` sits in it: its size in pixels, the box
+    ``[left, top, right, bottom]`` of the axes in pixels from the top left corner, and the
+    axes' limits, which the box's edges show."""
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=DPI)
     # A palette of 256 colours looks the same and is about a quarter of the size.
     with Image.open(png) as picture:
         palette = picture.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
-        palette.save(folder / image, optimize=True)
+        palette.save(path, optimize=True)
     # After savefig the layout is the one in the file; the display origin is bottom left.
     width, height = fig.canvas.get_width_height()
     box = ax.get_window_extent()
-    xlim, ylim = ax.get_xlim(), ax.get_ylim()
-    plt.close(fig)
     return {
-        "image": image,
+        "image": path.name,
         "size": [width, height],
         "box": [box.x0, height - box.y1, box.x1, height - box.y0],
-        "xlim": [float(v) for v in xlim],
-        "ylim": [float(v) for v in ylim],
+        "xlim": [float(v) for v in ax.get_xlim()],
+        "ylim": [float(v) for v in ax.get_ylim()],
     }
 
 
@@ -227,6 +235,14 @@ def _presets() -> list[dict[str, Any]]:
     ]
 
 
+def _picture(name: str, view: View, folder: Path) -> dict[str, Any]:
+    fig, ax = draw_contours(view)
+    try:
+        return save_picture(fig, ax, folder / f"contours-{name}.png")
+    finally:
+        plt.close(fig)
+
+
 def explorer_data(folder: Path) -> dict[str, Any]:
     """Draw the contour pictures into ``folder`` and return the explorer's numbers."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -237,7 +253,7 @@ def explorer_data(folder: Path) -> dict[str, Any]:
         objectives[name] = {
             "label": view.label,
             "formula": FORMULAS[name],
-            **_contours(name, view, folder),
+            **_picture(name, view, folder),
             "start": [float(c) for c in view.start],
             "minimum": [float(c) for c in view.minimum],
             "eigenvalues": [float(v) for v in bounds.eigenvalues],

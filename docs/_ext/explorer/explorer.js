@@ -480,7 +480,15 @@ function mount(root, index) {
     }
     if (leaves) message += " The path leaves the plot.";
     status.textContent = message;
+    // The exact settings and outcome, for readers' tools and the site's tests.
     Object.assign(status.dataset, {
+      objective: state.objective,
+      method: state.method,
+      lr: String(state.lr),
+      momentum: String(state.momentum),
+      steps: String(state.steps),
+      startX: String(state.start[0]),
+      startY: String(state.start[1]),
       diverged: String(result.diverged),
       stoppedAt: String(result.stoppedAt ?? ""),
       recorded: String(result.points.length),
