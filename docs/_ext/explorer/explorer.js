@@ -319,7 +319,7 @@ function mount(root, index) {
   function render() {
     const result = run(state.objective, state.method, state, DATA.constants);
     lr.output.textContent = fmt(state.lr);
-    beta.output.textContent = HAS_MOMENTUM.has(state.method) ? fmt(state.momentum, 3) : "—";
+    beta.output.textContent = HAS_MOMENTUM.has(state.method) ? fmt(state.momentum) : "—";
     steps.output.textContent = String(state.steps);
     drawPath(result);
     drawValues(result);
@@ -455,7 +455,7 @@ function mount(root, index) {
         : `${fmt(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
     factorNote.textContent = `At α = ${fmt(state.lr)}: ${parts.join(", ")}; ${verdict}.`;
     factorNote.dataset.factors = JSON.stringify(rates);
-    const what = state.method === "gd" ? "|1 − αλ|" : `the spectral radius of ${METHOD_NAMES[state.method]} at β = ${fmt(state.momentum, 3)}`;
+    const what = state.method === "gd" ? "|1 − αλ|" : `the spectral radius of ${METHOD_NAMES[state.method]} at β = ${fmt(state.momentum)}`;
     const where = view.curvatureAt ? ` of the Hessian at ${view.curvatureAt}, where the function is close to a quadratic` : "";
     factorCaption.textContent = `Factor per step, ${what}, for each eigen-direction${where}, against α; the shaded band is the stable region.`;
     factorsSvg.setAttribute("aria-label", factorNote.textContent);

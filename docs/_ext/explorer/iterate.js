@@ -5,6 +5,9 @@
 // `addcmul_` as fused multiply-adds (one rounding), so that a run here is the run that
 // gdtutor.gradient_descent / gdtutor.optimize record, point for point. A product of two
 // float32 numbers is exact in a double, so `f32(a * b + c)` rounds a fused multiply-add.
+// The one step that cannot be copied exactly is Adam's square root: torch's CPU kernel is
+// not always correctly rounded (it can be one unit in the last place off), so Adam's runs
+// agree with torch's to float32 rounding rather than bit for bit.
 
 const f32 = Math.fround;
 
