@@ -54,6 +54,16 @@ def _shared(session: nox.Session) -> Path:
     return bin_dir
 
 
+def _npm(session: nox.Session) -> None:
+    """Install the site's npm packages (bundled into the pages at build time), if needed."""
+    lock = ROOT / "package-lock.json"
+    stamp = ROOT / "node_modules" / ".installed-from-lock"
+    digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+    if not stamp.is_file() or stamp.read_text() != digest:
+        session.run("npm", "ci", "--no-audit", "--no-fund", "--loglevel=error", external=True)
+        stamp.write_text(digest)
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """Check style and formatting with ruff."""
@@ -93,6 +103,7 @@ def docs(session: nox.Session) -> None:
     output and rebuild only what changed.
     """
     bin_dir = _shared(session)
+    _npm(session)
     if "--fresh" in session.posargs:
         for path in (BUILD, DOCS / "auto_examples", DOCS / "gen_modules"):
             shutil.rmtree(path, ignore_errors=True)
@@ -120,6 +131,7 @@ def site(session: nox.Session) -> None:
             "or set GDTUTOR_CHROMIUM to a Chromium binary"
         )
     bin_dir = _shared(session)
+    _npm(session)
     session.env["GDTUTOR_CHROMIUM"] = chromium
     session.run(
         str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "loadfile", "-m", "site", "tests/site",

@@ -43,6 +43,7 @@ extensions = [
     "sphinx_gallery.gen_gallery",
     "gdtutor_site",
     "mathml",
+    "explorer",
 ]
 
 exclude_patterns = [

@@ -133,7 +133,8 @@ print(f"{'of the value':16} {factor**2:10.6f} {10**slope:10.6f}")
 # :math:`\alpha > 0.1`, and then each step *grows* the distance to the minimum.
 # :func:`gdtutor.gradient_descent` runs the loop above for any step size and stops a run
 # whose value stops being a finite number; the next lessons use it instead of repeating the
-# loop.
+# loop. The :ref:`explorer on the theory page <theory-explorer>` lets you drag α past 0.1
+# and watch it.
 from gdtutor import gradient_descent
 
 too_big = gradient_descent(parabola, [8.0, 8.0], lr=0.11, steps=500)

@@ -141,6 +141,8 @@ plt.show()
 #
 # two straight lines on a log axis: a steep one that dominates early and a shallow one that
 # takes over.
+# In the :ref:`explorer <theory-explorer>` you can change α and watch both factors and the
+# bend of the path move.
 from gdtutor.plotting import plot_values
 
 t = np.arange(len(values))

@@ -146,6 +146,8 @@ small_multiples("skewed", "Skewed quadratic: all arrive, by very different roads
 # On Rosenbrock the valley floor is long and curved, and its steep walls limit a fixed step
 # (the :ref:`theory page <theory-step-size>` computes the condition number at the minimum:
 # in the thousands). Plain SGD has barely started along the floor when its budget runs out.
+# The :ref:`explorer <theory-explorer>` runs momentum, Nesterov and Adam on this banana from
+# any start you click.
 small_multiples("rosenbrock", "Rosenbrock: the long curved floor separates them")
 # sphinx_gallery_thumbnail_number = 3
 

@@ -1,0 +1,515 @@
+// The step-size and momentum explorer: controls, the path over the contours, the value per
+// step and the factor per eigen-direction, all redrawn from one run whenever a control moves.
+// EXPLORER_DATA is replaced by the numbers the site build computes with gdtutor.
+
+import { scaleLinear, scaleLog } from "d3-scale";
+import { METHODS, rate, run } from "./iterate.js";
+
+const DATA = EXPLORER_DATA; // eslint-disable-line no-undef
+// Contour pictures sit next to this script, wherever the site is opened from.
+const BASE = document.currentScript ? document.currentScript.src : document.baseURI;
+const SVG = "http://www.w3.org/2000/svg";
+const METHOD_NAMES = {
+  gd: "gradient descent",
+  momentum: "heavy-ball momentum",
+  nesterov: "Nesterov momentum",
+  adam: "Adam",
+};
+const HAS_MOMENTUM = new Set(["momentum", "nesterov"]);
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+// Size of the value and factor charts, in SVG units (they scale with the page).
+const W = 360;
+const H = 240;
+const M = { left: 52, right: 12, top: 12, bottom: 38 };
+const FACTOR_TOP = 2; // factors above this are drawn at the top edge
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  node.append(...children);
+  return node;
+}
+
+function svg(tag, attrs = {}, parent = null) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value);
+  if (parent) parent.append(node);
+  return node;
+}
+
+function text(parent, x, y, content, attrs = {}) {
+  svg("text", { x, y, ...attrs }, parent).textContent = content;
+}
+
+/** A number to `digits` significant digits, without trailing zeros, with a true minus. */
+function fmt(value, digits = 4) {
+  if (!Number.isFinite(value)) return String(value).replace("-", "−");
+  if (value === 0) return "0";
+  const abs = Math.abs(value);
+  const s =
+    abs >= 1e-3 && abs < 1e6
+      ? String(Number(value.toPrecision(digits)))
+      : value.toExponential(digits - 1).replace(/\.?0+e/, "e");
+  return s.replace(/e\+?/, "e").replace(/-/g, "−");
+}
+
+function powerOfTen(exponent) {
+  if (exponent === 0) return "1";
+  if (exponent === 1) return "10";
+  return `10${[...String(exponent)].map((c) => SUPERSCRIPT[c]).join("")}`;
+}
+
+function logTicks(scale) {
+  const [lo, hi] = scale.domain();
+  const first = Math.ceil(Math.log10(lo) - 1e-9);
+  const last = Math.floor(Math.log10(hi) + 1e-9);
+  if (last - first < 1) {
+    const format = scale.tickFormat(4);
+    return scale.ticks(4).map((t) => [t, fmt(Number(format(t)))]).filter(([, s]) => s !== "");
+  }
+  const every = Math.ceil((last - first + 1) / 6);
+  const ticks = [];
+  for (let k = last; k >= first; k -= every) ticks.push([10 ** k, powerOfTen(k)]);
+  return ticks;
+}
+
+function axes(parent, x, y, { xTicks, yTicks, xLabel, yLabel }) {
+  const [x0, x1] = x.range();
+  const [y0, y1] = y.range();
+  const g = svg("g", { class: "gdt-ex-axes" }, parent);
+  svg("rect", { x: x0, y: y1, width: x1 - x0, height: y0 - y1, class: "gdt-ex-frame" }, g);
+  for (const [value, label] of xTicks) {
+    const px = x(value);
+    svg("line", { x1: px, x2: px, y1: y0, y2: y0 + 4 }, g);
+    text(g, px, y0 + 15, label, { "text-anchor": "middle" });
+  }
+  for (const [value, label] of yTicks) {
+    const py = y(value);
+    svg("line", { x1: x0 - 4, x2: x0, y1: py, y2: py }, g);
+    text(g, x0 - 6, py + 4, label, { "text-anchor": "end" });
+  }
+  text(g, (x0 + x1) / 2, y0 + 32, xLabel, { "text-anchor": "middle", class: "gdt-ex-label" });
+  text(g, 12, (y0 + y1) / 2, yLabel, {
+    "text-anchor": "middle",
+    class: "gdt-ex-label",
+    transform: `rotate(-90 12 ${(y0 + y1) / 2})`,
+  });
+}
+
+/** Clip the segment p–q to a rectangle (Liang–Barsky); null if it misses it. */
+function clip([px, py], [qx, qy], [left, top, right, bottom]) {
+  let t0 = 0;
+  let t1 = 1;
+  const dx = qx - px;
+  const dy = qy - py;
+  for (const [p, q] of [
+    [-dx, px - left],
+    [dx, right - px],
+    [-dy, py - top],
+    [dy, bottom - py],
+  ]) {
+    if (p === 0) {
+      if (q < 0) return null;
+    } else {
+      const t = q / p;
+      if (p < 0) t0 = Math.max(t0, t);
+      else t1 = Math.min(t1, t);
+    }
+  }
+  if (t0 > t1) return null;
+  return [
+    [px + t0 * dx, py + t0 * dy],
+    [px + t1 * dx, py + t1 * dy],
+  ];
+}
+
+/** An SVG path through the points, clipped to a box around the plot so that a path that
+ * runs off to astronomically large coordinates is still drawn as leaving the plot. With
+ * `escape`, the path ends at its first point outside that box: the later points of a
+ * diverging run are so far away that their segments would only cross the plot as noise. */
+function pathThrough(pixels, box, escape) {
+  const [l, t, r, b] = box;
+  const w = r - l;
+  const h = b - t;
+  const around = [l - w, t - h, r + w, b + h];
+  let d = "";
+  let last = null;
+  for (let i = 1; i < pixels.length; i++) {
+    const seg = clip(pixels[i - 1], pixels[i], around);
+    if (seg) {
+      const [a, c] = seg.map(([x, y]) => `${x.toFixed(2)},${y.toFixed(2)}`);
+      d += a === last ? `L${c}` : `M${a}L${c}`;
+      last = c;
+    }
+    if (escape && !inside(pixels[i], around)) break;
+  }
+  return d;
+}
+
+function inside([x, y], [l, t, r, b]) {
+  return x >= l && x <= r && y >= t && y <= b;
+}
+
+/** Whether a run overflowed or ended higher than it started. */
+function diverging(result) {
+  return result.diverged || result.endValue > result.values[0];
+}
+
+function slider(id, label, attrs) {
+  const input = el("input", { type: "range", id, ...attrs });
+  const output = el("output", { for: id, id: `${id}-out` });
+  return { row: el("div", { class: "gdt-ex-row" }, el("label", { for: id }, label), input, output), input, output };
+}
+
+function select(id, label, options) {
+  const input = el("select", { id });
+  for (const [value, name] of options) input.append(el("option", { value }, name));
+  return { row: el("div", { class: "gdt-ex-row" }, el("label", { for: id }, label), input), input };
+}
+
+function mount(root, index) {
+  const id = `gdt-explorer-${index}`;
+  const objectives = DATA.objectives;
+  const state = { ...DATA.presets[0].settings, start: [...DATA.presets[0].settings.start] };
+
+  // -- controls ------------------------------------------------------------------------
+  const objective = select(
+    `${id}-objective`,
+    "Objective",
+    Object.entries(objectives).map(([key, o]) => [key, o.label]),
+  );
+  const method = select(
+    `${id}-method`,
+    "Method",
+    METHODS.map((m) => [m, METHOD_NAMES[m]]),
+  );
+  const lr = slider(`${id}-lr`, "Learning rate α", {
+    min: Math.log10(DATA.lr.min),
+    max: Math.log10(DATA.lr.max),
+    step: DATA.lr.step,
+    "aria-describedby": `${id}-lr-help`,
+  });
+  const beta = slider(`${id}-beta`, "Momentum β", { min: 0, max: DATA.momentum.max, step: 0.01 });
+  const steps = slider(`${id}-steps`, "Steps", { min: 1, max: DATA.steps.max, step: 1 });
+  const startInputs = [0, 1].map((i) =>
+    el("input", { type: "number", id: `${id}-x${i + 1}`, step: "any", inputmode: "decimal" }),
+  );
+  const start = el(
+    "fieldset",
+    { class: "gdt-ex-start" },
+    el("legend", {}, "Start point (or click the contour plot)"),
+    el("label", { for: startInputs[0].id }, "x₁"),
+    startInputs[0],
+    el("label", { for: startInputs[1].id }, "x₂"),
+    startInputs[1],
+  );
+  const lrHelp = el("span", { id: `${id}-lr-help`, class: "gdt-ex-hidden" }, "logarithmic: each arrow-key step changes α by about 2 %");
+  const form = el(
+    "form",
+    { class: "gdt-ex-controls", "aria-label": "Explorer settings" },
+    objective.row,
+    method.row,
+    lr.row,
+    beta.row,
+    steps.row,
+    start,
+    lrHelp,
+  );
+  form.addEventListener("submit", (event) => event.preventDefault());
+
+  const presetNote = el("p", { class: "gdt-ex-note", "aria-live": "polite" });
+  const presets = el("div", { class: "gdt-ex-presets", role: "group", "aria-label": "Presets from the lessons" }, el("span", {}, "Try:"));
+  DATA.presets.forEach((preset, i) => {
+    const button = el("button", { type: "button", "data-preset": String(i) }, preset.label);
+    button.addEventListener("click", () => {
+      Object.assign(state, preset.settings, { start: [...preset.settings.start] });
+      presetNote.textContent = preset.note;
+      syncControls();
+      render();
+    });
+    presets.append(button);
+  });
+
+  // -- views ---------------------------------------------------------------------------
+  const image = el("img", { alt: "", width: "1", height: "1", draggable: "false" });
+  const overlay = svg("svg", { class: "gdt-ex-overlay", role: "img" });
+  const plot = el("div", { class: "gdt-ex-plot" }, image, overlay);
+  const pathCaption = el("figcaption", {});
+  const valuesSvg = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "gdt-ex-chart gdt-ex-values" });
+  const factorsSvg = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "gdt-ex-chart gdt-ex-factors" });
+  const factorNote = el("p", { class: "gdt-ex-factor-note" });
+  const factorCaption = el("figcaption", {});
+  const status = el("p", { class: "gdt-ex-status", role: "status", "aria-live": "polite" });
+  const views = el(
+    "div",
+    { class: "gdt-ex-views" },
+    el("figure", { class: "gdt-ex-figure" }, plot, pathCaption),
+    el("figure", { class: "gdt-ex-figure" }, valuesSvg, el("figcaption", {}, "The value at each step, on a log axis.")),
+    el("figure", { class: "gdt-ex-figure" }, factorsSvg, factorNote, factorCaption),
+  );
+  root.replaceChildren(form, presets, presetNote, status, views);
+
+  // -- events --------------------------------------------------------------------------
+  objective.input.addEventListener("change", () => {
+    state.objective = objective.input.value;
+    state.start = [...objectives[state.objective].start];
+    presetNote.textContent = "";
+    syncControls();
+    render();
+  });
+  method.input.addEventListener("change", () => {
+    state.method = method.input.value;
+    presetNote.textContent = "";
+    syncControls();
+    render();
+  });
+  lr.input.addEventListener("input", () => {
+    state.lr = 10 ** Number(lr.input.value);
+    render();
+  });
+  beta.input.addEventListener("input", () => {
+    state.momentum = Number(beta.input.value);
+    render();
+  });
+  steps.input.addEventListener("input", () => {
+    state.steps = Number(steps.input.value);
+    render();
+  });
+  startInputs.forEach((input, i) =>
+    input.addEventListener("input", () => {
+      const value = Number(input.value);
+      if (input.value !== "" && Number.isFinite(value)) {
+        state.start[i] = value;
+        render();
+      }
+    }),
+  );
+  overlay.addEventListener("click", (event) => {
+    const view = objectives[state.objective];
+    const bounds = overlay.getBoundingClientRect();
+    const px = ((event.clientX - bounds.left) / bounds.width) * view.size[0];
+    const py = ((event.clientY - bounds.top) / bounds.height) * view.size[1];
+    if (!inside([px, py], view.box)) return;
+    const { x, y } = dataScales(view);
+    // Two decimals: a start a reader can type in again and read in the inputs.
+    state.start = [x.invert(px), y.invert(py)].map((v) => Math.round(v * 100) / 100);
+    syncControls();
+    render();
+  });
+
+  function syncControls() {
+    objective.input.value = state.objective;
+    method.input.value = state.method;
+    lr.input.value = String(Math.log10(state.lr));
+    beta.input.value = String(state.momentum);
+    beta.input.disabled = !HAS_MOMENTUM.has(state.method);
+    steps.input.value = String(state.steps);
+    startInputs.forEach((input, i) => {
+      input.value = String(state.start[i]);
+    });
+    const view = objectives[state.objective];
+    image.src = new URL(view.image, BASE).href;
+    image.width = view.size[0];
+    image.height = view.size[1];
+    image.alt = `Contour lines of the ${view.label} ${view.formula}, x₁ from ${view.xlim[0]} to ${view.xlim[1]}, x₂ from ${view.ylim[0]} to ${view.ylim[1]}`;
+    overlay.setAttribute("viewBox", `0 0 ${view.size[0]} ${view.size[1]}`);
+    pathCaption.textContent = `The path over the contours of f(x) = ${view.formula}; the circle is the start, the cross the end, the dot the minimum. Click to move the start.`;
+  }
+
+  function render() {
+    const result = run(state.objective, state.method, state, DATA.constants);
+    lr.output.textContent = fmt(state.lr);
+    beta.output.textContent = HAS_MOMENTUM.has(state.method) ? fmt(state.momentum) : "—";
+    steps.output.textContent = String(state.steps);
+    drawPath(result);
+    drawValues(result);
+    drawFactors();
+    describe(result);
+  }
+
+  function dataScales(view) {
+    const [l, t, r, b] = view.box;
+    return { x: scaleLinear(view.xlim, [l, r]), y: scaleLinear(view.ylim, [b, t]) };
+  }
+
+  function drawPath(result) {
+    const view = objectives[state.objective];
+    const { x, y } = dataScales(view);
+    const [l, t, r, b] = view.box;
+    overlay.replaceChildren();
+    const clipId = `${id}-clip`;
+    svg("rect", { x: l, y: t, width: r - l, height: b - t }, svg("clipPath", { id: clipId }, overlay));
+    const g = svg("g", { "clip-path": `url(#${clipId})` }, overlay);
+    const pixels = [...result.points, result.end].map(([u, v]) => [x(u), y(v)]);
+    svg("path", { d: pathThrough(pixels, view.box, diverging(result)), class: "gdt-ex-path" }, g);
+    if (pixels.length <= 61) {
+      for (const [px, py] of pixels) svg("circle", { cx: px, cy: py, r: 2.2, class: "gdt-ex-dot" }, g);
+    }
+    const [sx, sy] = pixels[0];
+    svg("circle", { cx: sx, cy: sy, r: 5, class: "gdt-ex-start-mark" }, g);
+    const [ex, ey] = pixels[pixels.length - 1];
+    if (inside([ex, ey], view.box)) {
+      svg("path", { d: `M${ex - 5},${ey - 5}L${ex + 5},${ey + 5}M${ex - 5},${ey + 5}L${ex + 5},${ey - 5}`, class: "gdt-ex-end-mark" }, g);
+    }
+    const [mx, my] = view.minimum;
+    svg("circle", { cx: x(mx), cy: y(my), r: 3, class: "gdt-ex-minimum" }, g);
+    overlay.dataset.points = String(pixels.length);
+    overlay.setAttribute(
+      "aria-label",
+      `Path of ${result.points.length} recorded points from (${fmt(state.start[0])}, ${fmt(state.start[1])})`,
+    );
+  }
+
+  function drawValues(result) {
+    valuesSvg.replaceChildren();
+    const series = result.values.map((v, i) => [i, v]);
+    if (!result.diverged) series.push([result.points.length, result.endValue]);
+    const positive = series.map(([, v]) => v).filter((v) => v > 0);
+    let lo = positive.length ? Math.min(...positive) : 1e-10;
+    let hi = positive.length ? Math.max(...positive) : 1;
+    if (hi / lo < 10) [lo, hi] = [lo / 3, hi * 3];
+    const x = scaleLinear([0, state.steps], [M.left, W - M.right]);
+    const y = scaleLog([lo, hi], [H - M.bottom, M.top]).nice();
+    axes(valuesSvg, x, y, {
+      xTicks: x.ticks(5).map((t) => [t, String(t)]),
+      yTicks: logTicks(y),
+      xLabel: "step",
+      yLabel: "f(x)",
+    });
+    // A value of exactly 0 has no place on a log axis: it is drawn on the bottom edge.
+    const floor = y.domain()[0];
+    const d = series.map(([i, v], k) => `${k ? "L" : "M"}${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`).join("");
+    svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
+    if (result.diverged && series.length) {
+      const [i, v] = series[series.length - 1];
+      const px = x(i);
+      const py = y(v);
+      svg("path", { d: `M${px - 5},${py - 5}L${px + 5},${py + 5}M${px - 5},${py + 5}L${px + 5},${py - 5}`, class: "gdt-ex-stop" }, valuesSvg);
+      text(valuesSvg, Math.min(px, W - M.right - 4), py + 18, `overflow at step ${result.stoppedAt}`, {
+        "text-anchor": "end",
+        class: "gdt-ex-warn",
+      });
+    }
+    valuesSvg.dataset.points = String(series.length);
+    valuesSvg.setAttribute(
+      "aria-label",
+      `Value per step on a log axis, from ${fmt(series[0]?.[1] ?? NaN)} to ${fmt(series[series.length - 1]?.[1] ?? NaN)}`,
+    );
+  }
+
+  function drawFactors() {
+    factorsSvg.replaceChildren();
+    const view = objectives[state.objective];
+    if (state.method === "adam") {
+      factorsSvg.style.display = "none";
+      factorNote.textContent =
+        "Adam divides each coordinate's step by a running root mean square of its gradients, so its step is not a fixed linear map: it has no factor per direction to draw.";
+      factorCaption.textContent = "";
+      return;
+    }
+    factorsSvg.style.display = "";
+    const lambdas = view.eigenvalues;
+    const x = scaleLog([DATA.lr.min, DATA.lr.max], [M.left, W - M.right]);
+    const y = scaleLinear([0, FACTOR_TOP], [H - M.bottom, M.top]);
+    svg("rect", { x: M.left, y: y(1), width: W - M.left - M.right, height: y(0) - y(1), class: "gdt-ex-stable" }, factorsSvg);
+    text(factorsSvg, M.left + 4, y(0) - 5, "stable: shrinks", { class: "gdt-ex-region" });
+    text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" });
+    axes(factorsSvg, x, y, {
+      xTicks: logTicks(x),
+      yTicks: [0, 0.5, 1, 1.5, 2].map((t) => [t, String(t)]),
+      xLabel: "learning rate α",
+      yLabel: "factor per step",
+    });
+    const clipId = `${id}-factor-clip`;
+    svg("rect", { x: M.left, y: M.top, width: W - M.left - M.right, height: H - M.top - M.bottom }, svg("clipPath", { id: clipId }, factorsSvg));
+    const g = svg("g", { "clip-path": `url(#${clipId})` }, factorsSvg);
+    const alphas = Array.from({ length: 241 }, (_, k) => DATA.lr.min * (DATA.lr.max / DATA.lr.min) ** (k / 240));
+    const distinct = lambdas.filter((l, i) => i === 0 || Math.abs(l - lambdas[i - 1]) > 1e-9 * l);
+    const rates = distinct.map((lambda) => rate(state.method, state.lr, state.momentum, lambda));
+    distinct.forEach((lambda, i) => {
+      const d = alphas
+        .map((a, k) => `${k ? "L" : "M"}${x(a).toFixed(2)},${y(Math.min(rate(state.method, a, state.momentum, lambda), FACTOR_TOP * 1.05)).toFixed(2)}`)
+        .join("");
+      svg("path", { d, class: `gdt-ex-rate gdt-ex-c${i}` }, g);
+    });
+    if (state.method === "gd") {
+      for (const [value, label, side] of [
+        [view.bestLr, "α*", -3],
+        [view.maxStableLr, "2/λmax", 3],
+      ]) {
+        svg("line", { x1: x(value), x2: x(value), y1: M.top, y2: H - M.bottom, class: "gdt-ex-mark" }, g);
+        text(g, x(value) + side, M.top + 12, label, { class: "gdt-ex-region", "text-anchor": side < 0 ? "end" : "start" });
+      }
+    }
+    const px = x(state.lr);
+    svg("line", { x1: px, x2: px, y1: M.top, y2: H - M.bottom, class: "gdt-ex-now" }, g);
+    rates.forEach((r, i) => {
+      svg("circle", { cx: px, cy: y(Math.min(r, FACTOR_TOP)), r: 4, class: `gdt-ex-rate-dot gdt-ex-c${i}` }, g);
+    });
+    const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
+    const parts = rates.map((r, i) => `${fmt(r)} (${names[i]})`);
+    const worst = Math.max(...rates);
+    const verdict =
+      worst < 1
+        ? `all below 1, so every direction shrinks; the slowest, ${fmt(worst)}, sets the pace`
+        : `${fmt(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
+    factorNote.textContent = `At α = ${fmt(state.lr)}: ${parts.join(", ")}; ${verdict}.`;
+    factorNote.dataset.factors = JSON.stringify(rates);
+    const what = state.method === "gd" ? "|1 − αλ|" : `the spectral radius of ${METHOD_NAMES[state.method]} at β = ${fmt(state.momentum)}`;
+    const where = view.curvatureAt ? ` of the Hessian at ${view.curvatureAt}, where the function is close to a quadratic` : "";
+    factorCaption.textContent = `Factor per step, ${what}, for each eigen-direction${where}, against α; the shaded band is the stable region.`;
+    factorsSvg.setAttribute("aria-label", factorNote.textContent);
+  }
+
+  function describe(result) {
+    const view = objectives[state.objective];
+    const { x, y } = dataScales(view);
+    const leaves = [...result.points, result.end].some(([u, v]) => !inside([x(u), y(v)], view.box));
+    let message;
+    if (result.diverged) {
+      const what = Number.isNaN(result.endValue) ? "was not a number" : "overflowed float32";
+      message =
+        `Diverged: at step ${result.stoppedAt} the value ${what} (its largest number is ` +
+        `${fmt(DATA.float32Max)}), so the run stopped there, as gdtutor's loops do.`;
+    } else {
+      const first = result.values[0];
+      const end = `After ${state.steps} steps: x = (${fmt(result.end[0])}, ${fmt(result.end[1])}), f(x) = ${fmt(result.endValue)}.`;
+      message = diverging(result)
+        ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
+        : end;
+    }
+    if (leaves) message += " The path leaves the plot.";
+    status.textContent = message;
+    // The exact settings and outcome, for readers' tools and the site's tests.
+    Object.assign(status.dataset, {
+      objective: state.objective,
+      method: state.method,
+      lr: String(state.lr),
+      momentum: String(state.momentum),
+      steps: String(state.steps),
+      startX: String(state.start[0]),
+      startY: String(state.start[1]),
+      diverged: String(result.diverged),
+      stoppedAt: String(result.stoppedAt ?? ""),
+      recorded: String(result.points.length),
+      endX: String(result.end[0]),
+      endY: String(result.end[1]),
+      endValue: String(result.endValue),
+      leaves: String(leaves),
+    });
+  }
+
+  syncControls();
+  render();
+}
+
+function init() {
+  document.querySelectorAll(".gdt-explorer").forEach((root, i) => mount(root, i));
+}
+
+// For readers who want to run the explorer's iterations from the browser console, and for
+// the site's tests, which compare them with torch.
+window.gdtutorExplorer = { data: DATA, run: (objective, method, settings) => run(objective, method, settings, DATA.constants), rate };
+
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+else init();

@@ -1,0 +1,607 @@
+"""The step-size explorer on the theory page, tested in a real browser as a reader uses it.
+
+Its own JavaScript iterations are run for a table of settings and compared with gdtutor's
+torch runs; its sliders are moved with the keyboard and the mouse, a start is clicked on the
+contour plot, and what it then shows is checked against torch again. It is also opened from
+a copy of the site on disk, in Chromium and in Firefox ESR, with no network.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from gdtutor import gradient_descent, hessian, optimize, parabola, rosenbrock, skewed
+from gdtutor.stepsize import contraction_factors, step_size_bounds
+from tests.site.conftest import HTML
+
+PAGE = "theory/step_size.html"
+ASSETS = HTML / "_static" / "explorer"
+BUDGET = 80 * 1024  # bytes of script, data and style the explorer may add to a page
+FIREFOX = "/usr/bin/firefox-esr"
+OBJECTIVES = {"parabola": parabola, "skewed": skewed, "rosenbrock": rosenbrock}
+MINIMA = {"parabola": (0.0, 0.0), "skewed": (0.0, 0.0), "rosenbrock": (1.0, 1.0)}
+STARTS = {
+    "parabola": [(8.0, 8.0), (-3.5, 6.25)],
+    "skewed": [(8.0, 8.0), (-8.0, 4.0)],
+    "rosenbrock": [(-1.2, 1.0), (1.8, 1.5)],
+}
+# The explorer runs in float32, as the course does. Its points may differ from torch's by
+# float32 rounding: a few units of float32's epsilon relative to the size of the run.
+ROUNDING = 8 * float(np.finfo(np.float32).eps)
+ID = "#gdt-explorer-0"
+
+
+@dataclass(frozen=True)
+class Case:
+    objective: str
+    method: str
+    lr: float
+    momentum: float
+    start: tuple[float, float]
+    steps: int = 300
+
+    def settings(self) -> dict:
+        return {
+            "lr": self.lr,
+            "momentum": self.momentum,
+            "start": list(self.start),
+            "steps": self.steps,
+        }
+
+
+def torch_run(objective: str, method: str, lr: float, momentum: float, start, steps: int):  # type: ignore[no-untyped-def]
+    """gdtutor's run of these settings, in float32 (a list start takes torch's default dtype)."""
+    f = OBJECTIVES[objective]
+    start = [float(start[0]), float(start[1])]
+    if method == "gd":
+        return gradient_descent(f, start, lr=lr, steps=steps)
+    if method == "adam":
+        return optimize(f, start, "Adam", lr=lr, steps=steps)
+    nesterov = method == "nesterov"
+    return optimize(f, start, "SGD", lr=lr, steps=steps, momentum=momentum, nesterov=nesterov)
+
+
+def _table() -> list[Case]:
+    """Each objective × method at a few learning rates (fractions and multiples of the
+    largest stable step of gradient descent, so that some runs diverge), momenta and starts."""
+    cases = []
+    for objective, starts in STARTS.items():
+        edge = step_size_bounds(hessian(OBJECTIVES[objective], at=MINIMA[objective])).max_stable_lr
+        for start, factor in itertools.product(starts, (0.05, 0.9, 1.1)):
+            cases.append(Case(objective, "gd", factor * edge, 0.0, start))
+        for method, start, factor, beta in itertools.product(
+            ("momentum", "nesterov"), starts, (0.1, 1.0, 2.5), (0.5, 0.9)
+        ):
+            cases.append(Case(objective, method, factor * edge, beta, start))
+        for start, lr in itertools.product(starts, (0.01, 0.1)):
+            cases.append(Case(objective, "adam", lr, 0.0, start))
+    return cases
+
+
+TABLE = _table()
+
+
+def mismatch(js: dict, run) -> float:  # type: ignore[no-untyped-def]
+    """The largest difference between the explorer's run and torch's, in units of float32's
+    epsilon times the run's size; infinite if they stop at different steps."""
+    if js["diverged"] != run.diverged or len(js["points"]) != len(run.points):
+        return math.inf
+    worst = 0.0
+    pairs = [
+        (np.array(js["points"], dtype=float).reshape(-1, 2), run.points),
+        (np.array(js["values"], dtype=float), run.values),
+        (np.array(js["end"], dtype=float), run.end_point),
+    ]
+    eps = float(np.finfo(np.float32).eps)
+    for mine, theirs in pairs:
+        if theirs.size:
+            scale = max(1.0, float(np.abs(theirs).max()))
+            worst = max(worst, float(np.abs(mine - theirs).max()) / (eps * scale))
+    return worst
+
+
+@pytest.fixture(scope="module")
+def page(browser, site_url: str):  # type: ignore[no-untyped-def]
+    """The theory page at desktop width, with every request outside the site refused."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    problems: list[str] = []
+
+    def route(route):  # type: ignore[no-untyped-def]
+        if route.request.url.startswith((site_url, "data:")):
+            route.continue_()
+        else:
+            problems.append(f"request outside the site: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    page.problems = problems
+    yield page
+    context.close()
+
+
+def shown(page) -> dict:  # type: ignore[no-untyped-def]
+    """What the explorer shows: its settings and outcome, its readouts and its curves."""
+    return page.evaluate(
+        """() => {
+          const root = document.querySelector('.gdt-explorer');
+          const status = root.querySelector('.gdt-ex-status');
+          return {
+            ...status.dataset,
+            text: status.textContent,
+            outputs: [...root.querySelectorAll('output')].map(o => o.textContent),
+            path: root.querySelector('.gdt-ex-path').getAttribute('d'),
+            curve: root.querySelector('.gdt-ex-curve').getAttribute('d'),
+            factors: root.querySelector('.gdt-ex-factor-note').textContent,
+          };
+        }"""
+    )
+
+
+def numbers(text: str) -> list[float]:
+    return [float(s.replace("−", "-")) for s in re.findall(r"−?\d+(?:\.\d+)?(?:e−?\d+)?", text)]
+
+
+def assert_matches_torch(view: dict):  # type: ignore[no-untyped-def]
+    """The run the explorer shows is torch's run of the settings it shows."""
+    run = torch_run(
+        view["objective"],
+        view["method"],
+        float(view["lr"]),
+        float(view["momentum"]),
+        (float(view["startX"]), float(view["startY"])),
+        int(view["steps"]),
+    )
+    assert view["diverged"] == str(run.diverged).lower()
+    assert int(view["recorded"]) == len(run)
+    end = np.array([float(view["endX"]), float(view["endY"])])
+    scale = max(1.0, float(np.abs(run.points).max()))
+    assert np.abs(end - run.end_point).max() <= ROUNDING * scale, (end, run.end_point)
+    if run.diverged:
+        assert f"at step {len(run)} " in view["text"]
+    else:
+        value = float(OBJECTIVES[view["objective"]](torch.tensor(run.end_point)))
+        assert float(view["endValue"]) == pytest.approx(value, rel=ROUNDING, abs=1e-30)
+        # The sentence a reader sees: "After N steps: x = (x1, x2), f(x) = v."
+        steps, x1, x2, shown_value = numbers(view["text"])[:4]
+        assert steps == int(view["steps"])
+        assert [x1, x2, shown_value] == pytest.approx([*run.end_point, value], rel=1e-3, abs=1e-4)
+    return run
+
+
+# -- size and self-containment -------------------------------------------------------------
+
+
+def test_script_data_and_style_fit_the_budget() -> None:
+    files = [ASSETS / "explorer.js", ASSETS / "explorer.css"]
+    total = sum(f.stat().st_size for f in files)
+    assert total <= BUDGET, f"the explorer's script, data and style take {total} bytes"
+
+
+def test_bundle_names_nothing_outside_the_site() -> None:
+    script = (ASSETS / "explorer.js").read_text(encoding="utf-8")
+    urls = set(re.findall(r"https?://[^\s\"'`)]+", script))
+    assert urls <= {"http://www.w3.org/2000/svg"}, urls
+
+
+def test_contour_pictures_map_exactly_to_the_axes() -> None:
+    """The data's axes box sits on the pictures' black axes frame, pixel for pixel."""
+    from PIL import Image
+
+    html = (HTML / PAGE).read_text(encoding="utf-8")
+    assert 'class="gdt-explorer"' in html
+    data = _data_from_bundle()
+    for name, view in data["objectives"].items():
+        with Image.open(ASSETS / view["image"]) as picture:
+            pixels = np.asarray(picture.convert("L"), dtype=float)
+        assert list(pixels.shape[::-1]) == view["size"], name
+        left, top, right, bottom = view["box"]
+        rows = slice(round(top) + 5, round(bottom) - 5)
+        cols = slice(round(left) + 5, round(right) - 5)
+        # matplotlib snaps the frame's lines to whole pixels: the dark line lies within a
+        # pixel of each edge of the box (the contours themselves are not snapped).
+        for edge in (left, right):
+            darkest = min(pixels[rows, c].mean() for c in range(int(edge) - 1, int(edge) + 2))
+            assert darkest < 80, (name, "vertical edge", edge)
+        for edge in (top, bottom):
+            darkest = min(pixels[r, cols].mean() for r in range(int(edge) - 1, int(edge) + 2))
+            assert darkest < 80, (name, "horizontal edge", edge)
+        assert pixels[rows, int(left) - 4].mean() > 200, name
+        assert pixels[int(top) - 4, cols].mean() > 200, name
+
+
+def _data_from_bundle() -> dict:
+    """The numbers the build wrote into the bundle, read back by running it in Node."""
+    script = ASSETS / "explorer.js"
+    program = (
+        "globalThis.window = globalThis; globalThis.document = {readyState: 'complete', "
+        "querySelectorAll: () => [], currentScript: null, baseURI: 'file:///'};"
+        f"require({str(script)!r}); console.log(JSON.stringify(window.gdtutorExplorer.data));"
+    )
+    out = subprocess.run(["node", "-e", program], capture_output=True, text=True, check=True)
+    import json
+
+    return json.loads(out.stdout)
+
+
+# -- parity with torch -------------------------------------------------------------------
+
+
+def test_iterations_match_torch(page) -> None:  # type: ignore[no-untyped-def]
+    runs = page.evaluate(
+        "cases => cases.map(c => window.gdtutorExplorer.run(c.objective, c.method, c.settings))",
+        [{"objective": c.objective, "method": c.method, "settings": c.settings()} for c in TABLE],
+    )
+    worst = {}
+    for case, js in zip(TABLE, runs, strict=True):
+        run = torch_run(case.objective, case.method, case.lr, case.momentum, case.start, case.steps)
+        worst[case] = mismatch(js, run)
+    bad = {c: w for c, w in worst.items() if w > 8}
+    assert bad == {}, f"{len(bad)} of {len(TABLE)} runs differ from torch: {bad}"
+    # The table covers runs that converge and runs that overflow float32.
+    diverged = [js["diverged"] for js in runs]
+    assert any(diverged) and not all(diverged)
+    assert {c.method for c in TABLE} == {"gd", "momentum", "nesterov", "adam"}
+
+
+def test_presets_are_torch_runs_of_the_lessons_settings(page) -> None:  # type: ignore[no-untyped-def]
+    data = page.evaluate("window.gdtutorExplorer.data")
+    presets = {p["label"].split(" =")[0].split(":")[0]: p["settings"] for p in data["presets"]}
+    valley = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
+    low, high = valley.eigenvalues
+    assert presets["Course α"]["lr"] == 0.001
+    assert presets["Best step α*"]["lr"] == pytest.approx(2 / (low + high), rel=1e-12)
+    assert presets["Best step α*"]["lr"] == pytest.approx(0.02, rel=1e-12)
+    assert presets["Just past 2/λmax"]["lr"] == pytest.approx(1.1 * 2 / high, rel=1e-12)
+    polyak = presets["Polyak's heavy ball"]
+    root_kappa = math.sqrt(high / low)
+    assert polyak["lr"] == pytest.approx(4 / (math.sqrt(high) + math.sqrt(low)) ** 2)
+    assert polyak["momentum"] == pytest.approx(((root_kappa - 1) / (root_kappa + 1)) ** 2)
+    for settings in presets.values():
+        js = page.evaluate("s => window.gdtutorExplorer.run(s.objective, s.method, s)", settings)
+        run = torch_run(
+            settings["objective"],
+            settings["method"],
+            settings["lr"],
+            settings["momentum"],
+            settings["start"],
+            settings["steps"],
+        )
+        assert mismatch(js, run) <= 8, settings
+        assert js["diverged"] == (settings is presets["Just past 2/λmax"])
+
+
+@pytest.mark.parametrize("method", ["gd", "momentum", "nesterov"])
+def test_factors_are_the_spectral_radii_of_the_update(page, method: str) -> None:  # type: ignore[no-untyped-def]
+    """The factor plot's rates against numpy's eigenvalues of each method's iteration matrix
+    on one eigen-direction (state: the component and, with momentum, the buffer)."""
+    lambdas = [7.5, 20.0, 92.4]
+    grid = list(itertools.product([1e-4, 0.003, 0.02, 0.03, 0.2], [0.0, 0.3, 0.9], lambdas))
+    rates = page.evaluate(
+        "([method, grid]) => grid.map(([a, b, l]) => window.gdtutorExplorer.rate(method, a, b, l))",
+        [method, grid],
+    )
+    for (lr, beta, lam), rate in zip(grid, rates, strict=True):
+        if method == "gd":
+            expected = contraction_factors([[lam]], lr)[0]
+        elif method == "momentum":  # buf ← β buf + λc;  c ← c − α buf
+            m = np.array([[1 - lr * lam, -lr * beta], [lam, beta]])
+            expected = np.abs(np.linalg.eigvals(m)).max()
+        else:  # buf ← β buf + λc;  c ← c − α (λc + β buf)
+            m = np.array([[1 - lr * lam * (1 + beta), -lr * beta**2], [lam, beta]])
+            expected = np.abs(np.linalg.eigvals(m)).max()
+        assert rate == pytest.approx(expected, rel=1e-9, abs=1e-12), (lr, beta, lam)
+
+
+# -- as a reader uses it -----------------------------------------------------------------
+
+
+def _reset(page) -> dict:  # type: ignore[no-untyped-def]
+    page.click("[data-preset='0']")
+    return shown(page)
+
+
+def test_loads_without_errors_or_outside_requests(page) -> None:  # type: ignore[no-untyped-def]
+    view = _reset(page)
+    assert page.problems == []
+    assert page.evaluate(
+        "() => { const i = document.querySelector('.gdt-ex-plot img'); "
+        "return i.complete && i.naturalWidth > 0; }"
+    )
+    # The first preset is the course's run of lesson 4.
+    assert (view["objective"], view["method"], float(view["lr"])) == ("skewed", "gd", 0.001)
+    assert_matches_torch(view)
+
+
+def test_every_control_is_labelled_and_native(page) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    unlabelled = page.evaluate(
+        """() => [...document.querySelectorAll('.gdt-explorer input, .gdt-explorer select')]
+            .filter(e => e.labels.length === 0 || !e.labels[0].textContent.trim())
+            .map(e => e.id)"""
+    )
+    assert unlabelled == []
+    # Native range inputs: keyboard-operable, with their labels as accessible names.
+    for name in ("Learning rate α", "Momentum β", "Steps"):
+        assert page.get_by_role("slider", name=name, exact=True).count() == 1
+    assert page.get_by_role("button").filter(has_text="Polyak's heavy ball").count() == 1
+
+
+def assert_setting_follows(slider, label: str, before: dict, after: dict) -> None:  # type: ignore[no-untyped-def]
+    """The setting a slider controls took the slider's value, and its readout changed."""
+    key = {"Learning rate α": "lr", "Steps": "steps", "Momentum β": "momentum"}[label]
+    value = float(slider.input_value())
+    expected = 10**value if key == "lr" else value  # α's slider is logarithmic
+    assert float(after[key]) == pytest.approx(expected, rel=1e-12)
+    assert after[key] != before[key]
+    assert after["outputs"] != before["outputs"]
+
+
+@pytest.mark.parametrize(
+    ("label", "keys"),
+    [
+        ("Learning rate α", ["ArrowRight"] * 40),
+        ("Learning rate α", ["PageUp"]),
+        ("Steps", ["ArrowLeft"] * 7),
+        ("Steps", ["Home"]),
+        ("Momentum β", ["ArrowLeft"] * 12),
+    ],
+)
+def test_keyboard_moves_a_slider(page, label: str, keys: list[str]) -> None:  # type: ignore[no-untyped-def]
+    before = _reset(page)
+    if label == "Momentum β":
+        page.get_by_label("Method").select_option("momentum")
+        before = shown(page)
+    slider = page.get_by_label(label, exact=True)
+    start_value = float(slider.input_value())
+    slider.focus()
+    for key in keys:
+        page.keyboard.press(key)
+    after = shown(page)
+    assert float(slider.input_value()) != start_value
+    assert_setting_follows(slider, label, before, after)
+    assert after["path"] != before["path"]
+    assert after["curve"] != before["curve"]
+    assert after["text"] != before["text"]
+    assert_matches_torch(after)
+
+
+@pytest.mark.parametrize("label", ["Learning rate α", "Momentum β", "Steps"])
+def test_mouse_drags_a_slider(page, label: str) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    page.get_by_label("Method").select_option("nesterov")
+    before = shown(page)
+    slider = page.get_by_label(label, exact=True)
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    # Press on the track at a fifth of its width, drag to three fifths, let go.
+    page.mouse.move(box["x"] + 0.2 * box["width"], y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 0.6 * box["width"], y, steps=5)
+    page.mouse.up()
+    after = shown(page)
+    low, high = float(slider.get_attribute("min")), float(slider.get_attribute("max"))
+    fraction = (float(slider.input_value()) - low) / (high - low)
+    assert 0.5 < fraction < 0.7
+    assert_setting_follows(slider, label, before, after)
+    assert after["path"] != before["path"] and after["curve"] != before["curve"]
+    assert_matches_torch(after)
+
+
+def test_click_on_the_contours_moves_the_start(page) -> None:  # type: ignore[no-untyped-def]
+    before = _reset(page)
+    target = (-5.0, 5.0)
+    data = page.evaluate("window.gdtutorExplorer.data.objectives.skewed")
+    overlay = page.locator(".gdt-ex-overlay")
+    box = overlay.bounding_box()
+    left, top, right, bottom = data["box"]
+    (x0, x1), (y0, y1) = data["xlim"], data["ylim"]
+    px = left + (target[0] - x0) / (x1 - x0) * (right - left)
+    py = bottom - (target[1] - y0) / (y1 - y0) * (bottom - top)
+    scale = box["width"] / data["size"][0]
+    overlay.click(position={"x": px * scale, "y": py * scale})
+    after = shown(page)
+    # One screen pixel is about 0.06 in these units; the start is rounded to 0.01.
+    start = (float(after["startX"]), float(after["startY"]))
+    assert start == pytest.approx(target, abs=0.1)
+    assert (float(page.input_value(f"{ID}-x1")), float(page.input_value(f"{ID}-x2"))) == start
+    circle = page.locator(".gdt-ex-start-mark")
+    assert float(circle.get_attribute("cx")) == pytest.approx(px, abs=2)
+    assert float(circle.get_attribute("cy")) == pytest.approx(py, abs=2)
+    assert after["path"] != before["path"] and after["curve"] != before["curve"]
+    assert after["text"] != before["text"]
+    assert_matches_torch(after)
+
+
+def test_typed_start_point(page) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    page.get_by_label("x₁").fill("-6.5")
+    page.get_by_label("x₂").fill("2")
+    view = shown(page)
+    assert (float(view["startX"]), float(view["startY"])) == (-6.5, 2.0)
+    assert_matches_torch(view)
+
+
+def test_past_the_largest_stable_step_shows_divergence(page) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    page.get_by_role("button", name="Just past 2/λmax").click()
+    view = shown(page)
+    run = assert_matches_torch(view)
+    assert run.diverged and view["diverged"] == "true"
+    assert view["text"].startswith(f"Diverged: at step {len(run)} the value overflowed float32")
+    assert view["leaves"] == "true"
+    assert page.locator(".gdt-ex-stop").count() == 1  # the value curve ends with a cross
+    # The curve rises and stops before the right edge of its axis.
+    xs = [float(m) for m in re.findall(r"[ML]([\d.]+),", view["curve"])]
+    ys = [float(m) for m in re.findall(r",([\d.]+)", view["curve"])]
+    assert len(xs) == len(run) and ys[-1] < ys[0] and xs[-1] < 0.9 * 360
+    assert "1.2 is not below 1" in view["factors"]
+
+    # The same with the keyboard: α to the end of its scale on the round bowl.
+    page.get_by_label("Objective").select_option("parabola")
+    page.get_by_label("Learning rate α", exact=True).focus()
+    page.keyboard.press("End")
+    view = shown(page)
+    assert view["diverged"] == "true" and float(view["lr"]) == 1.0
+    assert_matches_torch(view)
+
+
+def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    page.get_by_label("Objective").select_option("rosenbrock")
+    caption = page.locator(".gdt-ex-factors + .gdt-ex-factor-note + figcaption").text_content()
+    assert "Hessian at the minimum (1, 1)" in caption
+    hessian_rates = contraction_factors(hessian(rosenbrock, at=(1.0, 1.0)), 0.001)
+    assert [
+        float(r)
+        for r in page.evaluate(
+            "JSON.parse(document.querySelector('.gdt-ex-factor-note').dataset.factors)"
+        )
+    ] == pytest.approx(hessian_rates.tolist(), rel=1e-9)
+    page.get_by_label("Method").select_option("adam")
+    assert page.locator(".gdt-ex-factors").is_hidden()
+    assert "no factor per direction" in page.locator(".gdt-ex-factor-note").text_content()
+    assert page.get_by_label("Momentum β", exact=True).is_disabled()
+    assert_matches_torch(shown(page))
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    page.evaluate(f"document.documentElement.dataset.theme = {theme!r}")
+    try:
+        colours = page.evaluate(
+            """() => {
+              const style = s => getComputedStyle(document.querySelector(s));
+              return {
+                background: getComputedStyle(document.body).backgroundColor,
+                pairs: {
+                  'chart label': style('.gdt-ex-values text').fill,
+                  'status': style('.gdt-ex-status').color,
+                  'control label': style('.gdt-ex-row label').color,
+                  'readout': style('.gdt-ex-row output').color,
+                  'preset': style('.gdt-ex-presets button').color,
+                },
+                presetBackground: style('.gdt-ex-presets button').backgroundColor,
+              };
+            }"""
+        )
+    finally:
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+    for name, colour in colours["pairs"].items():
+        background = colours["presetBackground"] if name == "preset" else colours["background"]
+        assert _contrast(colour, background) >= 4.5, (theme, name, colour, background)
+
+
+def test_usable_on_a_phone(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    widths = page.evaluate(
+        """() => {
+          const root = document.querySelector('.gdt-explorer');
+          const parts = [root, ...root.querySelectorAll('figure, .gdt-ex-row, .gdt-ex-presets')];
+          return {
+            overflow: root.scrollWidth - root.clientWidth,
+            page: document.documentElement.scrollWidth - innerWidth,
+            outside: parts.filter(e => e.getBoundingClientRect().right > innerWidth + 0.5).length,
+            plot: root.querySelector('.gdt-ex-plot').getBoundingClientRect().width,
+          };
+        }"""
+    )
+    assert widths["overflow"] <= 0 and widths["page"] <= 0 and widths["outside"] == 0, widths
+    assert widths["plot"] >= 300, widths
+    before = shown(page)
+    page.locator(".gdt-ex-overlay").tap(position={"x": 60, "y": 200})
+    after = shown(page)
+    assert (after["startX"], after["startY"]) != (before["startX"], before["startY"])
+    assert_matches_torch(after)
+    context.close()
+
+
+def test_works_from_a_copy_on_disk_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "site"
+    shutil.copytree(HTML, copy)
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto((copy / PAGE).as_uri(), wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    page.get_by_label("Objective").select_option("rosenbrock")
+    assert page.evaluate(
+        "() => { const i = document.querySelector('.gdt-ex-plot img'); "
+        "return i.complete && i.naturalWidth > 0 && i.src.startsWith('file:'); }"
+    )
+    assert_matches_torch(shown(page))
+    context.close()
+    assert problems == []
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+def test_firefox_esr_draws_it_from_disk(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Firefox ESR (Debian's package) opens a copy of the site and draws the explorer."""
+    from PIL import Image
+
+    if not Path(FIREFOX).is_file():
+        pytest.fail(f"Firefox ESR not found at {FIREFOX}: install Debian's firefox-esr")
+    copy = tmp_path / "site"
+    shutil.copytree(HTML, copy)
+    # Firefox's --screenshot shows the top of the page: make the window as tall as the page
+    # is down to the end of the explorer (measured in Chromium at the same width).
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    measure = context.new_page()
+    measure.goto((copy / PAGE).as_uri(), wait_until="load")
+    top, bottom = measure.evaluate(
+        "() => { const r = document.querySelector('.gdt-ex-plot').getBoundingClientRect(); "
+        "return [r.top + scrollY, r.bottom + scrollY]; }"
+    )
+    context.close()
+    height = int(bottom) + 400
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    shot = tmp_path / "firefox.png"
+    subprocess.run(
+        [FIREFOX, "--headless", "--no-remote", "--profile", str(profile),
+         f"--window-size=1280,{height}", "--screenshot", str(shot), (copy / PAGE).as_uri()],
+        capture_output=True, timeout=120, check=True,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    with Image.open(shot) as picture:
+        pixels = np.asarray(picture.convert("RGB"), dtype=int)
+    plot = pixels[max(0, int(top) - 300) : int(bottom) + 300]
+    # The path is drawn in #d62728 over the contour picture, whose lines are viridis colours.
+    red = (np.abs(plot - [214, 39, 40]) < 40).all(axis=-1)
+    colourful = (plot.max(axis=-1) - plot.min(axis=-1)) > 60
+    assert red.sum() > 300, "Firefox drew no path"
+    assert (colourful & ~red).sum() > 3000, "Firefox shows no contour picture"
