@@ -307,7 +307,7 @@ def loads_answers(data: bytes) -> dict[str, Any]:
         number = "a number" if isinstance(answers, int | float) else "a numpy array"
         kind = kinds.get(type(answers), number)
         raise LoadError(f"the top level is {kind}, expected a JSON object of answers")
-    return _convert(answers)  # type: ignore[no-any-return]
+    return _convert(answers)
 
 
 def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
