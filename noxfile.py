@@ -85,6 +85,7 @@ def docs(session: nox.Session) -> None:
     output and rebuild only what changed.
     """
     _install(session, "docs")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # KaTeX renders the math
     if "--fresh" in session.posargs:
         for path in (BUILD, DOCS / "auto_examples", DOCS / "gen_modules"):
             shutil.rmtree(path, ignore_errors=True)
@@ -112,13 +113,14 @@ def site(session: nox.Session) -> None:
     if not Path(chromium).is_file():
         if shutil.which("apt-get") and os.geteuid() == 0:
             session.run("apt-get", "update", "-qq", external=True)
-            session.run("apt-get", "install", "-y", "-qq", "chromium", external=True)
+            session.run("apt-get", "install", "-y", "-qq", "chromium", "firefox-esr", external=True)
         else:
             session.error(
                 f"{chromium} not found: install Debian's chromium package "
                 "or set GDTUTOR_CHROMIUM to a Chromium binary"
             )
     _install(session, "test", "docs", "site")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)  # axe-core, puppeteer-core
     session.run(
         "pytest",
         "-m",
@@ -132,6 +134,7 @@ def site(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Live preview on http://127.0.0.1:8000, rebuilt when the docs, lessons or package change."""
     _install(session, "docs")
+    session.run("npm", "ci", "--no-audit", "--no-fund", external=True)
     session.install("sphinx-autobuild==2025.8.25")
     session.run(
         "sphinx-autobuild",
