@@ -14,7 +14,7 @@ pytest.importorskip("sphinx")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
 from gdtutor_site import invalidate_stale_outputs, source_hash, tidy_body
-from site_assets import _refuse_katex_errors, check_katex, quantise_pngs
+from site_assets import _finish_katex, check_katex, keyboard_scrollable, quantise_pngs
 from sphinx.errors import ConfigError
 
 # The player as matplotlib's to_jshtml() writes it (abridged).
@@ -52,10 +52,16 @@ def test_missing_katex_names_npm_ci(tmp_path):
 def test_katex_error_in_a_page_is_reported(caplog):
     body = '<span class="katex-error" title="ParseError: KaTeX parse error: Undefined control'
     with caplog.at_level(logging.WARNING):
-        _refuse_katex_errors(None, "theory/page", "page.html", {"body": body + '">'}, None)
-        _refuse_katex_errors(None, "other", "page.html", {"body": "<p>fine</p>"}, None)
+        _finish_katex(None, "theory/page", "page.html", {"body": body + '">'}, None)
+        _finish_katex(None, "other", "page.html", {"body": "<p>fine</p>"}, None)
     [record] = [r for r in caplog.records if "KaTeX could not render" in r.getMessage()]
     assert "Undefined control" in record.getMessage()
+
+
+def test_displayed_formulas_get_a_tab_stop():
+    body = '<div class="math"><span class="katex-display"><span class="katex">x</span></span>'
+    assert keyboard_scrollable(body).count('<span class="katex-display" tabindex="0">') == 1
+    assert keyboard_scrollable('<span class="katex">x</span>') == '<span class="katex">x</span>'
 
 
 def test_quantise_pngs_makes_palette_images_once(tmp_path):

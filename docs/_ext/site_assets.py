@@ -3,7 +3,8 @@
 * Math is rendered by KaTeX in Node while Sphinx builds (sphinxcontrib-katex's prerender
   mode), from the ``katex`` npm package in the repository's node_modules; its stylesheet
   and fonts are copied into ``_static/katex`` so that pages need nothing from elsewhere.
-  A formula KaTeX cannot parse fails the build instead of showing red TeX on the page.
+  A formula KaTeX cannot parse fails the build instead of showing red TeX on the page; a
+  displayed formula, which scrolls sideways when it is wider than the screen, is a tab stop.
 * Every figure uses the site's style (``site.mplstyle``, sized to stay legible when a
   phone shrinks a figure to its width): sphinx-gallery applies it before each lesson, and
   the kernels that execute the MyST pages read it through ``MATPLOTLIBRC``.
@@ -18,6 +19,9 @@ import html
 import os
 import re
 import shutil
+import socket
+import subprocess
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -58,6 +62,34 @@ def check_katex(config: Any) -> None:
         )
 
 
+def _start_katex_server(cls: Any, rundir: Path, timeout: float) -> tuple[Any, socket.socket]:
+    """Start sphinxcontrib-katex's Node server and connect to its socket.
+
+    The same steps as sphinxcontrib-katex's own ``start_server_process``, without its race:
+    Node creates the socket file a moment before it listens on it, and on a busy machine a
+    connection in that moment is refused, which failed the whole build. Keep trying instead.
+    """
+    socket_path = rundir / "katex.sock"
+    process = subprocess.Popen(
+        cls.build_command(socket=socket_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=rundir,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(socket_path))
+            return process, sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise cls.timeout_error(timeout) from None
+            time.sleep(0.01)
+
+
 def _set_figure_style(app: Sphinx, config: Any) -> None:
     # Kernels executing MyST pages inherit the environment, and so the figure style.
     os.environ["MATPLOTLIBRC"] = str(STYLE)
@@ -79,12 +111,19 @@ def _copy_katex(app: Sphinx, exception: Exception | None) -> None:
     copy_asset(dist / "fonts", target / "fonts")
 
 
-def _refuse_katex_errors(
+def keyboard_scrollable(body: str) -> str:
+    """Give each displayed formula a tab stop, so that a keyboard can scroll a wide one."""
+    return body.replace('<span class="katex-display">', '<span class="katex-display" tabindex="0">')
+
+
+def _finish_katex(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
+    if "body" not in context:
+        return
+    context["body"] = body = keyboard_scrollable(context["body"])
     # sphinxcontrib-katex renders with throwOnError off: a bad formula becomes a red span
     # whose title holds KaTeX's message.
-    body = context.get("body", "")
     start = body.find('class="katex-error"')
     if start != -1:
         snippet = body[start : start + 300].split(">", 1)[0]
@@ -178,11 +217,17 @@ def _quantise_figures(app: Sphinx, env: Any) -> list[str]:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    from sphinxcontrib import katex
+
+    katex.KaTeXServer.start_server_process = classmethod(_start_katex_server)
+    # Node loads KaTeX in well under a second, unless four builds share two cores.
+    katex.STARTUP_TIMEOUT = 60.0
+    katex.RENDER_TIMEOUT = 60.0
     app.connect("config-inited", _set_figure_style)
     # Before sphinx-gallery (builder-inited, priority 500) spends minutes running lessons.
     app.connect("builder-inited", _check_katex, priority=100)
     app.connect("env-updated", _quantise_figures)
-    app.connect("html-page-context", _refuse_katex_errors)
+    app.connect("html-page-context", _finish_katex)
     # Before sphinxext-opengraph (default priority) describes the page.
     app.connect("html-page-context", _readable_for_description, priority=400)
     app.connect("build-finished", _copy_katex)

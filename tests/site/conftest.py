@@ -140,6 +140,7 @@ IMAGES = """
   loaded: img.complete && img.naturalWidth > 0,
   natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
   in_article: !!img.closest("article"), id: img.id,
+  decorative: !!img.closest(".sphx-glr-thumbcontainer"),
   figure: img.matches(".sphx-glr-single-img, .sphx-glr-multi-img img, .cell_output img"),
 }))
 """
