@@ -152,6 +152,7 @@ def build(session: nox.Session) -> None:
 def serve(session: nox.Session) -> None:
     """Live preview on http://127.0.0.1:8000, rebuilt when the docs, lessons or package change."""
     bin_dir = _shared(session)
+    _npm(session)
     session.run(str(bin_dir / "python"), "-m", "pip", "install", "-q",
                 "sphinx-autobuild==2025.8.25", external=True)  # fmt: skip
     session.run(

@@ -1,16 +1,19 @@
 """Sphinx configuration for the gdtutor site.
 
-The site is built offline-first: math is rendered to MathML at build time (docs/_ext/mathml.py),
-pages that would load scripts from a CDN are not generated, and intersphinx is not used (no
-network at build time).
+The site is built offline-first: KaTeX (from the repository's node_modules, installed by
+``npm ci``) renders the math to HTML while Sphinx builds, so pages ship its stylesheet and
+fonts but no math JavaScript; pages that would load scripts from a CDN are not generated, and
+intersphinx is not used (no network at build time).
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import urlparse
 
 import matplotlib
 
@@ -30,8 +33,9 @@ project = "gdtutor"
 author = "the gdtutor developers"
 copyright = "2026, the gdtutor developers"
 release = version = gdtutor.__version__
-#: Where the site is published; the install page gives the wheel's address under it.
-SITE_URL = "https://gdtutor.readthedocs.io/en/latest/"
+#: Where the site is published (Read the Docs passes its own address); the install page
+#: gives the wheel's address under it.
+SITE_URL = os.environ.get("READTHEDOCS_CANONICAL_URL", "https://gdtutor.readthedocs.io/en/latest/")
 
 extensions = [
     "sphinx.ext.autodoc",
@@ -41,8 +45,13 @@ extensions = [
     "sphinx.ext.viewcode",
     "myst_nb",
     "sphinx_gallery.gen_gallery",
+    "sphinxcontrib.katex",
+    "sphinx_copybutton",
+    "notfound.extension",
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
     "gdtutor_site",
-    "mathml",
+    "site_assets",
     "explorer",
 ]
 
@@ -114,30 +123,64 @@ sphinx_gallery_conf = {
     "matplotlib_animations": (True, "jshtml"),
     "first_notebook_cell": None,
     "show_signature": False,
-    "image_srcset": [],
+    # Every figure also at twice the resolution, for high-density screens.
+    "image_srcset": ["2x"],
+    # The site's figure style (docs/matplotlibrc) for every lesson; see _ext/site_assets.py.
+    "reset_modules": ("matplotlib", "site_assets.figure_style"),
 }
 
 # -- HTML ----------------------------------------------------------------------------------
+html_baseurl = SITE_URL
 html_theme = "pydata_sphinx_theme"
 html_title = "gdtutor"
+html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 # The wheel and sdist built by docs/_ext/gdtutor_site.py, published as dist/ at the root.
 html_extra_path = ["auto_dist"]
 html_css_files = ["gdtutor.css"]
-html_context = {"default_mode": "light"}
+# Light or dark as the reader's system is; the switch in the header overrides it.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "navbar_align": "left",
+    # The search icon: the search field's button names itself "Search" but shows "Ctrl+K"
+    # too, which screen readers' voice control cannot match.
+    "navbar_persistent": ["search-button"],
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
-    # Lessons are code-heavy: give them the full width instead of an in-page contents column.
-    "secondary_sidebar_items": {"auto_examples/plot_*": []},
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
-html_show_sourcelink = False
+# The "Show source" link of each page leads to its source text.
+html_show_sourcelink = True
+html_copy_source = True
 # Stand-alone pages have no section to navigate: drop the empty left sidebar there.
 html_sidebars = {page: [] for page in ("index", "idea", "install", "exercises")}
 html_last_updated_fmt = None
+# Rank lessons and theory pages above the API pages that merely mention a word.
+html_search_scorer = str(HERE / "_ext" / "search_scorer.js")
 
-# Math is converted to MathML at build time (docs/_ext/mathml.py): no math JavaScript.
-html_math_renderer = "mathml"
+# -- Math: KaTeX, rendered while the site is built ------------------------------------------
+# Node runs KaTeX from node_modules (``npm ci``); the pages get its stylesheet and fonts,
+# bundled into _static/katex by site_assets, and no math JavaScript.
+html_math_renderer = "katex"
+katex_prerender = True
+katex_js_path = str(ROOT / "node_modules" / "katex" / "dist" / "katex.min.js")
+katex_css_path = "katex/katex.min.css"
+
+# -- Reader conveniences ------------------------------------------------------------------
+# Copy only the code: no ">>> " or "$ " prompts, no doctest output, no output blocks.
+copybutton_selector = ":not(.sphx-glr-script-out, .output) > div.highlight pre"
+copybutton_exclude = ".linenos, .gp, .go"
+copybutton_prompt_text = r">>> |\.\.\. |\$ "
+copybutton_prompt_is_regexp = True
+# The 404 page links to the site's root wherever the reader mistyped an address.
+notfound_urls_prefix = urlparse(html_baseurl).path
+# Social cards: each page's own title, description and first figure; pages without a
+# figure show the skewed valley's thumbnail. No card images are generated or fetched.
+ogp_site_url = html_baseurl
+ogp_use_first_image = True
+ogp_image = html_baseurl + "_images/sphx_glr_plot_04_skewed_valley_thumb.png"
+ogp_image_alt = "Gradient descent zig-zagging down a narrow, skewed valley"
+ogp_social_cards = {"enable": False}
+sitemap_url_scheme = "{link}"

@@ -127,7 +127,7 @@ for i, style in enumerate(["--", ":"]):
     ax.axline((0, 0), u[:, i], color="k", linestyle=style, label=label)
 plot_trajectory(ax, points, color="C3", label="gradient descent, α = 0.001")
 ax.legend(loc="lower right")
-ax.set_title("Down the steep wall along $u_2$, then along the floor $u_1$")
+ax.set_title("Down the steep wall along u₂, then along the floor u₁")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 

@@ -1,45 +1,87 @@
-"""Tests of the site's own Sphinx extensions (docs/_ext): MathML rendering and the
-re-execution of lessons when the package changes."""
+"""Tests of the site's own Sphinx extensions (docs/_ext): the re-execution of lessons when
+the package changes, the tidying of pages, the KaTeX check and the figure quantisation."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 pytest.importorskip("sphinx")
-pytest.importorskip("latex2mathml")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
-from gdtutor_site import invalidate_stale_outputs, source_hash
-from mathml import to_mathml
+from gdtutor_site import invalidate_stale_outputs, source_hash, tidy_body
+from site_assets import _finish_katex, check_katex, keyboard_scrollable, quantise_pngs
+from sphinx.errors import ConfigError
+
+# The player as matplotlib's to_jshtml() writes it (abridged).
+PLAYER = """
+<link rel="stylesheet"
+href="https://maxcdn.bootstrapcdn.com/font-awesome/4.4.0/css/font-awesome.min.css">
+<div class="animation">
+  <img id="_anim_imgabc123">
+  <div class="anim-controls">
+    <input id="_anim_sliderabc123" type="range" class="anim-slider"
+           name="points" min="0" max="1" step="1" value="0">
+"""
 
 
-def test_inline_formula_becomes_mathml_with_its_tex_kept():
-    markup = to_mathml(r"\alpha < 2/\lambda_{\max}", "inline")
-    assert markup.startswith("<math alttext=")
-    assert 'display="inline"' in markup
-    assert "&#x003B1;" in markup or "α" in markup
-    assert r"\alpha &lt; 2/\lambda_{\max}" in markup  # the TeX, escaped, in alttext
+def test_animation_player_gets_alt_text_and_a_slider_label_and_no_cdn_link():
+    body = tidy_body(PLAYER, 'Race "fast" & slow')
+    assert "bootstrapcdn" not in body and "<link" not in body
+    assert '<img id="_anim_imgabc123" alt="Animation: Race &quot;fast&quot; &amp; slow.' in body
+    assert '<input id="_anim_sliderabc123" type="range" aria-label="Animation frame"' in body
 
 
-def test_aligned_equations_become_a_two_column_table():
-    markup = to_mathml(r"\begin{aligned} a &= b \\ c &= d \end{aligned}", "block")
-    assert "<mi>&</mi>" not in markup
-    assert markup.count("<mtr>") == 2
-    assert 'columnalign="right"' in markup and 'columnalign="left"' in markup
+def test_pages_without_a_player_are_left_alone():
+    body = '<p>An <img id="figure" src="a.png" alt="a"> image.</p>'
+    assert tidy_body(body, "Title") == body
 
 
-def test_matrices_convert():
-    markup = to_mathml(r"\begin{pmatrix}20 & -30\\ -30 & 80\end{pmatrix}", "block")
-    assert markup.count("<mtr>") == 2 and markup.count("<mtd") == 4
+def test_missing_katex_names_npm_ci(tmp_path):
+    config = SimpleNamespace(
+        katex_js_path=str(tmp_path / "node_modules" / "katex" / "dist" / "katex.min.js")
+    )
+    with pytest.raises(ConfigError, match=r"KaTeX is not installed: .*katex\.min\.js.*`npm ci`"):
+        check_katex(config)
 
 
-def test_formula_that_cannot_be_laid_out_is_refused():
-    # An alignment environment latex2mathml does not know leaves a bare "&" behind.
-    with pytest.raises(ValueError, match="could not lay out"):
-        to_mathml(r"\begin{alignat}{2} a &= b \end{alignat}", "block")
+def test_katex_error_in_a_page_is_reported(caplog):
+    body = '<span class="katex-error" title="ParseError: KaTeX parse error: Undefined control'
+    with caplog.at_level(logging.WARNING):
+        _finish_katex(None, "theory/page", "page.html", {"body": body + '">'}, None)
+        _finish_katex(None, "other", "page.html", {"body": "<p>fine</p>"}, None)
+    [record] = [r for r in caplog.records if "KaTeX could not render" in r.getMessage()]
+    assert "Undefined control" in record.getMessage()
+
+
+def test_displayed_formulas_get_a_tab_stop():
+    body = '<div class="math"><span class="katex-display"><span class="katex">x</span></span>'
+    assert keyboard_scrollable(body).count('<span class="katex-display" tabindex="0">') == 1
+    assert keyboard_scrollable('<span class="katex">x</span>') == '<span class="katex">x</span>'
+
+
+def test_quantise_pngs_makes_palette_images_once(tmp_path):
+    from PIL import Image, ImageDraw
+
+    path = tmp_path / "figure.png"
+    image = Image.new("RGBA", (120, 80), "white")
+    draw = ImageDraw.Draw(image)
+    for i in range(40):
+        draw.line((0, i * 2, 120, 80 - i), fill=(6 * i, 100, 255 - 6 * i, 255), width=2)
+    image.save(path)
+    assert quantise_pngs([path]) == [path]
+    with Image.open(path) as result:
+        assert result.mode == "P" and result.size == (120, 80)
+        # Colours survive: the background stays white, the first line stays blue.
+        rgb = result.convert("RGB")
+        assert rgb.getpixel((60, 75)) == (255, 255, 255)
+        blue = rgb.getpixel((0, 1))
+        assert all(abs(a - b) <= 16 for a, b in zip(blue, (0, 100, 255), strict=True))
+    assert quantise_pngs([path]) == []
 
 
 def _tree(tmp_path: Path) -> tuple[Path, Path, Path, Path]:

@@ -8,13 +8,16 @@
 * Strip the solution markers from the lessons' plain downloads; make every zip the same,
   byte for byte, for the same files.
 * Build the package's wheel and sdist, published at ``dist/`` on the site.
-* Drop the one CDN link that matplotlib's animation player writes into a page.
+* Tidy what other tools write into a page: drop the CDN link of matplotlib's animation
+  player and give the player's frame image alt text and its slider a label; keep one
+  viewport meta tag (the theme writes its own).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import html
 import io
 import os
 import re
@@ -216,20 +219,40 @@ def _build_distributions(app: Sphinx) -> None:
 _CDN_FONT_AWESOME = re.compile(
     r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*">\s*'
 )
+# The player's frame image and its frame slider, as matplotlib writes them (no alt, no label).
+_ANIMATION_FRAME = re.compile(r'<img id="(_anim_img\w+)">')
+_ANIMATION_SLIDER = re.compile(r'(<input id="_anim_slider\w+" type="range")')
+# docutils writes a viewport meta tag into the page's metatags; the theme writes its own.
+_DOCUTILS_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
-def _drop_cdn_links(
+def tidy_body(body: str, title: str) -> str:
+    """Make an animation player in ``body`` offline and accessible.
+
+    The frame image gets alt text naming the animation after the page's ``title``; the frame
+    slider gets a label.
+    """
+    body = _CDN_FONT_AWESOME.sub("", body)
+    alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
+    body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)
+    return _ANIMATION_SLIDER.sub(r'\1 aria-label="Animation frame"', body)
+
+
+def _tidy_page(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
     if "body" in context:
-        context["body"] = _CDN_FONT_AWESOME.sub("", context["body"])
+        title = re.sub(r"<[^>]+>", "", context.get("title", ""))
+        context["body"] = tidy_body(context["body"], html.unescape(title))
+    if "metatags" in context:
+        context["metatags"] = _DOCUTILS_VIEWPORT.sub("", context["metatags"])
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-gallery (builder-inited) decides which examples are up to date.
     app.connect("config-inited", _invalidate)
     app.connect("config-inited", _make_dist_folder)
-    app.connect("html-page-context", _drop_cdn_links)
+    app.connect("html-page-context", _tidy_page)
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
     app.connect("builder-inited", _build_distributions)

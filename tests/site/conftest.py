@@ -1,18 +1,29 @@
-"""Fixtures for tests of the built site: a local HTTP server and headless Chromium."""
+"""Fixtures for tests of the built site: a local HTTP server and one headless Chromium.
+
+The site is served on 127.0.0.1 under the same path as where it is published (the path of
+``html_baseurl``, which the 404 page's links depend on), and a missing page answers with the
+site's 404 page, as the host does. All browser tests share one Chromium; each page visit
+gets a fresh context (and so a fresh colour scheme, viewport and cache).
+"""
 
 from __future__ import annotations
 
-import functools
 import http.server
 import os
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
-HTML = Path(__file__).resolve().parents[2] / "docs" / "_build" / "html"
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "docs" / "_build" / "html"
+NODE_MODULES = ROOT / "node_modules"
 CHROMIUM = os.environ.get("GDTUTOR_CHROMIUM", "/usr/bin/chromium")
+FIREFOX = os.environ.get("GDTUTOR_FIREFOX", "/usr/bin/firefox-esr")
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -23,6 +34,26 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
     "--disable-sync",
 ]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1440, "height": 900}
+
+
+def site_pages(html: Path = HTML) -> list[str]:
+    """Every page of the built site; _static/ holds theme assets (template fragments)."""
+    if not html.is_dir():
+        return []
+    return sorted(
+        p.relative_to(html).as_posix()
+        for p in html.rglob("*.html")
+        if p.relative_to(html).parts[0] != "_static"
+    )
+
+
+def published_path(html: Path = HTML) -> str:
+    """The path the site is published under ("/en/latest/"), from its canonical links."""
+    index = (html / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'<link rel="canonical" href="([^"]+)"', index)
+    return urlparse(match[1]).path.rsplit("/", 1)[0] + "/" if match else "/"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -39,20 +70,42 @@ def html_dir() -> Path:
     return HTML
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
+def _handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRequestHandler]:
+    class SiteHandler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(directory), **kwargs)  # type: ignore[misc]
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def send_head(self):  # type: ignore[no-untyped-def]
+            if not self.path.startswith(prefix):
+                self.send_error(404)
+                return None
+            self.path = "/" + self.path[len(prefix) :]
+            if not Path(self.translate_path(self.path)).exists():
+                # Like the host: a missing page answers 404 with the site's own 404 page.
+                body = (directory / "404.html").read_bytes()
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return None
+            return super().send_head()
+
+    return SiteHandler
 
 
 @pytest.fixture(scope="session")
 def site_url(html_dir: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1 (only) on a free port."""
-    handler = functools.partial(_QuietHandler, directory=str(html_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    """The site's address on 127.0.0.1 (only), on a free port, without a trailing slash."""
+    prefix = published_path(html_dir)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(html_dir, prefix))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix.rstrip('/')}"
     finally:
         server.shutdown()
         server.server_close()
@@ -60,6 +113,7 @@ def site_url(html_dir: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
+    """One headless Chromium for the whole session."""
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium package")
@@ -69,3 +123,127 @@ def browser():  # type: ignore[no-untyped-def]
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture(scope="session")
+def node_modules() -> Path:
+    if not (NODE_MODULES / "axe-core" / "axe.min.js").is_file():
+        pytest.fail(f"{NODE_MODULES} lacks the test tools: run `npm ci` in {ROOT}")
+    return NODE_MODULES
+
+
+PROBE = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
+# Everything an image on the page is: where it came from, how large it is and is shown.
+IMAGES = """
+() => [...document.images].map(img => ({
+  src: img.currentSrc || img.src, alt: img.getAttribute("alt"),
+  loaded: img.complete && img.naturalWidth > 0,
+  natural: img.naturalWidth, shown: img.getBoundingClientRect().width,
+  in_article: !!img.closest("article"), id: img.id,
+  decorative: !!img.closest(".sphx-glr-thumbcontainer"),
+  figure: img.matches(".sphx-glr-single-img, .sphx-glr-multi-img img, .cell_output img"),
+}))
+"""
+# The page's navigation aids: its table of contents, toctrees, source link, copy buttons.
+LAYOUT = """
+() => {
+  const article = document.querySelector("article");
+  const shown = (el) =>
+    el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+  const links = (sel) => [...document.querySelectorAll(sel)];
+  const tree = links("article .toctree-wrapper a").map(a => a.href);
+  const elsewhere = links("article a").filter(a => !a.closest(".toctree-wrapper")).map(a => a.href);
+  const code = links("div.highlight pre").filter(p => !p.closest(".sphx-glr-script-out, .output"));
+  const output = links(".sphx-glr-script-out pre, .output pre");
+  const button = (pre) => !!pre.parentElement.querySelector("button.copybtn");
+  return {
+    height: document.documentElement.scrollHeight,
+    sections: article ? article.querySelectorAll("h2").length : 0,
+    toc_links: links(".bd-sidebar-secondary nav.page-toc a").filter(shown).length,
+    toctree_duplicates: tree.filter(h => elsewhere.includes(h)),
+    source_links: links("a").filter(a => /show source/i.test(a.textContent)).map(a => a.href),
+    code_blocks: code.length,
+    code_without_button: code.filter(p => !button(p)).length,
+    output_with_button: output.filter(button).length,
+  };
+}
+"""
+# axe-core's rules for WCAG 2.1 A and AA and its best practices; violations of critical or
+# serious impact only.
+AXE = """
+async () => (await axe.run(document, {
+  runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+  resultTypes: ["violations"],
+})).violations
+  .filter(v => v.impact === "critical" || v.impact === "serious")
+  .flatMap(v => v.nodes.map(n => ({rule: v.id, target: n.target.join(" "), html: n.html,
+                                   why: n.failureSummary})))
+"""
+
+
+@dataclass
+class Visit:
+    """What one visit of one page recorded."""
+
+    outside: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    theme: str = ""
+    probe: dict = field(default_factory=dict)
+    images: list[dict] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)
+    axe: list[dict] = field(default_factory=list)
+
+
+MODES = {
+    # A desktop reader whose system is in light mode, and a phone reader in dark mode, both
+    # with high-density screens (which pick the figures' 2x files).
+    "desktop-light": {"viewport": DESKTOP, "color_scheme": "light", "device_scale_factor": 2},
+    "phone-dark": {"viewport": PHONE, "color_scheme": "dark", "device_scale_factor": 2},
+}
+
+
+@pytest.fixture(scope="session")
+def visit(browser, site_url: str, node_modules: Path) -> Callable[[str, str], Visit]:  # type: ignore[no-untyped-def]
+    """Visit a page in a mode of MODES, once per session, as a reader with no network."""
+    cache: dict[tuple[str, str], Visit] = {}
+    axe_script = node_modules / "axe-core" / "axe.min.js"
+
+    def run(page_path: str, mode: str) -> Visit:
+        if (page_path, mode) in cache:
+            return cache[page_path, mode]
+        report = Visit()
+        context = browser.new_context(**MODES[mode])
+
+        def route(route):  # type: ignore[no-untyped-def]
+            url = route.request.url
+            if url.startswith(site_url) or url.startswith(("data:", "blob:", "about:")):
+                route.continue_()
+            else:
+                report.outside.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda msg: msg.type == "error" and report.console.append(msg.text))
+        page.on("pageerror", lambda exc: report.console.append(f"uncaught: {exc}"))
+        page.on("requestfailed", lambda req: report.failed.append(f"{req.url} ({req.failure})"))
+        page.on(
+            "response",
+            lambda resp: (
+                resp.status >= 400 and report.failed.append(f"{resp.url} (HTTP {resp.status})")
+            ),
+        )
+        page.goto(f"{site_url}/{page_path}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        report.theme = page.evaluate("document.documentElement.dataset.theme")
+        report.probe = page.evaluate(f"({PROBE})")
+        report.images = page.evaluate(IMAGES)
+        report.layout = page.evaluate(LAYOUT)
+        page.add_script_tag(path=str(axe_script))
+        report.axe = page.evaluate(AXE)
+        context.close()
+        cache[page_path, mode] = report
+        return report
+
+    return run

@@ -1,0 +1,234 @@
+"""Assets the site builds with and ships: KaTeX for the math, the figures' style and size.
+
+* Math is rendered by KaTeX in Node while Sphinx builds (sphinxcontrib-katex's prerender
+  mode), from the ``katex`` npm package in the repository's node_modules; its stylesheet
+  and fonts are copied into ``_static/katex`` so that pages need nothing from elsewhere.
+  A formula KaTeX cannot parse fails the build instead of showing red TeX on the page; a
+  displayed formula, which scrolls sideways when it is wider than the screen, is a tab stop.
+* Every figure uses the site's style (``site.mplstyle``, sized to stay legible when a
+  phone shrinks a figure to its width): sphinx-gallery applies it before each lesson, and
+  the kernels that execute the MyST pages read it through ``MATPLOTLIBRC``.
+* Figures are quantised to 256 colours with libimagequant (the ``imagequant`` package) and
+  recompressed losslessly with oxipng (``pyoxipng``), once, where they are made, so that
+  the twice-resolution figures cost no more than full-colour single-resolution ones did.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+from sphinx.util.fileutil import copy_asset
+
+logger = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+STYLE = HERE / "site.mplstyle"
+KATEX_STATIC = "katex"
+
+
+def katex_dist(config: Any) -> Path:
+    """The ``dist`` folder of the katex npm package that ``katex_js_path`` points into."""
+    return Path(config.katex_js_path).parent
+
+
+def check_katex(config: Any) -> None:
+    """Fail with a message naming the fix when Node or the katex npm package is missing."""
+    dist = katex_dist(config)
+    missing = [p for p in (Path(config.katex_js_path), dist / "katex.min.css") if not p.is_file()]
+    if missing:
+        root = dist.parents[2]
+        raise ConfigError(
+            f"KaTeX is not installed: {missing[0]} does not exist. The site renders its math "
+            f"with the katex npm package; run `npm ci` in {root} (Node.js 20 and npm needed)."
+        )
+    if shutil.which("node") is None:
+        raise ConfigError(
+            "Node.js is not on PATH: the site renders its math with KaTeX in Node while it "
+            "builds. Install Node.js 20 (Debian: apt-get install nodejs npm), then `npm ci`."
+        )
+
+
+def _start_katex_server(cls: Any, rundir: Path, timeout: float) -> tuple[Any, socket.socket]:
+    """Start sphinxcontrib-katex's Node server and connect to its socket.
+
+    The same steps as sphinxcontrib-katex's own ``start_server_process``, without its race:
+    Node creates the socket file a moment before it listens on it, and on a busy machine a
+    connection in that moment is refused, which failed the whole build. Keep trying instead.
+    """
+    socket_path = rundir / "katex.sock"
+    process = subprocess.Popen(
+        cls.build_command(socket=socket_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=rundir,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(socket_path))
+            return process, sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise cls.timeout_error(timeout) from None
+            time.sleep(0.01)
+
+
+def _set_figure_style(app: Sphinx, config: Any) -> None:
+    # Kernels executing MyST pages inherit the environment, and so the figure style.
+    os.environ["MATPLOTLIBRC"] = str(STYLE)
+
+
+def _check_katex(app: Sphinx) -> None:
+    # Only builders that write HTML render math (the doctest builder, say, does not).
+    if app.builder.format == "html" and app.config.html_math_renderer == "katex":
+        check_katex(app.config)
+
+
+def _copy_katex(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    dist = katex_dist(app.config)
+    target = Path(app.outdir) / "_static" / KATEX_STATIC
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(dist / "katex.min.css", target / "katex.min.css")
+    copy_asset(dist / "fonts", target / "fonts")
+
+
+def keyboard_scrollable(body: str) -> str:
+    """Give each displayed formula a tab stop, so that a keyboard can scroll a wide one."""
+    return body.replace('<span class="katex-display">', '<span class="katex-display" tabindex="0">')
+
+
+def _finish_katex(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if "body" not in context:
+        return
+    context["body"] = body = keyboard_scrollable(context["body"])
+    # sphinxcontrib-katex renders with throwOnError off: a bad formula becomes a red span
+    # whose title holds KaTeX's message.
+    start = body.find('class="katex-error"')
+    if start != -1:
+        snippet = body[start : start + 300].split(">", 1)[0]
+        logger.warning(
+            "KaTeX could not render a formula: %s", snippet, location=pagename, type="katex"
+        )
+
+
+_ANNOTATION = re.compile(r"<annotation[^>]*>.*?</annotation>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def math_text(tex: str) -> str:
+    """A formula as plain text (``\\alpha = 0.001`` becomes ``α=0.001``), from KaTeX's MathML."""
+    from sphinxcontrib.katex import render_latex
+
+    mathml = render_latex(tex, {"output": "mathml"})
+    return html.unescape(_TAG.sub("", _ANNOTATION.sub("", mathml))).strip()
+
+
+def _readable_for_description(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Let sphinxext-opengraph describe the page from readable text.
+
+    The page's body is written by now; only what reads the doctree after this point (the
+    description and social card) sees the changes: formulas become plain text instead of
+    TeX, and an API page's object description (which opengraph skips, as Sphinx makes it an
+    admonition) becomes its docstring's paragraphs.
+    """
+    if doctree is None:
+        return
+    if app.config.katex_prerender:
+        for node in list(doctree.findall(lambda n: isinstance(n, (nodes.math, nodes.math_block)))):
+            node.replace_self(nodes.Text(math_text(node.astext())))
+    for desc in list(doctree.findall(addnodes.desc)):
+        content = desc.next_node(addnodes.desc_content)
+        desc.replace_self(content.children if content is not None else [])
+
+
+def figure_style(gallery_conf: Any, fname: Any) -> None:
+    """sphinx-gallery reset: the site's figure style on top of matplotlib's defaults."""
+    import matplotlib.pyplot as plt
+
+    plt.style.use(STYLE)
+
+
+def quantise_pngs(paths: Iterable[Path]) -> list[Path]:
+    """Reduce each full-colour PNG in ``paths`` to at most 256 colours, in place, and compress it.
+
+    Palette images are left alone, so calling this again on the same files does nothing.
+    Returns the files it changed.
+    """
+    import io
+
+    import imagequant
+    import oxipng
+    from PIL import Image
+
+    changed = []
+    for path in paths:
+        with Image.open(path) as image:
+            if image.mode == "P":
+                continue
+            image.load()
+        quantised = imagequant.quantize_pil_image(
+            image.convert("RGBA"), dithering_level=1.0, max_colors=256
+        )
+        png = io.BytesIO()
+        quantised.save(png, "PNG")
+        path.write_bytes(oxipng.optimize_from_memory(png.getvalue()))
+        changed.append(path)
+    return changed
+
+
+def _figure_files(app: Sphinx) -> list[Path]:
+    srcdir = Path(app.srcdir)
+    folders = [srcdir / d / "images" for d in app.config.sphinx_gallery_conf["gallery_dirs"]]
+    # myst-nb writes the MyST pages' figures here (next to the output folder).
+    folders.append(Path(app.outdir).parent / "jupyter_execute")
+    return sorted(p for folder in folders if folder.is_dir() for p in folder.rglob("*.png"))
+
+
+def _quantise_figures(app: Sphinx, env: Any) -> list[str]:
+    # After every page has been read (lessons run, notebooks rendered), before any is
+    # written: the pages then copy the quantised files.
+    changed = quantise_pngs(_figure_files(app))
+    if changed:
+        logger.info("quantised %d figures to 256 colours", len(changed))
+    return []
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from sphinxcontrib import katex
+
+    katex.KaTeXServer.start_server_process = classmethod(_start_katex_server)
+    # Node loads KaTeX in well under a second, unless four builds share two cores.
+    katex.STARTUP_TIMEOUT = 60.0
+    katex.RENDER_TIMEOUT = 60.0
+    app.connect("config-inited", _set_figure_style)
+    # Before sphinx-gallery (builder-inited, priority 500) spends minutes running lessons.
+    app.connect("builder-inited", _check_katex, priority=100)
+    app.connect("env-updated", _quantise_figures)
+    app.connect("html-page-context", _finish_katex)
+    # Before sphinxext-opengraph (default priority) describes the page.
+    app.connect("html-page-context", _readable_for_description, priority=400)
+    app.connect("build-finished", _copy_katex)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,178 @@
+"""What a reader expects of a documentation site, on every page of the build: one viewport
+tag, a description and a social card, a favicon, a link to the page's source, a table of
+contents on long pages, copy buttons that copy only code; and a sitemap, a 404 page, and a
+search that lists the lessons before the API pages.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlparse
+
+import pytest
+
+from tests.site.conftest import HTML, published_path, site_pages
+
+PAGES = site_pages()
+# Pages that Sphinx generates around the content, with nothing of their own to describe.
+GENERATED = {"404.html", "search.html", "genindex.html", "py-modindex.html"}
+CONTENT = [p for p in PAGES if p not in GENERATED and not p.startswith("_modules/")]
+
+
+def _text(page_path: str) -> str:
+    return (HTML / page_path).read_text(encoding="utf-8")
+
+
+def _article(page_path: str) -> str:
+    """The page's own content, without the navigation that every page shares."""
+    page = _text(page_path)
+    return page[page.find("<article") : page.rfind("</article>")]
+
+
+def _meta(page: str, attribute: str, name: str) -> list[str]:
+    return re.findall(rf'<meta {attribute}="{re.escape(name)}" content="([^"]*)"', page)
+
+
+def _in_build(url: str) -> bool:
+    """Whether an absolute URL of the published site names a file of this build."""
+    path = urlparse(url).path
+    prefix = published_path()
+    return path.startswith(prefix) and (HTML / unquote(path[len(prefix) :])).is_file()
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_one_viewport_tag_and_a_favicon(page_path: str) -> None:
+    page = _text(page_path)
+    assert page.count('name="viewport"') == 1, f"{page_path}: viewport tags"
+    icons = re.findall(r'<link rel="icon" href="([^"]+)"', page)
+    assert len(icons) == 1, f"{page_path}: favicon links {icons}"
+    icon = icons[0]
+    if icon.startswith("/"):  # the 404 page links from the site's root
+        assert _in_build("https://host" + icon), icon
+    else:
+        assert ((HTML / page_path).parent / icon).resolve().is_file(), icon
+
+
+@pytest.mark.parametrize("page_path", CONTENT)
+def test_description_and_social_card(page_path: str) -> None:
+    page = _text(page_path)
+    [description] = _meta(page, "name", "description")
+    assert len(description) > 40, f"{page_path}: description {description!r}"
+    assert not re.search(r"\\[a-zA-Z]+|\$", description), f"{page_path}: TeX in {description!r}"
+    assert _meta(page, "property", "og:title") and _meta(page, "property", "og:url")
+    assert _meta(page, "property", "og:description") == [description]
+    [image] = _meta(page, "property", "og:image")
+    assert _in_build(image), f"{page_path}: social card image {image} is not in the build"
+    assert _meta(page, "property", "og:image:alt"), f"{page_path}: social card without alt"
+
+
+def test_sitemap_lists_every_content_page() -> None:
+    sitemap = (HTML / "sitemap.xml").read_text(encoding="utf-8")
+    listed = set(re.findall(r"<loc>([^<]+)</loc>", sitemap))
+    assert all(_in_build(url) for url in listed), "the sitemap lists files not in the build"
+    paths = {urlparse(url).path[len(published_path()) :] for url in listed}
+    missing = [p for p in CONTENT if p not in paths]
+    assert missing == [], f"pages missing from the sitemap: {missing}"
+
+
+@pytest.mark.parametrize("page_path", CONTENT)
+def test_page_links_to_its_source(visit, site_url: str, page_path: str) -> None:  # type: ignore[no-untyped-def]
+    links = visit(page_path, "desktop-light").layout["source_links"]
+    assert len(links) == 1, f"{page_path}: source links {links}"
+    assert _in_build(links[0].replace(site_url, "https://host" + published_path().rstrip("/")))
+
+
+@pytest.mark.parametrize("page_path", CONTENT)
+def test_long_pages_have_an_on_this_page_contents(visit, page_path: str) -> None:  # type: ignore[no-untyped-def]
+    layout = visit(page_path, "desktop-light").layout
+    if layout["height"] > 2 * 900 and layout["sections"] >= 2:
+        assert layout["toc_links"] >= layout["sections"], f"{page_path}: {layout}"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_no_toctree_repeats_a_link_of_its_page(visit, page_path: str) -> None:  # type: ignore[no-untyped-def]
+    duplicates = visit(page_path, "desktop-light").layout["toctree_duplicates"]
+    assert duplicates == [], f"{page_path}: the visible toctree repeats {duplicates}"
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_copy_buttons_on_code_not_on_output(visit, page_path: str) -> None:  # type: ignore[no-untyped-def]
+    layout = visit(page_path, "desktop-light").layout
+    assert layout["code_without_button"] == 0, f"{page_path}: {layout}"
+    assert layout["output_with_button"] == 0, f"{page_path}: {layout}"
+
+
+def test_copy_button_leaves_out_prompts_and_output(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """A doctest example copies as the code alone: no ">>> " prompts, no printed output."""
+    page_path = next(
+        p for p in CONTENT if p.startswith("gen_modules/") and 'class="gp"' in _text(p)
+    )
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{site_url}/{page_path}", wait_until="load")
+    block = page.locator("div.highlight:has(.gp)").first
+    shown = block.locator("pre").inner_text()
+    block.hover()
+    block.locator("button.copybtn").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    context.close()
+    assert ">>>" in shown and ">>>" not in copied and "..." not in copied.split("\n")[0]
+    outputs = [
+        line for line in shown.splitlines() if line.strip() and not line.startswith((">>>", "..."))
+    ]
+    assert outputs, "the example prints nothing; choose one with output"
+    assert not any(line in copied.splitlines() for line in outputs), (shown, copied)
+    assert copied.strip(), "nothing was copied"
+
+
+def test_missing_page_shows_the_404_page(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda req: failed.append(req.url))
+    page.on("response", lambda r: r.status >= 400 and r.request.resource_type != "document"
+            and failed.append(r.url))  # fmt: skip
+    response = page.goto(f"{site_url}/no/such/lesson.html", wait_until="networkidle")
+    assert response is not None and response.status == 404
+    assert "Page not found" in page.title()
+    assert failed == [], f"the 404 page's assets did not load: {failed}"
+    # Its navigation leads back into the site from any depth.
+    page.locator("nav a.nav-link", has_text="Lessons").first.click()
+    page.wait_for_load_state("load")
+    assert page.url.startswith(site_url) and "auto_examples/index.html" in page.url
+    assert "Lessons" in page.title()
+    context.close()
+
+
+def _search(browser, site_url: str, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    page.wait_for_function(
+        "() => !document.querySelector('#search-progress')?.textContent.includes('Preparing')"
+    )
+    results = page.eval_on_selector_all(
+        "#search-results li > a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    context.close()
+    return [r.split("#")[0].split("?")[0] for r in results]
+
+
+@pytest.mark.parametrize("query", ["AdamW", "momentum", "learning rate"])
+def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-untyped-def]
+    browser, site_url: str, query: str
+) -> None:
+    results = _search(browser, site_url, query)
+    teaching = [
+        i for i, r in enumerate(results) if r.startswith(("auto_examples/plot_", "theory/"))
+    ]
+    api = [i for i, r in enumerate(results) if r.startswith("gen_modules/")]
+    assert teaching, f"no lesson found for {query!r}: {results}"
+    assert not api or max(teaching) < min(api), f"{query!r}: {results}"
+    # Every lesson whose text uses the word is found.
+    word = query.split()[0].lower()
+    using = {
+        p for p in PAGES if p.startswith("auto_examples/plot_") and word in _article(p).lower()
+    }
+    assert using <= set(results), f"{query!r}: lessons not found: {using - set(results)}"
