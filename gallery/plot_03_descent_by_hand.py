@@ -90,13 +90,13 @@ print(f"max difference: points {point_gap:.1e}, values {value_gap:.1e}")
 # distance left, as the dots, one every 10 steps, show.
 import matplotlib.pyplot as plt
 
-from gdtutor.plotting import plot_contours, plot_trajectory
+from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 fig, ax = plt.subplots(layout="constrained")
 plot_contours(ax, parabola, (-10, 10), (-10, 10))
 label = "gradient descent, α = 0.001"
 plot_trajectory(ax, run, color="C3", markevery=10, label=label)
-ax.legend(loc="lower right")
+trajectory_legend(ax, loc="lower right")
 ax.set_title("Straight to the centre, in ever shorter steps")
 plt.show()
 
