@@ -56,10 +56,13 @@ for name, problem in PROBLEMS.items():
 # Every optimizer gets the same number of settings, and spends them on its own knobs: the
 # learning rate, spread evenly on a log axis, and, where it has one, the momentum
 # :math:`\mu` (Adam's :math:`\beta_1`). The other options keep torch's defaults; AdamW's
-# weight decay :math:`\lambda = 0.01` keeps :math:`\alpha\lambda` below 0.1 on the whole
-# grid, so it always pulls the point towards the origin. The grids also hold the settings that
-# the :ref:`theory pages <theory>` derive for the Hessian at each minimum: the best fixed
-# step :math:`\alpha^\star` and Polyak's heavy-ball :math:`\alpha` and :math:`\mu`.
+# weight decay :math:`\lambda` keeps :math:`\alpha\lambda` well below 1 on the whole grid,
+# so it always pulls the point towards the origin and never past it. The grids also hold the
+# settings that the :ref:`theory pages <theory>` derive for the Hessian at each minimum: the
+# best fixed step :math:`\alpha^\star` and Polyak's heavy-ball :math:`\alpha` and
+# :math:`\mu`.
+import torch
+
 from gdtutor import hessian
 from gdtutor.compare import search_grid
 from gdtutor.stepsize import heavy_ball, step_size_bounds
@@ -73,6 +76,9 @@ for label in CONTENDERS:
     grid = search_grid(label, PROBLEMS["skewed"])
     shape = " × ".join(f"{len(values)} {knob}" for knob, values in grid.items())
     print(f"{label:>15}: {shape}")
+decay = torch.optim.AdamW([torch.zeros(1)]).defaults["weight_decay"]
+largest = max(max(search_grid("AdamW", problem)["lr"]) for problem in PROBLEMS.values())
+print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay:.2g}")
 
 # %%
 # The sweep
@@ -94,10 +100,13 @@ print(f"{len(sweeps)} sweeps of {len(sweeps['skewed', 'SGD'].settings)} settings
 # tolerance, from each start ("never" if it had not by the end), and the worst final gap.
 
 
+def score(problem, label):
+    sweep = sweeps[problem, label]
+    return sweep.worst_steps[sweep.best_index], sweep.worst_gaps[sweep.best_index]
+
+
 def ranking(problem):
-    score = {label: (s.worst_steps[s.best_index], s.worst_gaps[s.best_index])
-             for (p, label), s in sweeps.items() if p == problem}  # fmt: skip
-    return sorted(score, key=score.get)
+    return sorted(CONTENDERS, key=lambda label: score(problem, label))
 
 
 def knobs(settings):
@@ -121,18 +130,20 @@ for problem in PROBLEMS:
 #
 # Heavy-ball momentum wins both problems, by a wide margin. On the quadratic its best
 # setting is, up to the grid's spacing, Polyak's, and it arrives in fewer than half the
-# steps of tuned plain SGD; the
-# :ref:`momentum theory page <theory-momentum>` derives its rate. Tuned plain SGD arrives
-# no later than tuned Adam on the quadratic: a separate step per coordinate cannot undo a
-# valley whose axes are rotated (:ref:`theory-step-size`). AdamW's weight decay pulls the
+# steps of tuned plain SGD; the :ref:`momentum page <theory-momentum>` derives its rate.
+# Tuned plain SGD arrives no later than tuned Adam on the quadratic: a separate step per
+# coordinate cannot undo a valley whose axes are rotated, as the
+# :ref:`step-size page <theory-step-size-diagonal>` shows. AdamW's weight decay pulls the
 # point towards the origin: that is the quadratic's minimum, and there AdamW arrives before
 # Adam; Rosenbrock's minimum is (1, 1), and there it never arrives while Adam does. On
-# Rosenbrock only the optimizers with momentum, and Adam, arrive within the budget.
+# Rosenbrock only heavy-ball momentum, Nesterov and Adam arrive within the budget; the others
+# are ranked by how close they got.
 for problem in PROBLEMS:
-    order = ranking(problem)
-    steps = {label: s.worst_steps[s.best_index] for (p, label), s in sweeps.items() if p == problem}
-    print(f"{problem}: {order[0]} first, after {steps[order[0]]:.0f} steps; ", end="")
-    print(f"SGD {steps['SGD']:.0f}, Adam {steps['Adam']:.0f}, AdamW {steps['AdamW']:.0f}")
+    first, second = ranking(problem)[:2]
+    print(f"{problem}: {first} after {score(problem, first)[0]:.0f} steps, ", end="")
+    print(f"next {second} after {score(problem, second)[0]:.0f}; ", end="")
+    others = ", ".join(f"{name} {score(problem, name)[0]:.0f}" for name in ("SGD", "Adam", "AdamW"))
+    print(others)
 
 # %%
 # How much the choice of settings matters
@@ -203,8 +214,8 @@ VIEWS = {
 
 def small_multiples(problem, title):
     view = VIEWS[problem]
-    fig, axes = plt.subplots(2, 4, figsize=(8.4, 4.6), sharex=True, sharey=True,
-                             layout="constrained")  # fmt: skip
+    shared = {"sharex": True, "sharey": True, "layout": "constrained"}
+    fig, axes = plt.subplots(2, 4, figsize=(8.4, 4.6), **shared)
     for ax, label in zip(axes.flat, CONTENDERS, strict=False):
         sweep = sweeps[problem, label]
         plot_contours(ax, PROBLEMS[problem].objective, levels=7, colors="0.75", **view)

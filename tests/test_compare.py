@@ -337,7 +337,8 @@ def _steps(results: dict[tuple[str, str], Sweep], problem: str, label: str) -> f
 def test_heavy_ball_wins_both_problems(results: dict, problem: str) -> None:
     ranking = _ranking(results, problem)
     assert ranking[0] == "SGD + momentum"
-    assert _steps(results, problem, ranking[0]) < _steps(results, problem, ranking[1])
+    # by a wide margin
+    assert _steps(results, problem, ranking[0]) < 0.75 * _steps(results, problem, ranking[1])
 
 
 def test_on_the_quadratic_heavy_ball_is_polyaks(results: dict) -> None:
@@ -393,8 +394,10 @@ def test_sweep_paths_are_torch_optim_paths(results: dict) -> None:
             chosen = results[problem, label]
             kwargs = dict(chosen.best_settings)
             lr = kwargs.pop("lr")
-            run = optimize(setting.objective, chosen.starts[0], optimizer, lr=lr,
-                           steps=setting.steps, **kwargs)  # fmt: skip
+            start = chosen.starts[0]
+            run = optimize(
+                setting.objective, start, optimizer, lr=lr, steps=setting.steps, **kwargs
+            )
             gap = np.abs(_path(run) - chosen.best_points[0]).max(axis=1)
             assert gap[:301].max() < 1e-12, (problem, label)
             late = problem == "rosenbrock" and label in ("RMSprop", "AdamW")

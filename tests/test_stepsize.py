@@ -257,10 +257,9 @@ def test_momentum_stability_edge() -> None:
         < 1
         < heavy_ball_factors(h, 1.01 * edge, 0.5).max()
     )
-    below = optimize(skewed, np.array([8.0, 8.0]), "SGD", lr=0.99 * edge, steps=3000,
-                     momentum=0.5)  # fmt: skip
-    above = optimize(skewed, np.array([8.0, 8.0]), "SGD", lr=1.01 * edge, steps=3000,
-                     momentum=0.5)  # fmt: skip
+    start = np.array([8.0, 8.0])
+    below = optimize(skewed, start, "SGD", lr=0.99 * edge, steps=3000, momentum=0.5)
+    above = optimize(skewed, start, "SGD", lr=1.01 * edge, steps=3000, momentum=0.5)
     assert below.final_value < 1e-6 and (above.diverged or above.final_value > 1e6)
 
 
