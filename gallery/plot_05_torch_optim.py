@@ -257,7 +257,8 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 # :func:`gdtutor.optimize` runs the same cycle and records each point next to its own value,
 # as the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls
 # along the shallow valley floor; AdamW swings in along a path of its own; SGD at its best
-# step zig-zags across the valley and falls fastest.
+# step zig-zags across the valley and falls fastest, until its value is too small for
+# float32 and rounds to 0, where its curve ends.
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {

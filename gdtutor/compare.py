@@ -448,10 +448,11 @@ def sweep(
 
 
 def search_grid(contender: str, problem: Problem) -> dict[str, list[Any]]:
-    r"""The settings a contender tries on a problem: :data:`TRIALS` of them, for everyone.
+    r"""The settings a contender tries on a problem, as many for every contender.
 
-    The learning rates are spread evenly on a log axis from 1e-4 to 10, with the theory's
-    two optimal learning rates for the Hessian at the minimum added: the best fixed step
+    Every contender gets :data:`~gdtutor.compare.TRIALS` settings. The learning rates are
+    spread evenly on a log axis from 1e-4 to 10, with the theory's two optimal learning
+    rates for the Hessian at the minimum added: the best fixed step
     :math:`\alpha^\star` and Polyak's heavy-ball step (:func:`gdtutor.stepsize.heavy_ball`).
     A contender with momentum (``momentum``, or Adam's :math:`\beta_1`) also tries seven
     momenta from 0.5 to 0.99 and Polyak's heavy-ball momentum, with an eighth as many
@@ -503,9 +504,11 @@ def search_grid(contender: str, problem: Problem) -> dict[str, list[Any]]:
 
 @functools.cache
 def tune(contender: str, problem: str) -> Sweep:
-    """Sweep a contender over its :func:`search_grid` on one of :data:`PROBLEMS`.
+    """Sweep a contender over its grid of settings on one of the comparison's problems.
 
-    The result is kept: a second call with the same names returns the same record.
+    The grid is :func:`~gdtutor.compare.search_grid`'s, the problem one of
+    :data:`~gdtutor.compare.PROBLEMS`. The result is kept: a second call with the same names
+    returns the same record.
 
     Parameters
     ----------

@@ -296,10 +296,10 @@ def plot_trajectory(
 
 
 def trajectory_legend(ax: Axes, **kwargs: Any) -> Legend:
-    """Draw a legend of the labelled paths, with the markers of :func:`plot_trajectory`.
+    """Draw a legend of the labelled paths, with the start and end markers explained.
 
-    Adds two entries after the paths: the square that marks where a run starts and the star
-    that marks where it ends.
+    Adds two entries after the paths: the square that marks where a run of
+    :func:`~gdtutor.plotting.plot_trajectory` starts and the star that marks where it ends.
 
     Parameters
     ----------

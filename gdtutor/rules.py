@@ -127,10 +127,12 @@ def adam(
 
     .. math::
 
-       g_t &\leftarrow g_t + \lambda\, x_t, \\
-       m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
-       v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \\
-       \hat m_t &= \frac{m_t}{1 - \beta_1^{t}}, \qquad
+       g_t \leftarrow g_t + \lambda\, x_t
+
+       m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+       v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2
+
+       \hat m_t = \frac{m_t}{1 - \beta_1^{t}}, \qquad
        \hat v_t = \frac{v_t}{1 - \beta_2^{t}}, \qquad
        x_{t+1} = x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},
 
