@@ -68,7 +68,7 @@ class Problem:
     Attributes
     ----------
     objective : callable
-        The function to minimise; its minimum value is 0.
+        The function to minimize; its minimum value is 0.
     minimizer : tuple of float
         Where the minimum is; the Hessian there gives the theory's settings.
     starts : numpy.ndarray

@@ -123,7 +123,8 @@ def step_size_bounds(hessian: Any) -> StepSizeBounds:
     Parameters
     ----------
     hessian : array_like of shape (n, n)
-        A symmetric positive definite matrix, e.g. ``gdtutor.hessian(gdtutor.skewed)``.
+        A symmetric positive definite matrix, e.g.
+        ``gdtutor.hessian(gdtutor.skewed, at=(0.0, 0.0))``.
 
     Returns
     -------
@@ -332,7 +333,7 @@ def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np
     hessian : array_like of shape (n, n)
         A symmetric positive definite matrix.
     centre : array_like of shape (n,), optional
-        The minimiser :math:`v^\star`; the origin by default (as for gdtutor's quadratics).
+        The minimizer :math:`v^\star`; the origin by default (as for gdtutor's quadratics).
 
     Returns
     -------
@@ -419,7 +420,7 @@ def decay_rates(
     --------
     >>> from gdtutor import gradient_descent, hessian, skewed
     >>> run = gradient_descent(skewed, [8.0, 8.0], lr=0.001, steps=100)
-    >>> print(decay_rates(run, hessian(skewed)).round(4))
+    >>> print(decay_rates(run, hessian(skewed, at=(0.0, 0.0))).round(4))
     [0.9924 0.9076]
     """
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise > 0:

@@ -424,7 +424,11 @@ def test_race_verdicts(results: dict) -> None:
         turns = (steps[1:] * steps[:-1]).sum(axis=1) < 0
         travelled = np.linalg.norm(steps, axis=1).sum()
         assert turns.sum() >= 10 and np.linalg.norm(path[-1] - path[0]) < travelled / 10
-    # Plain SGD and Adagrad crawl: no turning back at the end.
+    # Heavy-ball momentum ends second closest.
+    closest = sorted(distances, key=lambda label: distances[label][-1])
+    assert closest[:2] == ["Adam", "SGD + momentum"]
+    # Plain SGD and Adagrad creep: no turning back at the end, and far from the minimum.
     for label in ("SGD", "Adagrad"):
         steps = np.diff(results["rosenbrock", label].best_points[0][-101:], axis=0)
         assert ((steps[1:] * steps[:-1]).sum(axis=1) > 0).all()
+        assert distances[label][-1] > 0.1

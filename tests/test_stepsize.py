@@ -127,8 +127,8 @@ def test_measured_rates_match_theory(name: str, fraction: float, dtype: torch.dt
     np.testing.assert_allclose(decay_rates(run, h), contraction_factors(h, lr), rtol=0.01)
 
 
-def test_measured_rates_with_a_minimiser_off_the_origin() -> None:
-    # Rosenbrock is not a quadratic, but near its minimiser it is one with this Hessian.
+def test_measured_rates_with_a_minimizer_off_the_origin() -> None:
+    # Rosenbrock is not a quadratic, but near its minimizer it is one with this Hessian.
     h = hessian(rosenbrock)
     lr = 0.8 * step_size_bounds(h).max_stable_lr
     run = gradient_descent(rosenbrock, np.array([1.0001, 1.0001]), lr=lr, steps=15)
