@@ -15,16 +15,18 @@ later lessons zeroes them.
 # -----------------
 #
 # ``requires_grad=True`` tells torch to record every operation done with a tensor, so that it
-# can later run the chain rule backwards through them. Only floating-point tensors may ask:
-# the course notebook's ``torch.tensor(10, requires_grad=True)`` makes an integer tensor,
-# which torch refuses. Until a ``backward()`` call has reached them, the gradients are
-# ``None``: not zero, but "not computed yet".
+# can later run the chain rule backwards through them. Only floating-point and complex
+# tensors may ask: the course notebook's ``torch.tensor(10, requires_grad=True)`` makes an
+# integer tensor, which torch refuses. Until a ``backward()`` call has reached them, the
+# gradients are ``None``: not zero, but "not computed yet".
 import torch
 
 try:
     torch.tensor(10, requires_grad=True)
 except RuntimeError as error:
     print(f"integer tensor refused:\n  {error}")
+z = torch.tensor(1 + 2j, requires_grad=True)
+print(f"complex tensor accepted: requires_grad = {z.requires_grad}")
 
 x = torch.tensor(10.0, requires_grad=True)
 y = torch.tensor(5.0, requires_grad=True)
@@ -102,7 +104,9 @@ plt.show()
 # ``AccumulateGrad`` *adds*: a second ``backward()`` adds its gradient to the one already in
 # ``.grad``. That is useful when one update should combine several losses, but a descent step
 # wants the gradient at the current point only — so the loops of the next lessons clear it
-# each step with ``x.grad.zero_()`` or ``optimizer.zero_grad()``. Each call below builds
+# each step, with ``x.grad.zero_()`` or with ``optimizer.zero_grad()``, which sets ``.grad``
+# back to ``None`` rather than to zeros (:ref:`lesson 5
+# <sphx_glr_auto_examples_plot_05_torch_optim.py>` shows it). Each call below builds
 # :math:`xy` anew, because ``backward()`` frees the graph it has walked; each adds
 # :math:`\partial (xy)/\partial x = y` to ``x.grad``.
 x.grad.zero_()
@@ -112,6 +116,54 @@ for call in range(1, 4):
 
 x.grad.zero_()
 print(f"after x.grad.zero_():    x.grad = {x.grad.item():.1f}")
+
+# %%
+# Walking a graph twice, and results that are not one number
+# ----------------------------------------------------------
+#
+# To call ``backward()`` twice on the *same* graph, ask the first call to keep it with
+# ``retain_graph=True``; without it the second call fails, because the values the graph
+# saved for the backward pass are gone. And ``backward()`` with no argument only works
+# for a single number: for a tensor result, pass a tensor of the same shape, :math:`w`, and
+# torch computes the gradient of :math:`\sum_i w_i\, \mathrm{result}_i`.
+v = torch.tensor([1.0, 2.0], requires_grad=True)
+square = (v**2).sum()
+square.backward(retain_graph=True)
+square.backward()  # the graph is still there: the gradient 2v is added a second time
+print(f"after two backward() calls: v.grad = {v.grad.tolist()}")
+triple = 3 * v
+try:
+    triple.backward()
+except RuntimeError as error:
+    print(f"a result of shape {tuple(triple.shape)}: {error}")
+v.grad = None
+triple.backward(torch.ones_like(triple))
+print(f"with a tensor of ones: v.grad = {v.grad.tolist()}")
+
+# %%
+# Changing a tensor behind autograd's back
+# ----------------------------------------
+#
+# A descent step changes the point in place, and that change must not be recorded. Inside
+# ``torch.no_grad()`` the change is not recorded but still counted: every tensor has a
+# version number that in-place operations raise, and ``backward()`` refuses to use a saved
+# tensor that changed since it was saved. Changing ``.data`` (as the course notebook does)
+# skips that count too, so a gradient that uses the old value comes out silently wrong.
+# Here :math:`b = a^2` saves :math:`a`; after :math:`a` grows by 1, the gradient
+# :math:`2a` of :math:`\sum b` is computed from the new :math:`a`:
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = a**2
+with torch.no_grad():
+    a += 1
+try:
+    b.sum().backward()
+except RuntimeError as error:
+    print(f"no_grad: refused ({str(error).split(':')[0]})")
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = a**2
+a.data += 1
+b.sum().backward()
+print(f".data: no error, gradient {a.grad.tolist()} where 2a was [2.0, 4.0]")
 
 # %%
 # Conclusion

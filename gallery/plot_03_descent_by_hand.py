@@ -83,13 +83,13 @@ print(f"first value {values[0]:.1f}, last value {values[-1]:.3g}")
 import matplotlib.pyplot as plt
 
 from gdtutor import parabola
-from gdtutor.plotting import plot_contours, plot_trajectory
+from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 fig, ax = plt.subplots(layout="constrained")
 plot_contours(ax, parabola, (-10, 10), (-10, 10))
 label = "gradient descent, α = 0.001"
 plot_trajectory(ax, points, color="C3", markevery=10, label=label)
-ax.legend(loc="lower right")
+trajectory_legend(ax, loc="lower right")
 ax.set_title("Straight to the centre, in ever shorter steps")
 plt.show()
 

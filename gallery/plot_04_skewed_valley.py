@@ -87,9 +87,21 @@ print(f"after 499 steps: x = {end.round(4)}, f(x) = {values[-1]:.4f}")
 # Why the gradient is :math:`10\,(G + G^\top)\,v`
 # -----------------------------------------------
 #
-# :math:`G` is not symmetric. Only its symmetric part counts in :math:`v^\top G v`, and the
-# gradient is :math:`\nabla f(v) = 10\,(G + G^\top)\, v` — not :math:`20\, G v`, as the
-# one-variable rule :math:`(g x^2)' = 2 g x` might suggest. Torch agrees at the start point:
+# Write :math:`f(v) = 10 \sum_{i,j} v_i\, G_{ij}\, v_j` and differentiate by
+# :math:`v_k`, as lesson 2 did entry by entry: :math:`\partial v_i / \partial v_k` is 1 for
+# :math:`i = k` and 0 otherwise, so
+#
+# .. math::
+#
+#    \frac{\partial f}{\partial v_k}
+#    = 10 \sum_{i,j} G_{ij} \Big( \frac{\partial v_i}{\partial v_k}\, v_j
+#      + v_i\, \frac{\partial v_j}{\partial v_k} \Big)
+#    = 10 \Big( \sum_j G_{kj}\, v_j + \sum_i G_{ik}\, v_i \Big)
+#    = 10\, \big( (G v)_k + (G^\top v)_k \big).
+#
+# So :math:`\nabla f(v) = 10\,(G + G^\top)\, v`: only the symmetric part of :math:`G` counts,
+# and since :math:`G` is not symmetric this is not :math:`20\, G v`, as the one-variable
+# rule :math:`(g x^2)' = 2 g x` might suggest. Torch agrees at the start point:
 v = torch.tensor([8.0, 8.0], requires_grad=True)
 skewed(v).backward()
 G = torch.tensor(SKEWED_G, dtype=torch.float32)
@@ -101,8 +113,14 @@ print(f"20 G v (wrong): {(20 * G @ v.detach()).tolist()}")
 # The Hessian's eigen-directions explain the bend
 # -----------------------------------------------
 #
-# The Hessian :math:`H = 10\,(G + G^\top)` has eigenvalues :math:`\lambda_1 < \lambda_2` with
-# orthogonal eigenvectors :math:`u_1, u_2`. Writing :math:`w^t = c_1^t u_1 + c_2^t u_2`, a
+# The *Hessian* is the matrix of second derivatives,
+# :math:`H_{kl} = \partial^2 f / \partial v_k \partial v_l`: differentiating the gradient
+# once more gives the constant :math:`H = 10\,(G + G^\top)`. An *eigenvector* :math:`u` of
+# :math:`H` is a direction that :math:`H` only stretches, :math:`H u = \lambda u`, by its
+# *eigenvalue* :math:`\lambda`, the curvature of :math:`f` along :math:`u`. A symmetric
+# matrix has orthogonal eigenvectors (the :ref:`theory page <theory-step-size>` works
+# through this); here :math:`u_1, u_2` with eigenvalues :math:`\lambda_1 < \lambda_2`.
+# Writing :math:`w^t = c_1^t u_1 + c_2^t u_2`, and since the gradient is :math:`H w`, a
 # step is :math:`c_i^{t+1} = (1 - \alpha \lambda_i)\, c_i^t`: two independent shrinking
 # factors. The printed step counts show the steep component dying out early while the
 # shallow one sets the pace for the rest of the run: the path drops down the valley's steep
@@ -110,7 +128,7 @@ print(f"20 G v (wrong): {(20 * G @ v.detach()).tolist()}")
 import matplotlib.pyplot as plt
 
 from gdtutor import hessian
-from gdtutor.plotting import plot_contours, plot_trajectory
+from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 lam, u = np.linalg.eigh(hessian(skewed, at=(0.0, 0.0)))
 print("     λ  u                 1 - αλ  steps to shrink tenfold")
@@ -126,7 +144,7 @@ for i, style in enumerate(["--", ":"]):
     label = f"$u_{i + 1}$, $\\lambda_{i + 1}$ = {lam[i]:.1f}"
     ax.axline((0, 0), u[:, i], color="k", linestyle=style, label=label)
 plot_trajectory(ax, points, color="C3", label="gradient descent, α = 0.001")
-ax.legend(loc="lower right")
+trajectory_legend(ax, loc="lower right")
 ax.set_title("Down the steep wall along u₂, then along the floor u₁")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1

@@ -17,9 +17,10 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 # The notebook's exercise: an ``SGD`` optimizer with learning rate 0.001 over ``x``, then 500
 # times: zero the gradients (they accumulate otherwise, see
 # :ref:`sphx_glr_auto_examples_plot_01_autograd_basics.py`), compute the value,
-# ``backward()``, ``step()``. The notebook records the point *after* ``step()`` next to the
-# value computed *before* it. ``answer`` holds the histories under the notebook's keys; the
-# exercise version of this page saves it to ``.answer.json`` for the checker.
+# ``backward()``, ``step()``. As in the notebook, each step appends the point *after*
+# ``step()`` and the value computed *before* it. ``answer`` holds the histories under the
+# notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
+# checker.
 import torch
 
 from gdtutor.answers import notebook_skewed as function_skewed
@@ -51,22 +52,39 @@ answer["fn_history_3"] = fn_history
 # ----------------------------
 #
 # Without momentum, ``SGD.step()`` does :math:`x \leftarrow x - \alpha\, \nabla f(x)`, the
-# update of :ref:`sphx_glr_auto_examples_plot_03_descent_by_hand.py`. Running
-# :func:`gdtutor.gradient_descent`, which is that hand-written loop, gives the same numbers up
-# to float32 rounding (machine epsilon printed for scale). It records each point before its
-# step, so its points from the second on are the ones the loop above took after each step:
+# update of :ref:`sphx_glr_auto_examples_plot_03_descent_by_hand.py`.
+# :func:`gdtutor.gradient_descent`, which is that hand-written loop, records each point
+# before its step; its points from the second on, then its end point, are the points after
+# each step. They agree with the SGD loop's up to float32 rounding (machine epsilon printed
+# for scale):
 import numpy as np
 
 from gdtutor import gradient_descent
 
 by_hand = gradient_descent(function_skewed, start, lr=0.001, steps=500)
-after_each_step = np.concatenate([by_hand.points[1:], by_hand.end_point[None]])
+after_each_step = np.vstack([by_hand.points[1:], by_hand.end_point])
 point_gap = np.abs(np.array(var_history) - after_each_step).max()
 value_gap = np.abs(np.array(fn_history) / by_hand.values - 1).max()
 print(f"largest point difference          {point_gap:.1e}")
 print(f"largest relative value difference {value_gap:.1e}")
 eps = torch.finfo(torch.float32).eps
 print(f"float32 machine epsilon           {eps:.1e}")
+
+# %%
+# ``zero_grad()`` sets the gradient to ``None``
+# ---------------------------------------------
+#
+# ``optimizer.zero_grad()`` does not fill ``x.grad`` with zeros: by default
+# (``set_to_none=True``) it sets it to ``None``, and the next ``backward()`` stores a fresh
+# gradient there. Code that zeroes the gradient itself afterwards, as lesson 3's step does,
+# fails:
+print(f"x.grad after the last step: {x.grad}")
+optimizer.zero_grad()
+print(f"after optimizer.zero_grad(): {x.grad}")
+try:
+    x.grad.zero_()
+except AttributeError as error:
+    print(f"x.grad.zero_() then fails: {error}")
 
 # %%
 # The AdamW loop
@@ -95,78 +113,183 @@ answer["var_history_4"] = var_history
 answer["fn_history_4"] = fn_history
 
 # %%
-# AdamW steps about ``lr`` in every coordinate
-# --------------------------------------------
+# AdamW's update rule
+# -------------------
 #
-# AdamW divides a running mean of the gradient, :math:`\hat m`, by the root of a running
-# mean of its square, :math:`\hat v`, coordinate by coordinate, and separately shrinks
-# :math:`x` by its weight decay :math:`\lambda`:
+# AdamW keeps two running means per coordinate, of the gradient :math:`g_t` and of its
+# square, with decay rates :math:`\beta_1` and :math:`\beta_2`; divides both by their bias
+# correction (the means start at zero, so early on they are too small); and moves each
+# coordinate by the learning rate :math:`\alpha` times their ratio. Separately, it shrinks
+# the point by its weight decay :math:`\lambda`:
 #
-# .. math:: x \leftarrow x - \text{lr}\,\big(\lambda\, x + \hat m / (\sqrt{\hat v} + \epsilon)\big).
+# .. math::
 #
-# At the first step :math:`\hat m / \sqrt{\hat v}` is the sign of the gradient, so each
-# coordinate moves by about ``lr`` however large its gradient. Torch's default
-# :math:`\lambda`, read from the optimizer:
-weight_decay = optimizer.param_groups[0]["weight_decay"]
-print(f"AdamW default weight_decay = {weight_decay}")
+#    m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+#    v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \qquad
+#    \hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t},
+#
+#    x_{t+1} = (1 - \alpha\lambda)\, x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} .
+#
+# The decay is *decoupled*: it never enters :math:`m` and :math:`v`. ``Adam``'s own
+# ``weight_decay`` instead adds :math:`\lambda x_t` to the gradient, where the division by
+# :math:`\sqrt{\hat v_t}` rescales it (the :ref:`update rules page <theory-update-rules>`
+# writes both out). At the first step :math:`\hat m_1 / \sqrt{\hat v_1}` is the sign of the
+# gradient, so each coordinate moves by about ``lr`` however large its gradient is:
+group = optimizer.param_groups[0]
+lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
+print(f"AdamW defaults: beta1 = {beta1}, beta2 = {beta2}, weight_decay = {decay}")
 v = torch.tensor(start, requires_grad=True)
 function_skewed(v).backward()
-lr = optimizer.param_groups[0]["lr"]
-predicted = -lr * (weight_decay * v.detach() + v.grad.sign())
-move = answer["var_history_4"][0] - 8.0
+predicted = (1 - lr * decay) * v.detach() - lr * v.grad.sign()
+first = answer["var_history_4"][0]
 print(f"gradient at the start ({v.grad[0]:.0f}, {v.grad[1]:.0f})")
-print(f"first AdamW move      ({move[0]:+.4f}, {move[1]:+.4f})")
-print(f"predicted first move  ({predicted[0]:+.4f}, {predicted[1]:+.4f})")
+print(f"first AdamW point     ({first[0]:.4f}, {first[1]:.4f})")
+print(f"predicted             ({predicted[0]:.4f}, {predicted[1]:.4f})")
+
+# %%
+# The steps shrink, the memory stays
+# ----------------------------------
+#
+# That first step is not the rule for the whole run. The loop below reruns AdamW and reads
+# its state, ``optimizer.state[x]``, after every step: the length of the step, and
+# :math:`\alpha / \sqrt{\hat v_t}`, the step each coordinate takes per unit of averaged
+# gradient, its *effective learning rate*.
+x = torch.tensor(start, requires_grad=True)
+optimizer = torch.optim.AdamW([x], lr=1)
+lengths, effective_lr = [], []
+for t in range(1, 501):
+    before = x.detach().clone()
+    optimizer.zero_grad()
+    function_skewed(x).backward()
+    optimizer.step()
+    lengths.append(torch.linalg.norm(x.detach() - before).item())
+    v_hat = optimizer.state[x]["exp_avg_sq"] / (1 - beta2**t)
+    effective_lr.append((lr / (v_hat.sqrt() + group["eps"])).tolist())
+for t in (0, 50, 100, 499):
+    print(f"step {t:3}: length {lengths[t]:.2g}, effective lr {np.round(effective_lr[t], 3)}")
+root_v = lr / np.array(effective_lr[-1])
+print(f"sqrt(v_hat) at the end: ({root_v[0]:.1f}, {root_v[1]:.1f})")
+growth = np.array(effective_lr[-1]) / np.array(effective_lr[0])
+print(f"over the run: step length x {lengths[-1] / lengths[0]:.0e}, ", end="")
+print(f"effective lr x {growth.round(1)}")
+
+# %%
+# So ``lr`` is the step length only at the start. The effective learning rates change far
+# less than the step length: with :math:`\beta_2 = 0.999`, :math:`v` averages the squared
+# gradients of the last thousand steps or so, longer than this run, and still remembers the
+# large gradients of its first steps. The shrinking steps come from the shrinking
+# :math:`\hat m_t`.
+import matplotlib.pyplot as plt
+
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
+left.semilogy(lengths, color="C0")
+left.axhline(lr, color="k", linestyle=":", label="lr")
+left.set(xlabel="step", ylabel="step length", title="Steps of about lr only at the start")
+left.legend()
+right.semilogy(np.array(effective_lr), label=["$x_1$", "$x_2$"])
+right.set(xlabel="step", ylabel=r"$\alpha / \sqrt{\hat v_t}$")
+right.set_title("The effective learning rates change slowly")
+right.legend()
+plt.show()
+
+# %%
+# Late in the run, momentum with a fixed scale
+# --------------------------------------------
+#
+# Once :math:`\hat v` changes slowly, AdamW is heavy-ball momentum with a step scaled per
+# coordinate. Eliminating :math:`m` from the rule (with the bias corrections near 1) gives
+#
+# .. math::
+#
+#    x_{t+1} = \big(1 - \alpha\lambda + \beta_1 - (1 - \beta_1)\,\alpha D H\big)\, x_t
+#    - \beta_1 (1 - \alpha\lambda)\, x_{t-1}, \qquad D = \operatorname{diag}(1/\sqrt{\hat v}),
+#
+# a two-step recurrence whose two roots multiply to :math:`\beta_1(1 - \alpha\lambda)`. When
+# they are complex, as they are here in both directions, both have the size
+# :math:`\sqrt{\beta_1(1 - \alpha\lambda)}`, so the value, which is quadratic in the point,
+# falls by :math:`\beta_1(1 - \alpha\lambda)` per step, whatever the curvature. A straight
+# line fitted to the log of the value over the
+# last 300 steps measures that factor:
+
+
+def value_factor(values, last=300):
+    slope = np.polyfit(np.arange(last), np.log(np.asarray(values[-last:], dtype=float)), 1)[0]
+    return np.exp(slope)
+
+
+with_decay = value_factor(answer["fn_history_4"])
+print(f"value factor per step: measured {with_decay:.4f}, ", end="")
+print(f"beta1 * (1 - lr * weight_decay) = {beta1 * (1 - lr * decay):.4f}")
+
+# %%
+# This is weight decay's real effect here. It shrinks the point by
+# :math:`1 - \alpha\lambda = 0.99` every step; without it, the late factor is
+# :math:`\beta_1 = 0.9`. A hundredth per step compounds over hundreds of steps, and since the
+# origin is this function's minimum, the pull helps. In a model, where the origin is not the
+# minimum, the same pull is a regulariser that trades loss for smaller weights.
+from gdtutor import optimize, skewed
+
+adamw = optimize(skewed, start, "AdamW", lr=1.0, steps=500)
+no_decay = optimize(skewed, start, "AdamW", lr=1.0, steps=500, weight_decay=0.0)
+without = value_factor(no_decay.values)
+final, final_no_decay = skewed(adamw.end_point), skewed(no_decay.end_point)
+print(f"without decay: measured {without:.4f}, beta1 = {beta1}")
+print(f"f after 500 steps: {final:.2e} with decay, {final_no_decay:.2e} without")
+print(f"weight decay makes the final value {final_no_decay / final:.0f} times lower")
+
+# %%
+# Why AdamW beats SGD here
+# ------------------------
+#
+# SGD's step is ``lr`` times the gradient, so its learning rate means something else, and
+# 0.001 is not SGD's best. The :ref:`theory page <theory-step-size>` computes the best fixed
+# step for this function, :math:`\alpha^\star = 2 / (\lambda_{\min} + \lambda_{\max})`; at
+# that step SGD overtakes AdamW.
+from gdtutor import hessian
+from gdtutor.stepsize import step_size_bounds
+
+best = step_size_bounds(hessian(skewed, at=(0.0, 0.0))).best_lr
+sgd = optimize(skewed, start, "SGD", lr=0.001, steps=500)
+sgd_best = optimize(skewed, start, "SGD", lr=best, steps=500)
+caught_up = int(np.argmax(sgd_best.values <= final))
+print(f"best fixed step {best:.3f}, {best / 0.001:.0f} times the lesson's 0.001")
+print(f"f after 500 steps: SGD at 0.001 {skewed(sgd.end_point):.3f}, AdamW {final:.2e}")
+print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 
 # %%
 # Side by side
 # ------------
 #
 # :func:`gdtutor.optimize` runs the same cycle and records each point next to its own value,
-# which is what the plots need. SGD's step is proportional to the gradient, so it crawls
-# along the shallow valley floor; AdamW's steps keep their size where the gradient is small.
-import matplotlib.pyplot as plt
+# as the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls
+# along the shallow valley floor; AdamW swings in along a path of its own; SGD at its best
+# step zig-zags across the valley and falls fastest, until its value is too small for
+# float32 and rounds to 0, where its curve ends.
+from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
-from gdtutor import optimize, skewed
-from gdtutor.plotting import plot_contours, plot_trajectory, plot_values
-
-sgd = optimize(skewed, start, "SGD", lr=0.001, steps=500)
-adamw = optimize(skewed, start, "AdamW", lr=1.0, steps=500)
-runs = {"SGD, lr = 0.001": (sgd, "C3"), "AdamW, lr = 1": (adamw, "C0")}
-fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
-left, right = axes
+runs = {
+    "SGD, lr = 0.001": (sgd, "C3"),
+    "AdamW, lr = 1": (adamw, "C0"),
+    f"SGD, lr = {best:.3g}": (sgd_best, "C2"),
+}
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
 plot_contours(left, skewed, fit_to=[sgd, adamw])
 for label, (run, color) in runs.items():
     plot_trajectory(left, run, color=color, label=label)
     plot_values(right, run, log=True, labels=[label], color=color)
-left.legend(loc="lower right")
-left.set_title("SGD bends and crawls; AdamW swings in")
+trajectory_legend(left, loc="lower right", fontsize="small")
+left.set_title("SGD at 0.001 crawls; AdamW swings in")
 right.legend()
-right.set_title("AdamW ends many orders of magnitude lower")
+right.set_title("At its best step, SGD falls fastest")
 plt.show()
-# sphinx_gallery_thumbnail_number = 1
-
-# %%
-# What the difference teaches
-# ---------------------------
-#
-# The two learning rates mean different things: for SGD a step is ``lr`` times the gradient,
-# and ``lr = 1`` would explode; for AdamW ``lr`` is roughly the step length itself. AdamW's
-# weight decay multiplies :math:`x` by :math:`1 - \text{lr}\,\lambda` every step, a pull
-# towards the origin: here that is also the minimum, so it barely matters, but in a model it
-# is a regulariser that trades loss for smaller weights.
-no_decay = optimize(skewed, start, "AdamW", lr=1, steps=500, weight_decay=0)
-finals = {"SGD": sgd, "AdamW": adamw, "AdamW, no decay": no_decay}
-for name, run in finals.items():
-    value = skewed(run.end_point)
-    print(f"{name:>15}: f after 500 steps = {value:.4g}")
-too_big = optimize(skewed, start, "SGD", lr=1.0, steps=500)
-print(f"SGD with lr = 1: {too_big.message}")
+# sphinx_gallery_thumbnail_number = 2
 
 # %%
 # Conclusion
 # ----------
 #
-# ``torch.optim`` turns the four-line step into ``zero_grad / value / backward / step``;
-# with SGD it is the same arithmetic, with AdamW each coordinate gets its own step size.
-# Back to :ref:`the list of lessons <lessons>`.
+# ``torch.optim`` turns the four-line step into ``zero_grad / value / backward / step``.
+# With SGD it is the same arithmetic; AdamW keeps running means, and its ``lr`` is the step
+# length only at the start. A learning rate means something different for each optimizer,
+# so comparing them at one hand-picked value compares the picks:
+# :ref:`sphx_glr_auto_examples_plot_06_optimizers_compared.py` tunes every optimizer first.

@@ -6,29 +6,28 @@ The optimizers race through the banana
 A still picture of a path hides its timing: where an optimizer hurries, where it hesitates,
 where it overshoots and comes back. This lesson animates the seven optimizers of
 :ref:`sphx_glr_auto_examples_plot_06_optimizers_compared.py` on Rosenbrock's function,
-each at the learning rate its sweep chose, all from the classic start (-1.2, 1).
+each at the settings its tuning chose, all from the classic start (-1.2, 1).
 """
 
 # %%
-# The same sweep as before
-# ------------------------
+# The runs of lesson 6
+# --------------------
 #
-# The contestants, the grid of learning rates, the starts and the budget of lesson 6, so that
-# each optimizer runs at the learning rate that lesson chose for it.
+# :func:`gdtutor.compare.tune` gives the same sweeps as in lesson 6, on the same problem
+# (:data:`gdtutor.compare.PROBLEMS`); each sweep keeps the paths of its chosen setting, the
+# first from (-1.2, 1).
 import numpy as np
 
-from gdtutor import rosenbrock
-from gdtutor.compare import CONTENDERS, SWEEP_LRS, sweep_lr
+from gdtutor.compare import CONTENDERS, PROBLEMS, tune
 
-STARTS = np.array([[-1.2, 1.0], [-0.5, 2.5], [1.8, 1.5]])
-STEPS = 1000
-paths = {}  # the points after 0, 1, …, STEPS steps from (-1.2, 1)
-for name, (opt, options) in CONTENDERS.items():
-    sweep = sweep_lr(rosenbrock, opt, SWEEP_LRS, STARTS, STEPS, tol=1e-4, **options)
-    run = sweep.best_runs[0]
-    paths[name] = np.vstack([run.points, run.end_point])
-    value = rosenbrock(run.end_point)
-    print(f"{name:>15}: lr {sweep.best_lr:8.3g}, final value {value:.1e}")
+problem = PROBLEMS["rosenbrock"]
+paths = {}  # the points after 0, 1, …, problem.steps steps from (-1.2, 1)
+for name in CONTENDERS:
+    sweep = tune(name, "rosenbrock")
+    paths[name] = sweep.best_points[0]
+    knobs = ", ".join(f"{k} {v}" for k, v in sweep.best_settings.items() if k != "lr")
+    final = sweep.best_values[0, -1]
+    print(f"{name:>15}: lr {sweep.best_lr:.3g} {knobs}, final value {final:.1e}")
 
 # %%
 # One frame
@@ -37,7 +36,7 @@ for name, (opt, options) in CONTENDERS.items():
 # A frame draws every path up to the same step, with a dot at its head. Time speeds up as
 # the animation goes on (the frames are spaced evenly in the logarithm of the step), so the
 # first, fast moves and the long crawl along the valley floor both get their share.
-frames = np.unique(np.geomspace(1, STEPS, 22).astype(int))
+frames = np.unique(np.geomspace(1, problem.steps, 22).astype(int))
 
 
 def draw(step):
@@ -45,7 +44,7 @@ def draw(step):
         x, y = path[: step + 1].T
         line.set_data(x, y)
         head.set_data(x[-1:], y[-1:])
-    ax.set_title(f"Rosenbrock from (-1.2, 1): step {step} of {STEPS}")
+    ax.set_title(f"Rosenbrock from (-1.2, 1): step {step} of {problem.steps}")
     return [*lines, *heads]
 
 
@@ -55,8 +54,8 @@ def draw(step):
 #
 # The page embeds every frame as an image, so there are few of them, stored as JPEG, and the
 # margins are fixed rather than recomputed for every frame. Use the controls to pause, step
-# through or slow down the frames. In a notebook of your own,
-# ``IPython.display.HTML(animation.to_jshtml())`` shows the same player.
+# through or slow down the frames. Run as a script, this lesson opens a window that plays
+# the race; in a notebook, it shows the same player as this page.
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation
 
@@ -66,8 +65,8 @@ plt.rcParams["animation.frame_format"] = "jpeg"
 fig, ax = plt.subplots(figsize=(5.4, 4.6), dpi=72)
 fig.subplots_adjust(left=0.1, right=0.97, bottom=0.1, top=0.93)
 view = {"xlim": (-2, 2), "ylim": (-1, 3), "spacing": "log", "colors": "0.8"}
-plot_contours(ax, rosenbrock, levels=10, **view)
-ax.plot(1, 1, "k*", markersize=12)
+plot_contours(ax, problem.objective, levels=10, **view)
+ax.plot(*problem.minimizer, "kP", markersize=9, label="minimum (1, 1)")
 lines, heads = [], []
 for i, name in enumerate(paths):
     lines += ax.plot([], [], color=f"C{i}", linewidth=1.2, label=name)
@@ -75,19 +74,38 @@ for i, name in enumerate(paths):
 ax.legend(loc="lower right", fontsize="small", ncols=2)
 animation = FuncAnimation(fig, draw, frames=frames, interval=250)
 
+
+def in_notebook():
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+if in_notebook():
+    from IPython.display import HTML, display
+
+    display(HTML(animation.to_jshtml()))
+    plt.close(fig)  # the player replaces the still figure
+else:
+    plt.show()
+
 # %%
 # What to notice
 # --------------
 #
-# Plain SGD, held back by the steep walls, creeps along the valley floor and never gets
-# halfway. SGD with momentum races along the floor, overshooting on the way. Adagrad's
-# first steps jump far, then shrink as its sum of squared gradients grows. RMSprop keeps
-# jittering across the floor; Adam settles at the minimum; AdamW stops short of it, held
-# back by the weight decay that pulls towards the origin. As lesson 6 said, this is one
-# start on one deterministic toy problem: it shows how the update rules move, not which
-# one will train your model best.
+# Adam's first steps throw it far out of the valley, yet it is halfway to the minimum after
+# two steps and ends closest to it. Heavy-ball momentum gathers speed along the floor,
+# overshoots its bends, and ends second closest. Plain SGD and Adagrad creep along the floor
+# in steps that no longer turn back, and end far from the minimum. RMSprop and AdamW end
+# with long steps that go back and forth across the floor and hardly get anywhere; AdamW,
+# tuned on the same grid as Adam, is held back by its weight decay's pull towards the
+# origin. Below, the step at which each path first got halfway to the minimum, and how far
+# from it each ended. As lesson 6 said, this is one start on one deterministic toy problem:
+# it shows how the update rules move, not which one will train your model best.
 for name, path in paths.items():
-    distance = np.linalg.norm(path - [1.0, 1.0], axis=1)
+    distance = np.linalg.norm(path - problem.minimizer, axis=1)
     closer = np.flatnonzero(distance < distance[0] / 2)
     halfway = f"after {closer[0]:3d} steps" if closer.size else "never"
     print(f"{name:>15}: halfway {halfway}, ends {distance[-1]:.1e} away")
@@ -97,6 +115,5 @@ for name, path in paths.items():
 # ----------
 #
 # Back to :ref:`sphx_glr_auto_examples_plot_06_optimizers_compared.py` for the numbers behind
-# the picture, or on to the :ref:`theory page <theory-step-size>` for why a fixed step must
-# be small in a valley this narrow. API used: :func:`gdtutor.compare.sweep_lr`,
-# :func:`gdtutor.rosenbrock` and :func:`gdtutor.plotting.plot_contours`.
+# the picture, or on to the :ref:`theory pages <theory>` for why a fixed step must be small
+# in a valley this narrow and what momentum does about it.

@@ -1,20 +1,26 @@
-r"""Comparing optimizers fairly: one learning-rate sweep, one step budget, several starts.
+r"""Comparing optimizers fairly: every optimizer tuned with the same number of trials.
 
-An optimizer's result depends on its learning rate at least as much as on the optimizer, so a
-comparison at one hand-picked learning rate compares the picks, not the optimizers.
-:func:`sweep_lr` gives every optimizer the same treatment: the same grid of learning rates,
-the same step budget and the same start points. For each learning rate it records the final
-gap :math:`f(v_{\text{final}}) - f^\star` and the number of steps after which the gap stayed
-within a tolerance, from every start, and it picks the learning rate by a fixed rule
-(:attr:`Sweep.best_index`).
+An optimizer's result depends on its settings at least as much as on the optimizer, so a
+comparison at one hand-picked setting compares the picks, not the optimizers. :func:`sweep`
+runs one optimizer at every setting of a grid, from several starts, for one step budget, and
+records for each run the final gap :math:`f(v_{\text{final}}) - f^\star` and the number of
+steps after which the gap stayed within a tolerance; it picks a setting by a fixed rule
+(:attr:`Sweep.best_index`). :func:`tune` does this for the comparison lessons' contenders on
+their problems, each with a grid of :data:`TRIALS` settings from :func:`search_grid`.
+
+The runs take the steps of :mod:`gdtutor.rules`, all settings and starts at once as the rows
+of one tensor; those rules take ``torch.optim``'s steps up to float rounding.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import itertools
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -22,14 +28,26 @@ import numpy as np
 import torch
 
 from gdtutor._checks import as_start_point, check_lr, check_steps
-from gdtutor.objectives import Objective
-from gdtutor.optim import optimize, optimizer_class
-from gdtutor.record import Trajectory, _frozen, divergence_message
+from gdtutor.objectives import Objective, hessian, rosenbrock, skewed
+from gdtutor.optim import optimizer_class
+from gdtutor.record import Trajectory, _frozen
+from gdtutor.rules import RULES
+from gdtutor.stepsize import heavy_ball, step_size_bounds
 
-__all__ = ["CONTENDERS", "LINEAR_IN_LR", "SWEEP_LRS", "Sweep", "steps_to_tolerance", "sweep_lr"]
+__all__ = [
+    "CONTENDERS",
+    "PROBLEMS",
+    "TRIALS",
+    "Problem",
+    "Sweep",
+    "search_grid",
+    "steps_to_tolerance",
+    "sweep",
+    "tune",
+]
 
 #: The optimizers that the comparison lessons race: a label mapped to the name of a
-#: ``torch.optim`` class and its keyword options (other than ``lr``).
+#: ``torch.optim`` class and its keyword options other than ``lr``.
 CONTENDERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     {
         "SGD": ("SGD", MappingProxyType({})),
@@ -42,22 +60,58 @@ CONTENDERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     }
 )
 
-#: The learning rates those lessons sweep: 13 values from 1e-4 to 1e2, evenly spaced on a
-#: log axis (two per decade).
-SWEEP_LRS: np.ndarray = np.geomspace(1e-4, 1e2, 13)
-SWEEP_LRS.setflags(write=False)
 
-#: Optimizers whose step moves each parameter by the learning rate times a direction that
-#: does not depend on the learning rate (their states only see gradients), elementwise. For
-#: these, :func:`sweep_lr` runs all learning rates and starts at once (see ``batched``).
-LINEAR_IN_LR: frozenset[str] = frozenset(
-    {"Adadelta", "Adagrad", "Adam", "Adamax", "AdamW", "NAdam", "RAdam", "RMSprop", "SGD"}
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """One problem of the comparison: where the runs start, how long they run, what counts.
+
+    Attributes
+    ----------
+    objective : callable
+        The function to minimize; its minimum value is 0.
+    minimizer : tuple of float
+        Where the minimum is; the Hessian there gives the theory's settings.
+    starts : numpy.ndarray
+        The start points, shape ``(S, 2)``, float64; read-only.
+    steps : int
+        The step budget of every run.
+    tol : float
+        A run has arrived once its gap stays within ``tol``.
+    """
+
+    objective: Objective
+    minimizer: tuple[float, float]
+    starts: np.ndarray
+    steps: int
+    tol: float
+
+
+#: The two problems of the comparison lessons: the course's skewed quadratic for the
+#: course's 500 steps, and Rosenbrock's banana, from its classic start (-1.2, 1) and two more.
+PROBLEMS: Mapping[str, Problem] = MappingProxyType(
+    {
+        "skewed": Problem(
+            skewed, (0.0, 0.0), _frozen(np.array([[8.0, 8.0], [-8.0, 4.0], [2.0, -8.0]])), 500, 1e-6
+        ),
+        "rosenbrock": Problem(
+            rosenbrock,
+            (1.0, 1.0),
+            _frozen(np.array([[-1.2, 1.0], [-0.5, 2.5], [1.8, 1.5]])),
+            1000,
+            1e-4,
+        ),
+    }
 )
 
+#: How many settings every contender tries on every problem.
+TRIALS = 256
+_LR_RANGE = (1e-4, 10.0)
+_MOMENTA = (0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Sweep:
-    r"""The outcome of a learning-rate sweep of one optimizer on one objective.
+    r"""The outcome of a sweep of one optimizer over a grid of settings on one objective.
 
     Attributes
     ----------
@@ -65,8 +119,8 @@ class Sweep:
         The objective's ``__name__``.
     optimizer : str
         The optimizer's class name.
-    lrs : numpy.ndarray
-        The learning rates tried, ascending, shape ``(L,)``.
+    settings : tuple of Mapping
+        The keyword arguments of each trial, ``lr`` included, shape ``(N,)``.
     starts : numpy.ndarray
         The start points, shape ``(S, 2)``.
     steps : int
@@ -76,75 +130,84 @@ class Sweep:
     target : float
         :math:`f^\star`, the minimum value.
     final_gaps : numpy.ndarray
-        Shape ``(L, S)``: the last recorded value minus ``target``, as
-        :attr:`gdtutor.Trajectory.final_value` reports it; ``inf`` for a run that diverged.
+        Shape ``(N, S)``: the gap at the point where the run ended; ``inf`` for a run whose
+        value stopped being finite.
     steps_to_tol : numpy.ndarray
-        Shape ``(L, S)``: after how many steps the gap stayed at most ``tol`` up to the end of
+        Shape ``(N, S)``: after how many steps the gap stayed within ``tol`` up to the end of
         the budget (see :func:`steps_to_tolerance`); ``inf`` for a run that ends outside it.
-    best_runs : tuple of Trajectory
-        The runs at the chosen learning rate :attr:`best_lr`, one per start, as
-        :func:`gdtutor.optimize` records them.
-    options : Mapping
-        The optimizer's keyword arguments other than ``lr``.
+    best_points : numpy.ndarray
+        Shape ``(S, steps + 1, 2)``: the path of each run at the chosen setting, from the
+        start to the end point.
+    best_values : numpy.ndarray
+        Shape ``(S, steps + 1)``: the objective along those paths.
     """
 
     objective: str
     optimizer: str
-    lrs: np.ndarray
+    settings: tuple[Mapping[str, Any], ...]
     starts: np.ndarray
     steps: int
     tol: float
     target: float
     final_gaps: np.ndarray
     steps_to_tol: np.ndarray
-    best_runs: tuple[Trajectory, ...] = ()
-    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    best_points: np.ndarray
+    best_values: np.ndarray
+
+    @property
+    def lrs(self) -> np.ndarray:
+        """The learning rate of each trial, shape ``(N,)``."""
+        return np.array([s["lr"] for s in self.settings], dtype=float)
 
     @property
     def worst_gaps(self) -> np.ndarray:
-        """The largest final gap over the starts, for each learning rate, shape ``(L,)``."""
+        """The largest final gap over the starts, for each trial, shape ``(N,)``."""
         return self.final_gaps.max(axis=1)
 
     @property
     def worst_steps(self) -> np.ndarray:
-        """The largest steps-to-tolerance over the starts, for each learning rate."""
+        """The largest steps-to-tolerance over the starts, for each trial, shape ``(N,)``."""
         return self.steps_to_tol.max(axis=1)
 
     @property
     def best_index(self) -> int:
-        """Index of the chosen learning rate.
+        """Index of the chosen trial.
 
-        The rule: the learning rate after which the gap stays within ``tol`` from *every*
-        start soonest (the smallest worst ``steps_to_tol``); if none gets there, the one
-        with the smallest worst final gap. Ties go to the smaller learning rate. Judging by
-        the worst start keeps a learning rate that wins from one start and fails from
+        The rule: the setting after which the gap stays within ``tol`` from *every* start
+        soonest (the smallest worst ``steps_to_tol``); among those that never get there, or
+        that get there equally soon, the smallest worst final gap; then the earlier trial.
+        Judging by the worst start keeps a setting that wins from one start and fails from
         another from being chosen.
         """
         return _best_index(self.final_gaps, self.steps_to_tol)
 
     @property
+    def best_settings(self) -> Mapping[str, Any]:
+        """The chosen trial's keyword arguments."""
+        return self.settings[self.best_index]
+
+    @property
     def best_lr(self) -> float:
-        """The chosen learning rate, ``lrs[best_index]``."""
-        return float(self.lrs[self.best_index])
+        """The chosen trial's learning rate."""
+        return float(self.best_settings["lr"])
 
 
 def _best_index(final_gaps: np.ndarray, steps_to_tol: np.ndarray) -> int:
-    # lexsort is stable and sorts by its last key first: ties go to the smaller index.
+    # lexsort is stable and sorts by its last key first: ties go to the earlier trial.
     return int(np.lexsort((final_gaps.max(axis=1), steps_to_tol.max(axis=1)))[0])
 
 
-def steps_to_tolerance(trajectory: Any, tol: float, *, target: float = 0.0) -> int | None:
+def steps_to_tolerance(values: Any, tol: float, *, target: float = 0.0) -> Any:
     r"""The number of steps after which a run's value stays within ``tol`` of ``target``.
 
     A run that dips below the tolerance and climbs out again (as adaptive methods with a large
-    learning rate do) has not reached it: the count is the first step from which every later
-    recorded value is within the tolerance.
+    learning rate do) has not arrived: the count is the first step from which every later
+    value is within the tolerance. A value that is not finite is outside it.
 
     Parameters
     ----------
-    trajectory : Trajectory or array_like of float
-        A run recorded with values before each step (``values[i]`` is the value after ``i``
-        steps), or those values themselves.
+    values : Trajectory or array_like of float
+        ``values[i]`` is the value after ``i`` steps; further axes hold further runs.
     tol : float
         The tolerance on ``value - target``, positive.
     target : float, optional
@@ -152,46 +215,69 @@ def steps_to_tolerance(trajectory: Any, tol: float, *, target: float = 0.0) -> i
 
     Returns
     -------
-    int or None
+    float or numpy.ndarray
         The smallest ``i`` with ``values[j] - target <= tol`` for every ``j >= i``, or
-        ``None`` if the last value is not within the tolerance.
+        ``inf`` where the last value is not within the tolerance; one number for one run,
+        an array of shape ``values.shape[1:]`` for several.
 
     Raises
     ------
     TypeError, ValueError
-        If ``tol`` is not a positive finite number or the values are not one-dimensional.
+        If ``tol`` is not a positive finite number, ``target`` is not finite or ``values``
+        is a single number.
 
     Examples
     --------
     >>> steps_to_tolerance([100.0, 10.0, 1.0, 0.1], tol=1.0)
-    2
+    2.0
     >>> steps_to_tolerance([100.0, 0.5, 3.0, 0.5], tol=1.0)
-    3
-    >>> steps_to_tolerance([100.0, 10.0], tol=1.0) is None
-    True
+    3.0
+    >>> steps_to_tolerance([100.0, 10.0], tol=1.0)
+    inf
+    >>> steps_to_tolerance([[5.0, 5.0], [0.5, 5.0]], tol=1.0).tolist()
+    [1.0, inf]
     """
     tol = check_lr(tol, name="tol")
-    values = np.asarray(trajectory.values if isinstance(trajectory, Trajectory) else trajectory)
-    if values.ndim != 1:
-        raise ValueError(f"trajectory must hold one value per step, got shape {values.shape}")
-    outside = np.flatnonzero(~(values - float(target) <= tol))
-    if not len(values) or (outside.size and outside[-1] == len(values) - 1):
-        return None
-    return int(outside[-1]) + 1 if outside.size else 0
+    if not math.isfinite(float(target)):
+        raise ValueError(f"target must be finite, got {target!r}")
+    gaps = np.asarray(values.values if isinstance(values, Trajectory) else values, dtype=float)
+    if gaps.ndim == 0:
+        raise ValueError(f"values must hold one value per step, got the single number {gaps}")
+    outside = ~(gaps - float(target) <= tol)
+    if not len(gaps):
+        counts = np.full(gaps.shape[1:], np.inf)
+    else:
+        last_outside = len(gaps) - 1 - np.argmax(outside[::-1], axis=0)
+        counts = np.where(outside.any(axis=0), last_outside + 1.0, 0.0)
+        counts = np.where(outside[-1], np.inf, counts)
+    return float(counts) if counts.ndim == 0 else counts
 
 
-def _check_lrs(lrs: Any) -> np.ndarray:
-    try:
-        grid = np.array(lrs, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"lrs must be a sequence of positive numbers, got {lrs!r}") from exc
-    if grid.ndim != 1 or grid.size == 0:
-        raise ValueError(f"lrs must be a non-empty 1-d sequence, got shape {grid.shape}")
-    if not (np.isfinite(grid).all() and (grid > 0).all()):
-        raise ValueError(f"lrs must be positive and finite, got {grid.tolist()}")
-    if len(np.unique(grid)) != grid.size:
-        raise ValueError(f"lrs must not repeat a value, got {grid.tolist()}")
-    return np.sort(grid)
+def _check_grid(grid: Any, options: Mapping[str, Any]) -> dict[str, list[Any]]:
+    if not isinstance(grid, Mapping) or "lr" not in grid:
+        raise TypeError(
+            f"grid must map option names to the values to try, lr among them, got {grid!r}"
+        )
+    axes = {}
+    for name, values in grid.items():
+        if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+            raise TypeError(f"grid[{name!r}] must be a sequence of values, got {values!r}")
+        if len(values) == 0:
+            raise ValueError(f"grid[{name!r}] must hold at least one value, got none")
+        axes[name] = list(values)
+    lrs = axes["lr"]
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in lrs):
+        raise TypeError(f"grid['lr'] must hold positive numbers, got {lrs!r}")
+    if not all(math.isfinite(v) and v > 0 for v in lrs):
+        raise ValueError(f"grid['lr'] must hold positive finite numbers, got {lrs}")
+    if len(set(lrs)) != len(lrs):
+        raise ValueError(f"grid['lr'] must not repeat a value, got {lrs}")
+    if "lr" in options:
+        raise TypeError("sweep got lr among the optimizer options; give the grid's lr instead")
+    both = sorted(set(axes) & set(options))
+    if both:
+        raise TypeError(f"sweep got {both} both in the grid and among the optimizer options")
+    return axes
 
 
 def _check_starts(starts: Any) -> torch.Tensor:
@@ -209,112 +295,78 @@ def _check_starts(starts: Any) -> torch.Tensor:
     return torch.stack(points)
 
 
-def _target(objective: Objective, target: float | None) -> float:
-    if target is not None:
-        value = float(target)
-        if not math.isfinite(value):
-            raise ValueError(f"target must be finite, got {target!r}")
-        return value
-    return 0.0  # the minimum value of every gdtutor objective
+def _as_rows(name: str, values: list[Any], like: torch.Tensor) -> Any:
+    """One setting for every trial: a plain value if all trials share it, else a column."""
+    if all(v == values[0] for v in values):
+        return values[0]
+    if all(isinstance(v, tuple) for v in values):
+        return tuple(_as_rows(name, list(column), like) for column in zip(*values, strict=True))
+    if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in values):
+        raise ValueError(f"grid[{name!r}] must hold numbers to sweep over, got {values}")
+    return torch.tensor(values, dtype=like.dtype).reshape(-1, *[1] * like.ndim)
 
 
-def _run_batched(
+def _run(
     objective: Objective,
-    cls: type[torch.optim.Optimizer],
-    lrs: np.ndarray,
+    rule: Any,
+    settings: list[dict[str, Any]],
     starts: torch.Tensor,
     steps: int,
-    options: Mapping[str, Any],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Every (learning rate, start) run at once, as the rows of one tensor.
+    """Every (setting, start) run at once, as the rows of one tensor.
 
-    The optimizer steps all rows with the largest learning rate; each row's move is then
-    scaled by its own ``lr / max(lrs)``. For the optimizers in :data:`LINEAR_IN_LR` this is
-    the same run as one optimizer per row, up to rounding. Returns the values before each
-    step, shape ``(steps, L, S)``, and the points, shape ``(steps + 1, L, S, 2)``.
+    Returns the values, shape ``(steps + 1, N, S)``, and the points, shape
+    ``(steps + 1, N, S, 2)``, after ``0, 1, ..., steps`` steps.
     """
-    x = starts.expand(len(lrs), *starts.shape).clone().requires_grad_(True)
-    make: Callable[..., torch.optim.Optimizer] = cls  # every optimizer takes lr
-    opt = make([x], **options, lr=float(lrs[-1]))
-    scale = torch.as_tensor(lrs / lrs[-1], dtype=x.dtype).reshape(-1, 1, 1)
-    values = torch.empty((steps, *x.shape[:-1]), dtype=x.dtype)
+    x = starts.expand(len(settings), *starts.shape).clone()
+    columns = {k: _as_rows(k, [s[k] for s in settings], starts) for k in settings[0]}
+    state: dict[str, Any] = {}
+    values = torch.empty((steps + 1, *x.shape[:-1]), dtype=x.dtype)
     points = torch.empty((steps + 1, *x.shape), dtype=x.dtype)
-    for i in range(steps):
-        points[i] = x.detach()
-        opt.zero_grad()
+    for i in range(steps + 1):
+        x.requires_grad_(True)
         value = objective(x)
         if not isinstance(value, torch.Tensor) or value.shape != x.shape[:-1]:
-            shape = tuple(getattr(value, "shape", ()))
             raise ValueError(
-                f"objective must map points of shape (..., 2) to values of shape (...) for a "
-                f"batched sweep, got shape {shape} for points of shape {tuple(x.shape)}; "
-                f"pass batched=False for an objective of one point"
+                f"objective must map points of shape (..., 2) to values of shape (...), as "
+                f"gdtutor's objectives do; got shape {tuple(getattr(value, 'shape', ()))} for "
+                f"points of shape {tuple(x.shape)}"
             )
-        value.sum().backward()
-        opt.step()
+        points[i], values[i] = x.detach(), value.detach()
+        if i == steps:
+            break
+        (grad,) = torch.autograd.grad(value.sum(), x)
         with torch.no_grad():
-            x.copy_(points[i] - scale * (points[i] - x))
-        values[i] = value.detach()
-    points[steps] = x.detach()
+            x = rule(x, grad, state, **columns)
     return values.numpy(), points.numpy()
 
 
-def _row_trajectory(
-    values: np.ndarray,
-    points: np.ndarray,
-    *,
-    objective: str,
-    optimizer: str,
-    lr: float,
-    options: Mapping[str, Any],
-) -> Trajectory:
-    """The record :func:`gdtutor.optimize` makes, from one row of a batched run."""
-    steps = len(values)
-    bad = np.flatnonzero(~np.isfinite(values))
-    n = int(bad[0]) if bad.size else steps
-    message = divergence_message(n, values[n]) if bad.size else f"ran all {steps} steps"
-    return Trajectory(
-        points=_frozen(points[:n].copy()),
-        values=_frozen(values[:n].copy()),
-        end_point=_frozen(points[n].copy()),
-        method=optimizer,
-        objective_name=objective,
-        lr=lr,
-        steps=steps,
-        options=options,
-        diverged=bool(bad.size),
-        message=message,
-    )
-
-
-def sweep_lr(
+def sweep(
     objective: Objective,
     optimizer: str | type[torch.optim.Optimizer],
-    lrs: Sequence[float] | np.ndarray,
+    grid: Mapping[str, Sequence[Any]],
     starts: Sequence[Any] | np.ndarray,
     steps: int,
     *,
     tol: float = 1e-6,
-    target: float | None = None,
-    batched: bool | None = None,
+    target: float = 0.0,
     **options: Any,
 ) -> Sweep:
-    r"""Run an optimizer at every learning rate of a grid, from every start, for ``steps`` steps.
+    r"""Run an optimizer at every setting of a grid, from every start, for ``steps`` steps.
 
-    Each run is the ``zero_grad / value / backward / step`` cycle of
-    :func:`gdtutor.optimize`, recorded the same way: a run stops at its first non-finite
-    value and counts as diverged.
+    The settings are all combinations of the grid's values. Every run takes the steps of
+    the optimizer's rule in :mod:`gdtutor.rules` (``torch.optim``'s steps, up to rounding).
 
     Parameters
     ----------
     objective : callable
         Maps points of shape ``(..., 2)`` to values of shape ``(...)``, as gdtutor's
-        objectives do (with ``batched=False``, one point at a time is enough).
+        objectives do.
     optimizer : str or type
-        ``"SGD"``, ``"Adam"``, ... or an optimizer class (see
-        :func:`gdtutor.optim.optimizer_class`).
-    lrs : sequence of float
-        The learning rates to try, e.g. ``np.geomspace(1e-4, 1, 9)``.
+        ``"SGD"``, ``"RMSprop"``, ``"Adagrad"``, ``"Adam"`` or ``"AdamW"``, or that class.
+    grid : Mapping
+        Option names mapped to the values to try, ``lr`` among them, e.g.
+        ``{"lr": [0.01, 0.02], "momentum": [0.5, 0.9]}`` (four settings).
     starts : sequence of points
         The start points, each as :func:`gdtutor.optimize` accepts it; all of one dtype.
     steps : int
@@ -322,14 +374,9 @@ def sweep_lr(
     tol : float, optional
         The tolerance on :math:`f - f^\star` for ``Sweep.steps_to_tol``.
     target : float, optional
-        :math:`f^\star`; 0 by default, the minimum of each of gdtutor's objectives.
-    batched : bool, optional
-        Run all learning rates and starts together as rows of one tensor: many times faster
-        and, for the optimizers in :data:`LINEAR_IN_LR`, the same runs up to rounding.
-        ``False`` calls :func:`gdtutor.optimize` once per run. By default batched exactly for
-        the optimizers in :data:`LINEAR_IN_LR`.
+        :math:`f^\star`, the minimum value.
     **options
-        Further keyword arguments for the optimizer, e.g. ``momentum=0.9``.
+        Options that every setting shares, e.g. ``nesterov=True``.
 
     Returns
     -------
@@ -338,84 +385,165 @@ def sweep_lr(
     Raises
     ------
     TypeError, ValueError
-        For a bad optimizer, grid, start point, step count, tolerance or target, ``lr`` among
-        the options, or ``batched=True`` for an optimizer outside :data:`LINEAR_IN_LR`.
+        For an optimizer without a rule, an option its rule does not write out, a bad grid,
+        start point, step count, tolerance or target, ``lr`` among the options, or an
+        objective that does not evaluate many points at once; ``torch.optim`` checks the
+        settings themselves, with its own messages.
 
     Examples
     --------
     >>> from gdtutor import skewed
-    >>> sweep = sweep_lr(skewed, "SGD", [0.001, 0.01, 0.03], [[8.0, 8.0], [-8.0, 4.0]], 200)
-    >>> print(sweep.best_lr, sweep.worst_steps.tolist())
+    >>> result = sweep(skewed, "SGD", {"lr": [0.001, 0.01, 0.03]}, [[8.0, 8.0], [-8.0, 4.0]], 200)
+    >>> print(result.best_lr, result.worst_steps.tolist())
     0.01 [inf, 126.0, inf]
-    >>> bool(sweep.final_gaps[2, 0] == float("inf"))  # 0.03 > 2 / 92.4: diverged
+    >>> bool(result.final_gaps[2, 0] == float("inf"))  # 0.03 > 2 / 92.4: diverged
     True
-    >>> [run.message for run in sweep.best_runs]
-    ['ran all 200 steps', 'ran all 200 steps']
     """
     cls = optimizer_class(optimizer)
-    grid = _check_lrs(lrs)
+    if cls.__name__ not in RULES:
+        raise ValueError(
+            f"optimizer must be one whose rule gdtutor.rules writes out, one of "
+            f"{', '.join(RULES)}; got {cls.__name__}"
+        )
+    rule = RULES[cls.__name__]
+    axes = _check_grid(grid, options)
+    known = [p for p in inspect.signature(rule).parameters if p not in ("x", "grad", "state")]
+    unknown = sorted((set(axes) | set(options)) - set(known))
+    if unknown:
+        raise TypeError(
+            f"sweep cannot run {cls.__name__} with {unknown}: gdtutor.rules.{rule.__name__} "
+            f"writes out only {known}"
+        )
+    settings = [
+        {**dict(zip(axes, combination, strict=True)), **options}
+        for combination in itertools.product(*axes.values())
+    ]
+    probe = torch.zeros(2, requires_grad=True)
+    for setting in settings:
+        cls([probe], **setting)  # torch.optim's own checks of every setting
     points = _check_starts(starts)
     steps = check_steps(steps)
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
     tol = check_lr(tol, name="tol")
-    f_star = _target(objective, target)
-    if "lr" in options:
-        raise TypeError("sweep_lr got lr among the optimizer options; give the grid as lrs")
-    if batched is None:
-        batched = cls.__name__ in LINEAR_IN_LR
-    elif batched and cls.__name__ not in LINEAR_IN_LR:
-        raise ValueError(
-            f"batched must be False for {cls.__name__}: only {sorted(LINEAR_IN_LR)} move by "
-            f"the learning rate times a direction that does not depend on it"
-        )
-    name = getattr(objective, "__name__", repr(objective))
-    frozen_options = MappingProxyType(dict(options))
-    runs: dict[tuple[int, int], Trajectory] = {}
-    if batched:
-        values, path = _run_batched(objective, cls, grid, points, steps, options)
-    else:
-        values = np.full((steps, len(grid), len(points)), np.nan)
-        for (i, lr), (j, start) in itertools.product(enumerate(grid), enumerate(points)):
-            run = optimize(objective, start, cls, lr=float(lr), steps=steps, **options)
-            values[: len(run), i, j] = run.values
-            values[len(run) :, i, j] = np.inf
-            runs[i, j] = run
-    gaps = values - f_star
-    finite = np.isfinite(gaps)
-    diverged = ~finite.all(axis=0)
-    # Only the steps before a run's first non-finite value count, as in gdtutor's loops.
-    within = np.cumprod(finite, axis=0).astype(bool) & (gaps <= tol)
-    # The step after the last one outside the tolerance, for runs that end inside it.
-    trailing = np.where(within.all(axis=0), steps, np.argmin(within[::-1], axis=0))
-    settled = np.where(within[-1], steps - trailing, np.inf)
-    final = np.where(diverged, np.inf, gaps[-1]).astype(float)
-    settled = settled.astype(float)
-    best = _best_index(final, settled)
-    if batched:
-        best_runs = tuple(
-            _row_trajectory(
-                values[:, best, j],
-                path[:, best, j],
-                objective=name,
-                optimizer=cls.__name__,
-                lr=float(grid[best]),
-                options=frozen_options,
-            )
-            for j in range(len(points))
-        )
-    else:
-        best_runs = tuple(runs[best, j] for j in range(len(points)))
+    if not math.isfinite(float(target)):
+        raise ValueError(f"target must be finite, got {target!r}")
+    values, path = _run(objective, rule, settings, points, steps)
+    counts = np.asarray(steps_to_tolerance(values, tol, target=target), dtype=float)
+    final = np.where(np.isfinite(values).all(axis=0), values[-1] - float(target), np.inf)
+    best = _best_index(final, counts)
     return Sweep(
-        objective=name,
+        objective=getattr(objective, "__name__", repr(objective)),
         optimizer=cls.__name__,
-        lrs=_frozen(grid),
+        settings=tuple(MappingProxyType(s) for s in settings),
         starts=_frozen(points.numpy().copy()),
         steps=steps,
         tol=tol,
-        target=f_star,
+        target=float(target),
         final_gaps=_frozen(final),
-        steps_to_tol=_frozen(settled),
-        best_runs=best_runs,
-        options=frozen_options,
+        steps_to_tol=_frozen(counts),
+        best_points=_frozen(np.moveaxis(path[:, best], 0, 1).copy()),
+        best_values=_frozen(values[:, best].T.copy()),
+    )
+
+
+def search_grid(contender: str, problem: Problem) -> dict[str, list[Any]]:
+    r"""The settings a contender tries on a problem, as many for every contender.
+
+    Every contender gets :data:`~gdtutor.compare.TRIALS` settings. The learning rates are
+    spread evenly on a log axis from 1e-4 to 10, with the theory's two optimal learning
+    rates for the Hessian at the minimum added: the best fixed step
+    :math:`\alpha^\star` and Polyak's heavy-ball step (:func:`gdtutor.stepsize.heavy_ball`).
+    A contender with momentum (``momentum``, or Adam's :math:`\beta_1`) also tries seven
+    momenta from 0.5 to 0.99 and Polyak's heavy-ball momentum, with an eighth as many
+    learning rates; the others spend all their trials on learning rates.
+
+    Parameters
+    ----------
+    contender : str
+        A key of :data:`CONTENDERS`.
+    problem : Problem
+        One of :data:`PROBLEMS`, or a problem like them.
+
+    Returns
+    -------
+    dict
+        Option names mapped to values, for :func:`sweep`.
+
+    Raises
+    ------
+    ValueError
+        If ``contender`` is not one of :data:`CONTENDERS`.
+
+    Examples
+    --------
+    >>> grid = search_grid("Adam", PROBLEMS["skewed"])
+    >>> len(grid["lr"]) * len(grid["betas"]) == len(search_grid("SGD", PROBLEMS["skewed"])["lr"])
+    True
+    >>> [round(b, 3) for b, _ in grid["betas"]]
+    [0.308, 0.5, 0.7, 0.8, 0.9, 0.95, 0.97, 0.99]
+    """
+    if contender not in CONTENDERS:
+        raise ValueError(f"contender must be one of {list(CONTENDERS)}, got {contender!r}")
+    optimizer, options = CONTENDERS[contender]
+    h = hessian(problem.objective, at=problem.minimizer)
+    polyak = heavy_ball(h)
+    theory_lrs = [step_size_bounds(h).best_lr, polyak.lr]
+    momenta = sorted([*_MOMENTA, polyak.momentum])
+    knob = "momentum" if "momentum" in options else "betas" if "Adam" in optimizer else None
+    per_lr = len(momenta) if knob else 1
+    geometric = np.geomspace(*_LR_RANGE, TRIALS // per_lr - len(theory_lrs))
+    grid: dict[str, list[Any]] = {"lr": sorted([*geometric.tolist(), *theory_lrs])}
+    if knob == "momentum":
+        grid["momentum"] = momenta
+    elif knob == "betas":
+        beta2 = torch.optim.Adam([torch.zeros(1)]).defaults["betas"][1]
+        grid["betas"] = [(beta, beta2) for beta in momenta]
+    return grid
+
+
+@functools.cache
+def tune(contender: str, problem: str) -> Sweep:
+    """Sweep a contender over its grid of settings on one of the comparison's problems.
+
+    The grid is :func:`~gdtutor.compare.search_grid`'s, the problem one of
+    :data:`~gdtutor.compare.PROBLEMS`. The result is kept: a second call with the same names
+    returns the same record.
+
+    Parameters
+    ----------
+    contender : str
+        A key of :data:`CONTENDERS`.
+    problem : str
+        A key of :data:`PROBLEMS`.
+
+    Returns
+    -------
+    Sweep
+
+    Raises
+    ------
+    ValueError
+        If either name is unknown.
+
+    Examples
+    --------
+    >>> result = tune("SGD", "skewed")
+    >>> print(f"{result.best_lr:.4f}", result.worst_steps[result.best_index])
+    0.0196 62.0
+    """
+    if problem not in PROBLEMS:
+        raise ValueError(f"problem must be one of {list(PROBLEMS)}, got {problem!r}")
+    setting = PROBLEMS[problem]
+    grid = search_grid(contender, setting)
+    optimizer, options = CONTENDERS[contender]
+    fixed = {k: v for k, v in options.items() if k not in grid}
+    return sweep(
+        setting.objective,
+        optimizer,
+        grid,
+        setting.starts,
+        setting.steps,
+        tol=setting.tol,
+        **fixed,
     )

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.contour import QuadContourSet
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.text import Text
 
@@ -26,6 +27,7 @@ __all__ = [
     "plot_graph",
     "plot_trajectory",
     "plot_values",
+    "trajectory_legend",
 ]
 
 Limits = tuple[float, float]
@@ -280,6 +282,40 @@ def plot_trajectory(
         markeredgewidth=0.5,
     )
     return [path, start, end]
+
+
+def trajectory_legend(ax: Axes, **kwargs: Any) -> Legend:
+    """Draw a legend of the labelled paths, with the start and end markers explained.
+
+    Adds two entries after the paths: the square that marks where a run of
+    :func:`~gdtutor.plotting.plot_trajectory` starts and the star that marks where it ends.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.legend`.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = plot_trajectory(ax, [[8, 8], [4, 4], [0, 0]], label="halving")
+    >>> [text.get_text() for text in trajectory_legend(ax).get_texts()]
+    ['halving', 'start', 'end of the run']
+    >>> plt.close(fig)
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    for marker, label in (("s", "start"), ("*", "end of the run")):
+        size = 11 if marker == "*" else 7
+        style = {"markeredgecolor": "black", "markeredgewidth": 0.5, "linestyle": "none"}
+        handles.append(Line2D([], [], marker=marker, color="0.5", markersize=size, **style))
+        labels.append(label)
+    return ax.legend(handles, labels, **kwargs)
 
 
 def plot_values(

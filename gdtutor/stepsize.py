@@ -14,6 +14,16 @@ slowest component fastest is :math:`\alpha^\star = 2 / (\lambda_{\min} + \lambda
 with rate :math:`(\kappa - 1) / (\kappa + 1)` where :math:`\kappa = \lambda_{\max} /
 \lambda_{\min}` is the condition number. This module computes those numbers from a Hessian and
 measures the factors from a recorded run.
+
+Heavy-ball momentum, :math:`v^{t+1} = v^t - \alpha \nabla f(v^t) + \beta\,(v^t - v^{t-1})`,
+also keeps the eigen-components apart, but each one now follows a two-step recurrence,
+
+.. math:: c_i^{t+1} = (1 + \beta - \alpha\lambda_i)\, c_i^t - \beta\, c_i^{t-1},
+
+whose per-step factor is the larger root size of
+:math:`\mu^2 - (1 + \beta - \alpha\lambda_i)\,\mu + \beta = 0`. Polyak's choice of
+:math:`\alpha` and :math:`\beta` makes the slowest of them :math:`(\sqrt\kappa - 1) /
+(\sqrt\kappa + 1)`.
 """
 
 from __future__ import annotations
@@ -28,10 +38,13 @@ import numpy as np
 from gdtutor.record import Trajectory, _frozen
 
 __all__ = [
+    "HeavyBall",
     "StepSizeBounds",
     "contraction_factors",
     "decay_rates",
     "eigen_components",
+    "heavy_ball",
+    "heavy_ball_factors",
     "step_size_bounds",
 ]
 
@@ -110,7 +123,8 @@ def step_size_bounds(hessian: Any) -> StepSizeBounds:
     Parameters
     ----------
     hessian : array_like of shape (n, n)
-        A symmetric positive definite matrix, e.g. ``gdtutor.hessian(gdtutor.skewed, at=(0, 0))``.
+        A symmetric positive definite matrix, e.g.
+        ``gdtutor.hessian(gdtutor.skewed, at=(0.0, 0.0))``.
 
     Returns
     -------
@@ -177,14 +191,125 @@ def contraction_factors(hessian: Any, lr: Any) -> np.ndarray:
     [[0.0, 0.0], [1.0, 1.0]]
     """
     eigenvalues, _ = _eigh(hessian)
-    if isinstance(lr, bool) or not (
-        isinstance(lr, numbers.Real) or isinstance(lr, (list, tuple, np.ndarray))
-    ):
-        raise TypeError(f"lr must be a positive number or an array of them, got {lr!r}")
-    alpha = np.asarray(lr, dtype=float)
-    if not (np.isfinite(alpha).all() and (alpha > 0).all()):
-        raise ValueError(f"lr must be positive and finite, got {alpha.tolist()}")
+    alpha = _check_numbers("lr", lr)
     return np.abs(1.0 - alpha[..., None] * eigenvalues)
+
+
+def _check_numbers(name: str, value: Any, *, momentum: bool = False) -> np.ndarray:
+    """Learning rates (positive, finite) or momenta (in [0, 1)) as a float array."""
+    expected = "a number in [0, 1)" if momentum else "a positive number"
+    if isinstance(value, bool) or not (
+        isinstance(value, numbers.Real) or isinstance(value, (list, tuple, np.ndarray))
+    ):
+        raise TypeError(f"{name} must be {expected} or an array of them, got {value!r}")
+    array = np.asarray(value, dtype=float)
+    finite = np.isfinite(array).all()
+    if momentum and not (finite and (array >= 0).all() and (array < 1).all()):
+        raise ValueError(f"{name} must be in [0, 1), got {array.tolist()}")
+    if not momentum and not (finite and (array > 0).all()):
+        raise ValueError(f"{name} must be positive and finite, got {array.tolist()}")
+    return array
+
+
+@dataclass(frozen=True)
+class HeavyBall:
+    r"""Polyak's heavy-ball settings for a quadratic, and the rate they reach.
+
+    Attributes
+    ----------
+    lr : float
+        :math:`\alpha = 4 / (\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}})^2`.
+    momentum : float
+        :math:`\beta = \big((\sqrt\kappa - 1)/(\sqrt\kappa + 1)\big)^2`.
+    rate : float
+        :math:`(\sqrt\kappa - 1)/(\sqrt\kappa + 1) = \sqrt\beta`, the per-step factor of
+        every eigen-component at these settings.
+    """
+
+    lr: float
+    momentum: float
+    rate: float
+
+
+def heavy_ball(hessian: Any) -> HeavyBall:
+    r"""Polyak's optimal learning rate and momentum for a quadratic with this Hessian.
+
+    They put both extreme eigen-directions on the edge between real and complex roots,
+    where every root has size :math:`\sqrt\beta`.
+
+    Parameters
+    ----------
+    hessian : array_like of shape (n, n)
+        A symmetric positive definite matrix.
+
+    Returns
+    -------
+    HeavyBall
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``hessian`` (see :func:`step_size_bounds`).
+
+    Examples
+    --------
+    >>> polyak = heavy_ball([[20.0, -30.0], [-30.0, 80.0]])
+    >>> print(f"{polyak.lr:.5f} {polyak.momentum:.4f} {polyak.rate:.4f}")
+    0.02616 0.3079 0.5549
+    """
+    eigenvalues, _ = _eigh(hessian)
+    low, high = math.sqrt(eigenvalues[0]), math.sqrt(eigenvalues[-1])
+    rate = (high - low) / (high + low)
+    return HeavyBall(lr=4.0 / (high + low) ** 2, momentum=rate**2, rate=rate)
+
+
+def heavy_ball_factors(hessian: Any, lr: Any, momentum: Any) -> np.ndarray:
+    r"""The per-step factor of each eigen-component under heavy-ball momentum.
+
+    For each eigenvalue :math:`\lambda_i`, the larger size of the two roots of
+    :math:`\mu^2 - (1 + \beta - \alpha\lambda_i)\,\mu + \beta = 0`, the eigenvalues of
+    the 2 × 2 map :math:`(c_i^t, c_i^{t-1}) \mapsto (c_i^{t+1}, c_i^t)`. With
+    :math:`\beta = 0` it is :math:`|1 - \alpha\lambda_i|`, as in
+    :func:`contraction_factors`.
+
+    Parameters
+    ----------
+    hessian : array_like of shape (n, n)
+        A symmetric positive definite matrix.
+    lr : float or array_like of float
+        Learning rates :math:`\alpha > 0`.
+    momentum : float or array_like of float
+        Momentum :math:`0 \le \beta < 1`, broadcast against ``lr``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(*broadcast shape, n)``, the last axis following the ascending
+        eigenvalues. The run converges when every factor is below one, that is when
+        :math:`\alpha\lambda_{\max} < 2\,(1 + \beta)`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad ``hessian``, a learning rate that is not positive and finite, or a momentum
+        outside :math:`[0, 1)`.
+
+    Examples
+    --------
+    >>> h = [[20.0, -30.0], [-30.0, 80.0]]
+    >>> print(heavy_ball_factors(h, 0.001, 0.0).round(4))
+    [0.9924 0.9076]
+    >>> polyak = heavy_ball(h)
+    >>> print(heavy_ball_factors(h, polyak.lr, polyak.momentum).round(4))
+    [0.5549 0.5549]
+    """
+    eigenvalues, _ = _eigh(hessian)
+    alpha = _check_numbers("lr", lr)
+    beta = _check_numbers("momentum", momentum, momentum=True)
+    alpha, beta = np.broadcast_arrays(alpha, beta)
+    trace = 1.0 + beta[..., None] - alpha[..., None] * eigenvalues
+    root = np.sqrt((trace**2 - 4.0 * beta[..., None]).astype(complex))
+    return np.maximum(np.abs(trace + root), np.abs(trace - root)) / 2.0
 
 
 def _points(trajectory: Any, name: str) -> np.ndarray:
@@ -208,7 +333,7 @@ def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np
     hessian : array_like of shape (n, n)
         A symmetric positive definite matrix.
     centre : array_like of shape (n,), optional
-        The minimiser :math:`v^\star`; the origin by default (as for gdtutor's quadratics).
+        The minimizer :math:`v^\star`; the origin by default (as for gdtutor's quadratics).
 
     Returns
     -------
@@ -246,7 +371,12 @@ def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np
 
 
 def decay_rates(
-    trajectory: Any, hessian: Any, *, centre: Any = None, noise: float = 1e3
+    trajectory: Any,
+    hessian: Any,
+    *,
+    centre: Any = None,
+    noise: float = 1e3,
+    momentum: bool = False,
 ) -> np.ndarray:
     r"""Measure the per-step factor of each eigen-component of a run by a log-linear fit.
 
@@ -255,17 +385,24 @@ def decay_rates(
     first one where the component has sunk into rounding noise, i.e. below ``noise`` times
     the machine epsilon of the run's dtype times the distance :math:`\|v(t) - v^\star\|`.
 
+    With momentum a component can swing through zero, so the fit follows the size of the
+    pair :math:`(c_i(t), c_i(t-1))`, the state of the two-step recurrence, and leaves out
+    the first quarter of the measurable steps, while the slower of its two modes takes over.
+
     Parameters
     ----------
     trajectory : Trajectory or array_like of shape (steps, n)
-        A run of gradient descent on a quadratic with this Hessian.
+        A run of gradient descent, with or without momentum, on a quadratic with this
+        Hessian.
     hessian : array_like of shape (n, n)
         A symmetric positive definite matrix.
     centre : array_like of shape (n,), optional
-        The minimiser; the origin by default.
+        The minimizer; the origin by default.
     noise : float, optional
-        How many machine epsilons (relative to the distance from the minimiser) a component
+        How many machine epsilons (relative to the distance from the minimizer) a component
         must exceed to count as measured.
+    momentum : bool, optional
+        Measure a run with momentum (see above).
 
     Returns
     -------
@@ -283,21 +420,25 @@ def decay_rates(
     --------
     >>> from gdtutor import gradient_descent, hessian, skewed
     >>> run = gradient_descent(skewed, [8.0, 8.0], lr=0.001, steps=100)
-    >>> print(decay_rates(run, hessian(skewed, at=(0, 0))).round(4))
+    >>> print(decay_rates(run, hessian(skewed, at=(0.0, 0.0))).round(4))
     [0.9924 0.9076]
     """
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise > 0:
         raise ValueError(f"noise must be a positive number, got {noise!r}")
     raw = _points(trajectory, "trajectory")
     eps = float(np.finfo(raw.dtype).eps) if np.issubdtype(raw.dtype, np.floating) else 0.0
-    components = np.abs(eigen_components(raw, hessian, centre=centre))
-    distance = np.linalg.norm(components, axis=1, keepdims=True)
-    measurable = (components > float(noise) * eps * distance) & np.isfinite(components)
-    rates = np.full(components.shape[1], math.nan)
-    for i in range(components.shape[1]):
+    sizes = np.abs(eigen_components(raw, hessian, centre=centre))
+    if momentum:
+        sizes = np.hypot(sizes[1:], sizes[:-1])
+    distance = np.linalg.norm(sizes, axis=1, keepdims=True)
+    measurable = (sizes > float(noise) * eps * distance) & np.isfinite(sizes)
+    rates = np.full(sizes.shape[1], math.nan)
+    for i in range(sizes.shape[1]):
         lost = np.flatnonzero(~measurable[:, i])
-        count = int(lost[0]) if lost.size else len(components)
-        if count >= 2:
-            slope = np.polyfit(np.arange(count), np.log(components[:count, i]), 1)[0]
+        count = int(lost[0]) if lost.size else len(sizes)
+        first = count // 4 if momentum else 0
+        if count - first >= 2:
+            steps = np.arange(first, count)
+            slope = np.polyfit(steps, np.log(sizes[first:count, i]), 1)[0]
             rates[i] = math.exp(slope)
     return rates

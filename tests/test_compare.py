@@ -1,177 +1,168 @@
-"""The learning-rate sweep: same runs as gdtutor.optimize, closed-form counts, sensible picks."""
+"""The sweep: torch.optim's runs, closed-form counts, fair grids and the lessons' verdicts."""
 
 from __future__ import annotations
 
 import math
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
 from gdtutor import gradient_descent, hessian, optimize, parabola, rosenbrock, skewed
-from gdtutor.compare import LINEAR_IN_LR, Sweep, steps_to_tolerance, sweep_lr
-from gdtutor.stepsize import step_size_bounds
+from gdtutor.compare import (
+    CONTENDERS,
+    PROBLEMS,
+    TRIALS,
+    Sweep,
+    search_grid,
+    steps_to_tolerance,
+    sweep,
+    tune,
+)
+from gdtutor.stepsize import heavy_ball, step_size_bounds
 
 STARTS = np.array([[-1.2, 1.0], [1.8, 1.5]])
-# The lesson's contestants, and the rest of the optimizers that the sweep batches.
+# Every option that the sweep can vary, on a grid of two values or more.
 CONFIGS = [
-    ("SGD", {}),
-    ("SGD", {"momentum": 0.9}),
-    ("SGD", {"momentum": 0.9, "nesterov": True}),
-    ("RMSprop", {}),
-    ("Adagrad", {}),
-    ("Adam", {}),
-    ("AdamW", {}),
-    ("AdamW", {"weight_decay": 0.5, "amsgrad": True}),
-    ("Adamax", {}),
-    ("NAdam", {}),
-    ("RAdam", {}),
-    ("Adadelta", {}),
-    ("RMSprop", {"momentum": 0.5, "centered": True}),
-    ("Adagrad", {"lr_decay": 0.01}),
+    ("SGD", {"lr": [1e-4, 1e-3, 1e-2]}, {}),
+    ("SGD", {"lr": [1e-4, 1e-3], "momentum": [0.5, 0.9]}, {}),
+    ("SGD", {"lr": [1e-4, 1e-3], "momentum": [0.5, 0.9]}, {"nesterov": True}),
+    ("RMSprop", {"lr": [1e-3, 1e-2], "alpha": [0.9, 0.99]}, {}),
+    ("Adagrad", {"lr": [0.1, 1.0], "eps": [1e-10, 1e-6]}, {}),
+    ("Adam", {"lr": [0.01, 0.1], "betas": [(0.5, 0.999), (0.9, 0.99)]}, {}),
+    ("Adam", {"lr": [0.01, 0.1]}, {"weight_decay": 0.1}),
+    ("AdamW", {"lr": [0.01, 0.1], "weight_decay": [0.0, 0.5]}, {}),
 ]
 
 
-def _ids(config: tuple[str, dict]) -> str:
-    name, options = config
-    return name + "".join(f"-{k}={v}" for k, v in options.items())
+def _ids(config: tuple[str, dict[str, Any], dict[str, Any]]) -> str:
+    name, grid, options = config
+    return name + "".join(f"-{k}" for k in [*grid, *options])
 
 
-def test_every_batched_optimizer_is_tested() -> None:
-    assert {name for name, _ in CONFIGS} == LINEAR_IN_LR
+def _path(run: Any) -> np.ndarray:
+    return np.vstack([run.points, run.end_point])
 
 
 @pytest.mark.parametrize("config", CONFIGS, ids=_ids)
-def test_batched_sweep_is_separate_optimize_runs(config: tuple[str, dict]) -> None:
-    name, options = config
-    lrs = np.geomspace(1e-4, 10, 6)  # from too small to diverging, for most of them
-    # Rounding differs between one tensor of rows and one tensor per run; large steps on
-    # Rosenbrock amplify it, to about 1e-8 after 60 steps.
-    batched = sweep_lr(rosenbrock, name, lrs, STARTS, 60, tol=1e-2, **options)
-    separate = sweep_lr(rosenbrock, name, lrs, STARTS, 60, tol=1e-2, batched=False, **options)
-    np.testing.assert_array_equal(np.isinf(batched.final_gaps), np.isinf(separate.final_gaps))
-    np.testing.assert_allclose(batched.final_gaps, separate.final_gaps, rtol=1e-6)
-    np.testing.assert_array_equal(batched.steps_to_tol, separate.steps_to_tol)
-    assert batched.best_lr == separate.best_lr
-    for ours, theirs in zip(batched.best_runs, separate.best_runs, strict=True):
-        np.testing.assert_allclose(ours.points, theirs.points, rtol=1e-6, atol=1e-12)
-        np.testing.assert_allclose(ours.values, theirs.values, rtol=1e-6)
-        assert (ours.method, ours.lr, ours.steps, ours.diverged, ours.message) == (
-            theirs.method,
-            theirs.lr,
-            theirs.steps,
-            theirs.diverged,
-            theirs.message,
-        )
-        assert dict(ours.options) == dict(theirs.options) == options
+def test_sweep_runs_are_torch_optim_runs(config: tuple[str, dict, dict]) -> None:
+    name, grid, options = config
+    result = sweep(rosenbrock, name, grid, STARTS, 60, tol=1e-2, **options)
+    assert len(result.settings) == math.prod(len(v) for v in grid.values())
+    for i, settings in enumerate(result.settings):
+        kwargs = dict(settings)
+        lr = kwargs.pop("lr")
+        for j, start in enumerate(STARTS):
+            run = optimize(rosenbrock, start, name, lr=lr, steps=60, **kwargs)
+            with np.errstate(over="ignore", invalid="ignore"):  # diverged runs
+                values = [*run.values, rosenbrock(run.end_point)]
+            assert result.steps_to_tol[i, j] == steps_to_tolerance(values, 1e-2)
+            assert result.final_gaps[i, j] == pytest.approx(values[-1], rel=1e-9)
+            if i == result.best_index:
+                np.testing.assert_allclose(result.best_points[j], _path(run), rtol=1e-9)
+                np.testing.assert_allclose(result.best_values[j], values, rtol=1e-9)
 
 
 def test_sgd_steps_to_tolerance_closed_form() -> None:
     # On the parabola SGD multiplies the value by (1 - 20 lr)² per step.
     lrs = np.array([0.001, 0.005, 0.02])
     tol, start = 1e-3, [[3.0, 4.0]]
-    sweep = sweep_lr(parabola, "SGD", lrs, np.array(start), 800, tol=tol)
+    result = sweep(parabola, "SGD", {"lr": lrs.tolist()}, np.array(start), 800, tol=tol)
     f0 = 10 * (3.0**2 + 4.0**2)
     expected = np.ceil(np.log(tol / f0) / (2 * np.log(1 - 20 * lrs)))
-    np.testing.assert_array_equal(sweep.steps_to_tol[:, 0], expected)
-    np.testing.assert_allclose(sweep.final_gaps[:, 0], f0 * (1 - 20 * lrs) ** (2 * 799))
-    run = optimize(parabola, np.array(start[0]), "SGD", steps=800, lr=0.005)
-    assert steps_to_tolerance(run, tol) == expected[1]
+    np.testing.assert_array_equal(result.steps_to_tol[:, 0], expected)
+    np.testing.assert_allclose(result.final_gaps[:, 0], f0 * (1 - 20 * lrs) ** (2 * 800))
+    closed_form = f0 * (1 - 20 * 0.02) ** (2 * np.arange(801))
+    np.testing.assert_allclose(result.best_values[0], closed_form, rtol=1e-9, atol=1e-300)
 
 
 def test_sgd_sweep_respects_the_stability_edge() -> None:
     edge = step_size_bounds(hessian(skewed, at=(0.0, 0.0))).max_stable_lr
     lrs = np.array([0.5, 0.9, 0.99, 1.01, 1.1, 2.0]) * edge
-    sweep = sweep_lr(skewed, "SGD", lrs, np.array([[8.0, 8.0], [-8.0, 4.0]]), 3000)
+    result = sweep(skewed, "SGD", {"lr": lrs.tolist()}, [[8.0, 8.0], [-8.0, 4.0]], 3000)
     stable = lrs < edge
-    assert np.isfinite(sweep.final_gaps[stable]).all()
-    assert (sweep.final_gaps[stable] < 1e-6).all()
+    assert np.isfinite(result.final_gaps[stable]).all()
+    assert (result.final_gaps[stable] < 1e-6).all()
     # Just beyond the edge the run grows but has not overflowed yet; further out it has.
-    assert (sweep.final_gaps[~stable] > 1e3).all()
-    assert np.isinf(sweep.final_gaps[-1]).all()
-    assert np.isinf(sweep.steps_to_tol[~stable]).all()
-
-
-def test_sgd_sweep_picks_the_best_fixed_step() -> None:
-    bounds = step_size_bounds(hessian(skewed, at=(0.0, 0.0)))
-    lrs = np.linspace(0.004, 0.024, 11)  # 0.02 = α* is on the grid
-    sweep = sweep_lr(skewed, "SGD", lrs, np.array([[8.0, 8.0], [-8.0, 4.0]]), 300)
-    assert sweep.best_lr == pytest.approx(bounds.best_lr)
+    assert (result.final_gaps[~stable] > 1e3).all()
+    assert np.isinf(result.final_gaps[-1]).all()
+    assert np.isinf(result.steps_to_tol[~stable]).all()
 
 
 def test_sweep_agrees_with_the_hand_written_loop() -> None:
-    sweep = sweep_lr(skewed, "SGD", [0.001, 0.01], np.array([[8.0, 8.0]]), 200)
-    by_hand = gradient_descent(skewed, np.array([8.0, 8.0]), lr=sweep.best_lr, steps=200)
-    np.testing.assert_allclose(sweep.best_runs[0].points, by_hand.points, rtol=1e-12)
-    assert sweep.final_gaps[1, 0] == pytest.approx(by_hand.final_value, rel=1e-12)
+    result = sweep(skewed, "SGD", {"lr": [0.001, 0.01]}, np.array([[8.0, 8.0]]), 200)
+    by_hand = gradient_descent(skewed, np.array([8.0, 8.0]), lr=result.best_lr, steps=200)
+    np.testing.assert_allclose(result.best_points[0], _path(by_hand), rtol=1e-12)
 
 
 def test_float32_starts_stay_float32() -> None:
-    sweep = sweep_lr(skewed, "Adam", [0.1, 1.0], [[8.0, 8.0]], 50)
-    assert sweep.starts.dtype == np.float32
-    assert sweep.best_runs[0].points.dtype == np.float32
-    run = optimize(skewed, [8.0, 8.0], "Adam", steps=50, lr=sweep.best_lr)
-    np.testing.assert_allclose(sweep.best_runs[0].points, run.points, rtol=1e-5, atol=1e-6)
+    result = sweep(skewed, "Adam", {"lr": [0.1, 1.0]}, [[8.0, 8.0]], 50)
+    assert result.starts.dtype == np.float32
+    assert result.best_points.dtype == np.float32
+    run = optimize(skewed, [8.0, 8.0], "Adam", lr=result.best_lr, steps=50)
+    np.testing.assert_allclose(result.best_points[0], _path(run), rtol=1e-5, atol=1e-6)
 
 
-def test_non_linear_optimizer_runs_one_at_a_time() -> None:
-    assert "Rprop" not in LINEAR_IN_LR
-    sweep = sweep_lr(skewed, "Rprop", [0.001, 0.1], STARTS, 40)
-    run = optimize(skewed, STARTS[1], "Rprop", steps=40, lr=sweep.best_lr)
-    np.testing.assert_array_equal(sweep.best_runs[1].points, run.points)
-
-
-def test_diverged_best_run_is_recorded_as_optimize_does() -> None:
-    sweep = sweep_lr(skewed, "SGD", [0.05, 0.1], np.array([[8.0, 8.0]]), 2000)
-    assert np.isinf(sweep.final_gaps).all() and sweep.best_index == 0  # ties: smaller lr
-    run = optimize(skewed, np.array([8.0, 8.0]), "SGD", steps=2000, lr=0.05)
-    ours = sweep.best_runs[0]
-    assert ours.diverged and run.diverged and ours.message == run.message
-    assert len(ours) == len(run)
-    np.testing.assert_allclose(ours.end_point, run.end_point, rtol=1e-12)
+def test_diverged_runs_count_as_never_arrived() -> None:
+    result = sweep(skewed, "SGD", {"lr": [0.05, 0.1]}, np.array([[8.0, 8.0]]), 2000)
+    assert np.isinf(result.final_gaps).all() and np.isinf(result.steps_to_tol).all()
+    assert result.best_index == 0  # a tie: the earlier trial
+    assert not np.isfinite(result.best_values[0, -1])
 
 
 def test_selection_rule() -> None:
     inf = math.inf
 
-    def sweep(gaps: list[list[float]], steps: list[list[float]]) -> Sweep:
+    def record(gaps: list[list[float]], steps: list[list[float]]) -> Sweep:
         return Sweep(
             objective="f",
             optimizer="SGD",
-            lrs=np.array([0.1, 0.2, 0.3]),
+            settings=tuple({"lr": lr} for lr in (0.1, 0.2, 0.3)),
             starts=np.zeros((2, 2)),
             steps=100,
             tol=1e-3,
             target=0.0,
             final_gaps=np.array(gaps),
             steps_to_tol=np.array(steps),
+            best_points=np.zeros((2, 101, 2)),
+            best_values=np.zeros((2, 101)),
         )
 
     # Arriving from every start beats a lower gap from a start that never arrives.
-    chosen = sweep([[1e-9, 1e-9], [1e-20, 1.0], [1e-4, 1e-4]], [[50, 60], [10, inf], [5, 90]])
+    chosen = record([[1e-9, 1e-9], [1e-20, 1.0], [1e-4, 1e-4]], [[50, 60], [10, inf], [5, 90]])
     assert chosen.best_index == 0 and chosen.best_lr == 0.1
     np.testing.assert_array_equal(chosen.worst_steps, [60, inf, 90])
-    # Nobody arrives: the smallest worst gap; ties go to the smaller learning rate.
-    nobody = sweep([[1.0, 2.0], [3.0, 0.5], [2.0, 1.0]], [[inf, inf]] * 3)
+    # Nobody arrives: the smallest worst gap; ties go to the earlier trial.
+    nobody = record([[1.0, 2.0], [3.0, 0.5], [2.0, 1.0]], [[inf, inf]] * 3)
     assert nobody.best_index == 0
     np.testing.assert_array_equal(nobody.worst_gaps, [2.0, 3.0, 2.0])
+    # Equally soon: the smaller worst gap.
+    tied = record([[1e-6, 1e-6], [1e-9, 1e-9], [1.0, 1.0]], [[5, 5], [5, 5], [inf, inf]])
+    assert tied.best_index == 1
 
 
 def test_record_is_immutable() -> None:
-    sweep = sweep_lr(skewed, "SGD", [0.001, 0.01], [[8.0, 8.0]], 10, momentum=0.5)
-    for array in (sweep.lrs, sweep.starts, sweep.final_gaps, sweep.steps_to_tol):
+    result = sweep(skewed, "SGD", {"lr": [0.001, 0.01]}, [[8.0, 8.0]], 10, momentum=0.5)
+    arrays = (result.starts, result.final_gaps, result.steps_to_tol, result.best_points)
+    for array in (*arrays, result.best_values):
         with pytest.raises(ValueError, match="read-only"):
-            array[0] = 0
+            array.flat[0] = 0
     with pytest.raises(AttributeError):
-        sweep.steps = 3  # type: ignore[misc]
-    assert isinstance(sweep.options, MappingProxyType) and sweep.options["momentum"] == 0.5
-    assert (sweep.objective, sweep.optimizer, sweep.target) == ("skewed", "SGD", 0.0)
+        result.steps = 3  # type: ignore[misc]
+    assert isinstance(result.best_settings, MappingProxyType)
+    assert dict(result.best_settings) == {"lr": 0.01, "momentum": 0.5}
+    assert (result.objective, result.optimizer, result.target) == ("skewed", "SGD", 0.0)
+    np.testing.assert_array_equal(result.lrs, [0.001, 0.01])
 
 
-def test_lrs_are_sorted() -> None:
-    sweep = sweep_lr(skewed, "SGD", [0.01, 0.001], [[8.0, 8.0]], 10)
-    np.testing.assert_array_equal(sweep.lrs, [0.001, 0.01])
+def test_grid_is_every_combination_in_order() -> None:
+    grid = {"lr": [0.01, 0.001], "momentum": [0.0, 0.5, 0.9]}
+    result = sweep(skewed, "SGD", grid, [[8.0, 8.0]], 5)
+    assert [dict(s) for s in result.settings] == [
+        {"lr": lr, "momentum": m} for lr in (0.01, 0.001) for m in (0.0, 0.5, 0.9)
+    ]
 
 
 @pytest.mark.parametrize(
@@ -180,14 +171,38 @@ def test_lrs_are_sorted() -> None:
         ([5.0, 2.0, 0.5, 0.1], 1.0, 2),
         ([0.5, 0.1], 1.0, 0),
         ([5.0, 0.5, 3.0, 0.5, 0.2], 1.0, 3),  # dipped in, climbed out, came back
-        ([5.0, 0.5, 3.0], 1.0, None),
-        ([], 1.0, None),
+        ([5.0, 0.5, 3.0], 1.0, math.inf),
+        ([5.0, 0.5, math.nan], 1.0, math.inf),
+        ([], 1.0, math.inf),
     ],
 )
-def test_steps_to_tolerance(values: list[float], tol: float, expected: int | None) -> None:
+def test_steps_to_tolerance(values: list[float], tol: float, expected: float) -> None:
     assert steps_to_tolerance(values, tol) == expected
     shifted = [v + 7.0 for v in values]
     assert steps_to_tolerance(shifted, tol, target=7.0) == expected
+
+
+def test_steps_to_tolerance_of_many_runs_is_each_run_alone() -> None:
+    runs = [[5.0, 2.0, 0.5, 0.1], [0.5, 0.1, 0.1, 0.1], [5.0, 0.5, 3.0, 0.5], [9.0] * 4]
+    together = steps_to_tolerance(np.array(runs).T, 1.0)
+    np.testing.assert_array_equal(together, [steps_to_tolerance(r, 1.0) for r in runs])
+    run = optimize(parabola, [3.0, 4.0], "SGD", lr=0.005, steps=800)
+    assert steps_to_tolerance(run, 1e-3) == steps_to_tolerance(run.values, 1e-3)
+
+
+@pytest.mark.parametrize(
+    ("values", "kwargs", "error", "message"),
+    [
+        ([1.0], {"tol": -1.0}, ValueError, "tol must be a positive finite number, got -1.0"),
+        (3.0, {"tol": 1.0}, ValueError, "values must hold one value per step, got the single"),
+        ([1.0], {"tol": 1.0, "target": math.inf}, ValueError, "target must be finite, got inf"),
+    ],
+)
+def test_steps_to_tolerance_bad_input(
+    values: object, kwargs: dict, error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        steps_to_tolerance(values, **kwargs)
 
 
 def _one_point_objective(v: torch.Tensor) -> torch.Tensor:
@@ -197,12 +212,19 @@ def _one_point_objective(v: torch.Tensor) -> torch.Tensor:
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"lrs": []}, ValueError, r"lrs must be a non-empty 1-d sequence, got shape \(0,\)"),
-        ({"lrs": [[0.1]]}, ValueError, r"1-d sequence, got shape \(1, 1\)"),
-        ({"lrs": [0.1, -1.0]}, ValueError, r"lrs must be positive and finite, got \[0.1, -1.0\]"),
-        ({"lrs": [0.1, math.nan]}, ValueError, "lrs must be positive and finite"),
-        ({"lrs": [0.1, 0.1]}, ValueError, r"lrs must not repeat a value, got \[0.1, 0.1\]"),
-        ({"lrs": ["a"]}, TypeError, "lrs must be a sequence of positive numbers"),
+        ({"grid": {"lr": []}}, ValueError, r"grid\['lr'\] must hold at least one value, got none"),
+        ({"grid": {"lr": 0.1}}, TypeError, r"grid\['lr'\] must be a sequence of values, got 0.1"),
+        ({"grid": {"momentum": [0.5]}}, TypeError, "grid must map option names .* lr among"),
+        ({"grid": [0.1]}, TypeError, r"grid must map option names to the values to try"),
+        ({"grid": {"lr": [0.1, -1.0]}}, ValueError, r"positive finite numbers, got \[0.1, -1.0\]"),
+        ({"grid": {"lr": [0.1, math.nan]}}, ValueError, "must hold positive finite numbers"),
+        ({"grid": {"lr": [0.1, 0.1]}}, ValueError, r"must not repeat a value, got \[0.1, 0.1\]"),
+        ({"grid": {"lr": ["a"]}}, TypeError, r"grid\['lr'\] must hold positive numbers, got"),
+        (
+            {"grid": {"lr": [0.1], "nesterov": [True, False]}, "momentum": 0.5},
+            ValueError,
+            r"grid\['nesterov'\] must hold numbers to sweep over, got \[True, False\]",
+        ),
         ({"starts": []}, ValueError, "starts must hold at least one point, got none"),
         ({"starts": "ab"}, TypeError, "starts must be a sequence of points, got str"),
         ({"starts": [[1.0, 2.0, 3.0]]}, ValueError, r"starts\[0\] must be one point of shape"),
@@ -217,55 +239,196 @@ def _one_point_objective(v: torch.Tensor) -> torch.Tensor:
         ({"tol": 0.0}, ValueError, "tol must be a positive finite number, got 0.0"),
         ({"target": math.nan}, ValueError, "target must be finite, got nan"),
         ({"optimizer": "Adamm"}, ValueError, "optimizer must name a torch.optim optimizer"),
-        ({"lr": 0.1}, TypeError, "got lr among the optimizer options; give the grid as lrs"),
-        ({"optimizer": "Rprop", "batched": True}, ValueError, "batched must be False for Rprop"),
         (
-            {"objective": _one_point_objective, "target": 0.0},
+            {"optimizer": "Rprop"},
             ValueError,
-            r"values of shape \(...\) for a batched sweep, got shape \(\) .* batched=False",
+            "optimizer must be one whose rule gdtutor.rules writes out, one of SGD, .*; got Rprop",
         ),
-        ({"momentum": -1.0}, ValueError, "Invalid momentum value"),
+        ({"lr": 0.1}, TypeError, "got lr among the optimizer options; give the grid's lr"),
+        (
+            {"grid": {"lr": [0.1], "momentum": [0.5]}, "momentum": 0.9},
+            TypeError,
+            r"sweep got \['momentum'\] both in the grid and among the optimizer options",
+        ),
+        (
+            {"optimizer": "Adam", "amsgrad": True},
+            TypeError,
+            r"sweep cannot run Adam with \['amsgrad'\]: gdtutor.rules.adam writes out only",
+        ),
+        (
+            {"objective": _one_point_objective},
+            ValueError,
+            r"values of shape \(...\), as gdtutor's objectives do; got shape \(\) for points",
+        ),
+        ({"momentum": -1.0}, ValueError, "Invalid momentum value: -1.0"),
     ],
 )
 def test_bad_arguments(kwargs: dict, error: type[Exception], message: str) -> None:
     arguments = {
         "objective": skewed,
         "optimizer": "SGD",
-        "lrs": [0.001, 0.01],
+        "grid": {"lr": [0.001, 0.01]},
         "starts": [[8.0, 8.0]],
         "steps": 10,
         **kwargs,
     }
     with pytest.raises(error, match=message):
-        sweep_lr(**arguments)
+        sweep(**arguments)
 
 
-def test_one_point_objective_runs_unbatched() -> None:
-    sweep = sweep_lr(_one_point_objective, "SGD", [0.1, 0.4], [[1.0, 2.0]], 20, target=0.0,
-                     batched=False)  # fmt: skip
-    assert sweep.best_lr == 0.4  # 1 - 2·0.4 = 0.2 per step beats 1 - 2·0.1 = 0.8
+# -- the comparison lessons' grids and verdicts --------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("values", "tol", "error", "message"),
-    [
-        ([1.0], -1.0, ValueError, "tol must be a positive finite number, got -1.0"),
-        ([[1.0]], 1.0, ValueError, r"one value per step, got shape \(1, 1\)"),
-    ],
-)
-def test_steps_to_tolerance_bad_input(
-    values: object, tol: float, error: type[Exception], message: str
-) -> None:
-    with pytest.raises(error, match=message):
-        steps_to_tolerance(values, tol)
+def _theory(problem: str) -> tuple[float, Any]:
+    setting = PROBLEMS[problem]
+    h = hessian(setting.objective, at=setting.minimizer)
+    return step_size_bounds(h).best_lr, heavy_ball(h)
 
 
-def test_contenders_are_runnable_torch_optimizers():
-    from gdtutor.compare import CONTENDERS, SWEEP_LRS
-    from gdtutor.optim import optimizer_class
+@pytest.mark.parametrize("problem", list(PROBLEMS))
+@pytest.mark.parametrize("contender", list(CONTENDERS))
+def test_every_contender_gets_the_same_number_of_trials(contender: str, problem: str) -> None:
+    grid = search_grid(contender, PROBLEMS[problem])
+    assert math.prod(len(values) for values in grid.values()) == TRIALS
+    best_lr, polyak = _theory(problem)
+    assert best_lr in grid["lr"] and polyak.lr in grid["lr"]
+    optimizer, options = CONTENDERS[contender]
+    if "momentum" in options:
+        assert polyak.momentum in grid["momentum"]
+    elif optimizer in ("Adam", "AdamW"):
+        assert (polyak.momentum, 0.999) in grid["betas"]
+    else:
+        assert list(grid) == ["lr"]
+    if optimizer == "AdamW":  # the decay pulls towards the origin, never past it
+        decay = torch.optim.AdamW([torch.zeros(1)]).defaults["weight_decay"]
+        assert max(grid["lr"]) * decay < 1
 
-    assert len(CONTENDERS) == 7
-    for name, options in CONTENDERS.values():
-        optimizer_class(name)([torch.zeros(2, requires_grad=True)], **options)
-    assert SWEEP_LRS[0] == pytest.approx(1e-4) and SWEEP_LRS[-1] == pytest.approx(100.0)
-    np.testing.assert_allclose(np.diff(np.log10(SWEEP_LRS)), 0.5)
+
+def test_unknown_names() -> None:
+    with pytest.raises(ValueError, match=r"contender must be one of \['SGD', .*got 'Adamw'"):
+        search_grid("Adamw", PROBLEMS["skewed"])
+    with pytest.raises(ValueError, match=r"problem must be one of \['skewed', 'rosenbrock'\]"):
+        tune("SGD", "banana")
+
+
+def test_tune_is_kept() -> None:
+    assert tune("SGD", "skewed") is tune("SGD", "skewed")
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[tuple[str, str], Sweep]:
+    return {(p, c): tune(c, p) for p in PROBLEMS for c in CONTENDERS}
+
+
+def _ranking(results: dict[tuple[str, str], Sweep], problem: str) -> list[str]:
+    def score(label: str) -> tuple[float, float]:
+        s = results[problem, label]
+        return s.worst_steps[s.best_index], s.worst_gaps[s.best_index]
+
+    return sorted(CONTENDERS, key=score)
+
+
+def _steps(results: dict[tuple[str, str], Sweep], problem: str, label: str) -> float:
+    s = results[problem, label]
+    return float(s.worst_steps[s.best_index])
+
+
+@pytest.mark.parametrize("problem", list(PROBLEMS))
+def test_heavy_ball_wins_both_problems(results: dict, problem: str) -> None:
+    ranking = _ranking(results, problem)
+    assert ranking[0] == "SGD + momentum"
+    # by a wide margin
+    assert _steps(results, problem, ranking[0]) < 0.75 * _steps(results, problem, ranking[1])
+
+
+def test_on_the_quadratic_heavy_ball_is_polyaks(results: dict) -> None:
+    chosen = results["skewed", "SGD + momentum"]
+    _, polyak = _theory("skewed")
+    assert chosen.best_settings["momentum"] == polyak.momentum
+    lrs = np.unique(chosen.lrs)
+    neighbours = lrs[np.argsort(np.abs(np.log(lrs / polyak.lr)))[:3]]
+    assert chosen.best_lr in neighbours  # up to the grid's spacing
+    assert _steps(results, "skewed", "SGD + momentum") < _steps(results, "skewed", "SGD") / 2
+
+
+def test_on_the_quadratic_tuned_sgd_is_no_slower_than_tuned_adam(results: dict) -> None:
+    assert _steps(results, "skewed", "SGD") <= _steps(results, "skewed", "Adam")
+
+
+def test_weight_decay_helps_only_where_the_minimum_is_the_origin(results: dict) -> None:
+    assert _steps(results, "skewed", "AdamW") < _steps(results, "skewed", "Adam")
+    assert math.isinf(_steps(results, "rosenbrock", "AdamW"))
+    assert math.isfinite(_steps(results, "rosenbrock", "Adam"))
+    # The same grid as Adam's: the decay is the only difference.
+    for problem in PROBLEMS.values():
+        assert search_grid("AdamW", problem) == search_grid("Adam", problem)
+
+
+def test_on_rosenbrock_only_momentum_and_adam_arrive(results: dict) -> None:
+    arrived = {c for c in CONTENDERS if math.isfinite(_steps(results, "rosenbrock", c))}
+    assert arrived == {"SGD + momentum", "Nesterov", "Adam"}
+    # and the others are told apart by their final gaps
+    gaps = [results["rosenbrock", c].worst_gaps.min() for c in CONTENDERS if c not in arrived]
+    assert len(set(gaps)) == len(gaps)
+
+
+@pytest.mark.parametrize("problem", list(PROBLEMS))
+def test_chosen_settings_are_inside_the_grid(results: dict, problem: str) -> None:
+    # A best setting on the edge of the grid would say the grid is too narrow; AdamW on the
+    # quadratic would want ever larger steps (its decay pulls to the minimum) but is not there.
+    for contender in CONTENDERS:
+        chosen = results[problem, contender]
+        lrs = np.unique(chosen.lrs)
+        assert lrs[0] < chosen.best_lr < lrs[-1], contender
+        momentum = chosen.best_settings.get("momentum", chosen.best_settings.get("betas"))
+        if isinstance(momentum, tuple):
+            momentum = momentum[0]
+        assert momentum is None or momentum < 0.99, contender
+
+
+def test_sweep_paths_are_torch_optim_paths(results: dict) -> None:
+    # What lesson 6 shows: equal to rounding, except late in two Rosenbrock runs that end up
+    # jittering across the valley floor, where rounding differences grow.
+    for label, (optimizer, _) in CONTENDERS.items():
+        for problem, setting in PROBLEMS.items():
+            chosen = results[problem, label]
+            kwargs = dict(chosen.best_settings)
+            lr = kwargs.pop("lr")
+            start = chosen.starts[0]
+            run = optimize(
+                setting.objective, start, optimizer, lr=lr, steps=setting.steps, **kwargs
+            )
+            gap = np.abs(_path(run) - chosen.best_points[0]).max(axis=1)
+            assert gap[:301].max() < 1e-12, (problem, label)
+            late = problem == "rosenbrock" and label in ("RMSprop", "AdamW")
+            assert (gap.max() > 1e-9) == late, (problem, label)
+
+
+def test_race_verdicts(results: dict) -> None:
+    minimum = PROBLEMS["rosenbrock"].minimizer
+    distances = {
+        label: np.linalg.norm(results["rosenbrock", label].best_points[0] - minimum, axis=1)
+        for label in CONTENDERS
+    }
+    # Adam: halfway after two steps, and it ends closest.
+    adam = distances["Adam"]
+    assert np.flatnonzero(adam < adam[0] / 2)[0] <= 2
+    assert min(distances, key=lambda label: distances[label][-1]) == "Adam"
+    # Plain SGD follows the floor most of the way but ends short of the minimum.
+    sgd = distances["SGD"]
+    assert 1e-2 < sgd[-1] < sgd[0] / 2
+    # RMSprop and AdamW end with long steps that go back and forth and hardly get anywhere.
+    for label in ("RMSprop", "AdamW"):
+        path = results["rosenbrock", label].best_points[0][-101:]
+        steps = np.diff(path, axis=0)
+        turns = (steps[1:] * steps[:-1]).sum(axis=1) < 0
+        travelled = np.linalg.norm(steps, axis=1).sum()
+        assert turns.sum() >= 10 and np.linalg.norm(path[-1] - path[0]) < travelled / 10
+    # Heavy-ball momentum ends second closest.
+    closest = sorted(distances, key=lambda label: distances[label][-1])
+    assert closest[:2] == ["Adam", "SGD + momentum"]
+    # Plain SGD and Adagrad creep: no turning back at the end, and far from the minimum.
+    for label in ("SGD", "Adagrad"):
+        steps = np.diff(results["rosenbrock", label].best_points[0][-101:], axis=0)
+        assert ((steps[1:] * steps[:-1]).sum(axis=1) > 0).all()
+        assert distances[label][-1] > 0.1
