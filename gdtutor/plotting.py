@@ -312,8 +312,10 @@ def trajectory_legend(ax: Axes, **kwargs: Any) -> Legend:
     handles, labels = ax.get_legend_handles_labels()
     for marker, label in (("s", "start"), ("*", "end of the run")):
         size = 11 if marker == "*" else 7
-        style = {"markeredgecolor": "black", "markeredgewidth": 0.5, "linestyle": "none"}
-        handles.append(Line2D([], [], marker=marker, color="0.5", markersize=size, **style))
+        style: dict[str, Any] = {"markeredgecolor": "black", "markeredgewidth": 0.5}
+        handles.append(
+            Line2D([], [], marker=marker, color="0.5", markersize=size, linestyle="none", **style)
+        )
         labels.append(label)
     return ax.legend(handles, labels, **kwargs)
 
