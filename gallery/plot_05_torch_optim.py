@@ -226,7 +226,7 @@ print(f"beta1 * (1 - lr * weight_decay) = {beta1 * (1 - lr * decay):.4f}")
 # :math:`1 - \alpha\lambda = 0.99` every step; without it, the late factor is
 # :math:`\beta_1 = 0.9`. A hundredth per step compounds over hundreds of steps, and since the
 # origin is this function's minimum, the pull helps. In a model, where the origin is not the
-# minimum, the same pull is a regulariser that trades loss for smaller weights.
+# minimum, the same pull is a regularizer that trades loss for smaller weights.
 from gdtutor import optimize, skewed
 
 adamw = optimize(skewed, start, "AdamW", lr=1.0, steps=500)

@@ -206,7 +206,7 @@ for label, (optimizer, _) in CONTENDERS.items():
 # The paths at the chosen settings
 # --------------------------------
 #
-# One panel per optimizer, the three starts in three colours. On the quadratic momentum
+# One panel per optimizer, the three starts in three colors. On the quadratic momentum
 # overshoots and swings back; the adaptive methods cut across the valley in steps that do
 # not follow the gradient's direction.
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend

@@ -8,9 +8,9 @@
 * Every figure uses the site's style (``site.mplstyle``, sized to stay legible when a
   phone shrinks a figure to its width): sphinx-gallery applies it before each lesson, and
   the kernels that execute the MyST pages read it through ``MATPLOTLIBRC``.
-* Figures are quantised to 256 colours with libimagequant (the ``imagequant`` package) and
+* Figures are quantized to 256 colors with libimagequant (the ``imagequant`` package) and
   recompressed losslessly with oxipng (``pyoxipng``), once, where they are made, so that
-  the twice-resolution figures cost no more than full-colour single-resolution ones did.
+  the twice-resolution figures cost no more than full-color single-resolution ones did.
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def figure_style(gallery_conf: Any, fname: Any) -> None:
 
 
 def quantise_pngs(paths: Iterable[Path]) -> list[Path]:
-    """Reduce each full-colour PNG in ``paths`` to at most 256 colours, in place, and compress it.
+    """Reduce each full-color PNG in ``paths`` to at most 256 colors, in place, and compress it.
 
     Palette images are left alone, so calling this again on the same files does nothing.
     Returns the files it changed.
@@ -212,7 +212,7 @@ def _quantise_figures(app: Sphinx, env: Any) -> list[str]:
     # written: the pages then copy the quantised files.
     changed = quantise_pngs(_figure_files(app))
     if changed:
-        logger.info("quantised %d figures to 256 colours", len(changed))
+        logger.info("quantized %d figures to 256 colors", len(changed))
     return []
 
 

@@ -128,7 +128,7 @@ def save_picture(fig: Figure, ax: Axes, path: Path) -> dict[str, Any]:
     axes' limits, which the box's edges show."""
     png = io.BytesIO()
     fig.savefig(png, format="png", dpi=DPI)
-    # A palette of 256 colours looks the same and is about a quarter of the size.
+    # A palette of 256 colors looks the same and is about a quarter of the size.
     with Image.open(png) as picture:
         palette = picture.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
         palette.save(path, optimize=True)
