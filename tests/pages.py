@@ -9,8 +9,10 @@ GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::([^`]*))?`")
 
 
 def code_cells(text: str) -> list[str]:
-    """The source of each code cell, without its options (``:tags: ...``) and magics."""
+    """The source of each code cell, without its options (``:tags: ...`` or a ``---`` block)
+    and magics."""
     cells = re.findall(r"```\{code-cell\} ipython3\n(.*?)```", text, flags=re.S)
+    cells = [re.sub(r"\A---\n.*?\n---\n", "", cell, flags=re.S) for cell in cells]
     return [
         "\n".join(line for line in cell.splitlines() if not re.match(r"^(:[\w-]+:|\s*%)", line))
         for cell in cells

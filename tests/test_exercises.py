@@ -319,7 +319,9 @@ def test_blanks_keep_the_notebooks_stubs_and_the_lines_it_provides() -> None:
         'answer["fn_history_4"] = fn_history',
     ):
         assert given in torch_optim.splitlines() or given in torch_optim
-    assert "optimizer.zero_grad()" not in torch_optim and "torch.optim.SGD(" not in torch_optim
+    assert "optimizer = torch.optim.SGD([x], lr=0.001)" not in torch_optim
+    loop = "for _ in range(500):\n    " + PLACEHOLDER + "\n    raise NotImplementedError("
+    assert torch_optim.count(loop) == 2  # each loop body is a blank, its recording lines given
 
 
 @needs_lessons
