@@ -134,7 +134,7 @@ def site(session: nox.Session) -> None:
     _npm(session)
     session.env["GDTUTOR_CHROMIUM"] = chromium
     session.run(
-        str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "loadfile", "-m", "site", "tests/site",
+        str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "loadfile", "-m", "site", "tests",
         *session.posargs, external=True,
     )  # fmt: skip
 
