@@ -2,13 +2,14 @@
 each page's own weight, and the heaviest page's transfer size.
 
 Run from the repository root in an environment with the docs extras installed (for example
-``nox -s docs`` once, then ``.nox/docs/bin/python benchmarks/bench_docs.py``); page weights
+``nox -s docs`` once, then ``.nox/docs/bin/python benchmarks/bench_docs.py``); transfer sizes
 need Chromium and Playwright (``--no-browser`` skips them). It builds into a scratch folder
 and leaves docs/_build alone, except for the execution caches it is told to clear.
 
 Targets: clean build ≤ 60 s; no-change rebuild ≤ 5 s; heaviest page ≤ 1.5 MB transferred;
-each page's own content (its HTML and its images, without the theme's shared assets) ≤ 400 KB,
-except the page of the animation, whose frames are embedded in its HTML.
+each page's own download (its HTML, gzipped as hosts serve it, and its images at their 2x
+size, without the theme's shared assets) ≤ 400 KB, except the page of the animation, whose
+frames are embedded in its HTML.
 ``--weights-only`` prints the page-weight table of the existing build in docs/_build/html.
 """
 

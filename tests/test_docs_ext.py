@@ -36,6 +36,14 @@ def test_animation_player_gets_alt_text_and_a_slider_label_and_no_cdn_link():
     assert '<input id="_anim_sliderabc123" type="range" aria-label="Animation frame"' in body
 
 
+def test_hidden_cell_toggles_are_named_by_what_they_show():
+    toggle = (
+        '<summary aria-label="Toggle hidden content">\n'
+        '<p class="collapsed admonition-title">Show code cell source</p>'
+    )
+    assert tidy_body(toggle, "Title").startswith("<summary>\n<p")
+
+
 def test_pages_without_a_player_are_left_alone():
     body = '<p>An <img id="figure" src="a.png" alt="a"> image.</p>'
     assert tidy_body(body, "Title") == body

@@ -9,8 +9,9 @@
   byte for byte, for the same files.
 * Build the package's wheel and sdist, published at ``dist/`` on the site.
 * Tidy what other tools write into a page: drop the CDN link of matplotlib's animation
-  player and give the player's frame image alt text and its slider a label; keep one
-  viewport meta tag (the theme writes its own).
+  player and give the player's frame image alt text and its slider a label; let myst-nb's
+  "Show code cell source" toggles be named by what they show; keep one viewport meta tag
+  (the theme writes its own).
 """
 
 from __future__ import annotations
@@ -222,17 +223,20 @@ _CDN_FONT_AWESOME = re.compile(
 # The player's frame image and its frame slider, as matplotlib writes them (no alt, no label).
 _ANIMATION_FRAME = re.compile(r'<img id="(_anim_img\w+)">')
 _ANIMATION_SLIDER = re.compile(r'(<input id="_anim_slider\w+" type="range")')
+# myst-nb names every hidden-cell toggle "Toggle hidden content", which is not what it shows
+# ("Show code cell source"): without the label, the toggle is named by its visible text.
+_MYSTNB_TOGGLE = '<summary aria-label="Toggle hidden content">'
 # docutils writes a viewport meta tag into the page's metatags; the theme writes its own.
 _DOCUTILS_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
 def tidy_body(body: str, title: str) -> str:
-    """Make an animation player in ``body`` offline and accessible.
+    """Make an animation player and hidden-cell toggles in ``body`` offline and accessible.
 
     The frame image gets alt text naming the animation after the page's ``title``; the frame
-    slider gets a label.
+    slider gets a label; a toggle is named by its visible text.
     """
-    body = _CDN_FONT_AWESOME.sub("", body)
+    body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)
     return _ANIMATION_SLIDER.sub(r'\1 aria-label="Animation frame"', body)
