@@ -86,6 +86,7 @@ def tests(session: nox.Session) -> None:
     The tests of the built site run in ``site``.
     """
     bin_dir = _shared(session)
+    _npm(session)  # some tests of the site's extensions run its Node tools
     session.run(
         str(bin_dir / "pytest"), "-n", WORKERS, "-m", "not site",
         "--doctest-modules", "--doctest-glob=*.md",
