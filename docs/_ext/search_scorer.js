@@ -1,12 +1,14 @@
-// Search ranking of the gdtutor site (html_search_scorer): Sphinx's default weights, plus a
-// lift for the pages that teach, so that a word a lesson explains lists the lesson before
-// the API pages whose docstrings merely mention it. A match on an object's name (searching
-// for a function, say) still comes first.
+// Search ranking of the gdtutor site (html_search_scorer): Sphinx's default weights, with the
+// API reference listed after the pages that teach. A word a lesson explains, or the name of
+// a function a lesson uses, lists the lessons and theory pages first; the API pages follow
+// them, in Sphinx's own order among themselves.
+const REFERENCE_PENALTY = 200; // more than any score Sphinx gives (its largest is 100)
+
 var Scorer = {
   score: (result) => {
-    const [docname, , , , score, , kind] = result;
+    const [docname, , , , score] = result;
     const reference = docname === "api" || docname.startsWith("gen_modules/");
-    return !reference && (kind === "text" || kind === "title") ? score + 10 : score;
+    return reference ? score - REFERENCE_PENALTY : score;
   },
   objNameMatch: 11,
   objPartialMatch: 6,

@@ -539,7 +539,22 @@ def test_usable_on_a_phone(browser, site_url: str) -> None:  # type: ignore[no-u
     assert widths["overflow"] <= 0 and widths["page"] <= 0 and widths["outside"] == 0, widths
     assert widths["plot"] >= 300, widths
     before = shown(page)
-    page.locator(".gdt-ex-overlay").tap(position={"x": 60, "y": 200})
+    # A tap a third of the way into the plotting area (the overlay's clip rectangle), in
+    # the overlay's own CSS pixels, wherever the layout puts the axes on this screen.
+    spot = page.evaluate(
+        """() => {
+          const overlay = document.querySelector('.gdt-ex-overlay');
+          const box = overlay.querySelector('clipPath rect');
+          const [, , w, h] = overlay.getAttribute('viewBox').split(' ').map(Number);
+          const shown = overlay.getBoundingClientRect();
+          const at = (name) => Number(box.getAttribute(name));
+          return {
+            x: (at('x') + at('width') / 3) * shown.width / w,
+            y: (at('y') + at('height') / 3) * shown.height / h,
+          };
+        }"""
+    )
+    page.locator(".gdt-ex-overlay").tap(position=spot)
     after = shown(page)
     assert (after["startX"], after["startY"]) != (before["startX"], before["startY"])
     assert_matches_torch(after)
