@@ -18,6 +18,10 @@ from urllib.parse import urlparse
 import matplotlib
 
 matplotlib.use("Agg")
+# The MyST pages run in Jupyter kernels, which inherit this environment: a MPLBACKEND set
+# for the build (nox sets Agg) would replace the kernels' inline backend, and the pages
+# would show no figures. sphinx-gallery picks its own backend.
+os.environ.pop("MPLBACKEND", None)
 # sphinx-gallery's backreference scan reads attributes of every global of an example,
 # including .grad of non-leaf tensors, which the lessons create on purpose.
 warnings.filterwarnings("ignore", message="The .grad attribute of a Tensor that is not a leaf")

@@ -6,6 +6,7 @@ search that lists the lessons before the API pages.
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import unquote, urlparse
 
@@ -177,3 +178,30 @@ def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-un
         p for p in PAGES if p.startswith("auto_examples/plot_") and word in _article(p).lower()
     }
     assert using <= set(results), f"{query!r}: lessons not found: {using - set(results)}"
+
+
+def _figure_cells() -> list[tuple[str, str]]:
+    """(page, alt text) of every figure a MyST page's code cell declares."""
+    docs = HTML.parents[1]
+    found = []
+    for source in sorted(docs.rglob("*.md")):
+        if "_build" in source.parts or "file_format: mystnb" not in source.read_text("utf-8"):
+            continue
+        page = source.relative_to(docs).with_suffix(".html").as_posix()
+        for alt in re.findall(r'^    alt: "(.+)"$', source.read_text("utf-8"), re.MULTILINE):
+            found.append((page, alt))
+    return found
+
+
+def test_the_executed_pages_show_their_figures() -> None:
+    """Each figure a MyST page's cell declares is on the built page, with its alt text: a
+    build whose kernels cannot draw inline (MPLBACKEND=Agg, say) shows none."""
+    cells = _figure_cells()
+    assert len(cells) >= 5 and any(page.startswith("theory/") for page, _ in cells)
+
+    def shown(page: str) -> set[str]:
+        alts = re.findall(r'<img [^>]*alt="([^"]*)"', _article(page))
+        return {html.unescape(alt) for alt in alts}
+
+    missing = [(page, alt[:60]) for page, alt in cells if alt not in shown(page)]
+    assert missing == [], f"figures missing from the built pages: {missing}"
