@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import orjson
 
 if TYPE_CHECKING:
     import torch
@@ -250,7 +251,7 @@ def _frozen_copy(values: Any) -> np.ndarray:
 
 @functools.cache
 def _shipped() -> MappingProxyType[str, np.ndarray]:
-    data = json.loads(_DATA.read_text(encoding="utf-8"))
+    data = orjson.loads(_DATA.read_bytes())
     return MappingProxyType({key: _frozen_copy(data[key]) for key in ANSWER_KEYS})
 
 

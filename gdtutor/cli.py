@@ -109,6 +109,12 @@ def _check_many(paths: list[Path], as_csv: bool) -> int:
 
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) >= _PARALLEL_FROM and workers > 1:
+        # Import the checker and read the reference once, here: where processes fork, the
+        # workers start with both.
+        import gdtutor.safeload  # noqa: F401
+        from gdtutor.answers import reference_answers
+
+        reference_answers()
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
             rows = list(pool.map(_summary_row, paths, chunksize=16))
     else:

@@ -4,8 +4,8 @@ The course notebook saves its answers with ``json_tricks.dump``. ``json_tricks.l
 its default hooks imports modules and builds objects named in the file, and its numpy hook
 calls ``getattr(numpy, dtype)(data)`` for a 0-d array, so a file that names the dtype
 ``"load"`` or ``"fromfile"`` makes it read a local file. This module uses none of those
-hooks: it parses with the standard library's ``json`` and converts only one json_tricks
-form itself, the numpy array::
+hooks: it parses JSON into plain data and converts only one json_tricks form itself, the
+numpy array::
 
     {"__ndarray__": [[1.0, 2.0], [3.0, 4.0]], "dtype": "float32", "shape": [2, 2]}
 
@@ -19,20 +19,29 @@ that is not UTF-8 or not JSON, a top level that is not an object, duplicate keys
 object with a ``__name__``-style key other than the array form (class instances, enums,
 sets, dates, paths, ...). Nothing is imported, nothing but the one file is read, and the
 file is never written.
+
+A file laid out as json_tricks writes the course's answers is parsed by orjson, in C, and
+each history of hundreds of small arrays is checked and converted as one: a class of files
+is checked quickly. Every other file, and every file that this path could judge differently
+(escapes, non-finite numbers, duplicate keys, anything refused), is parsed by the standard
+library's ``json``, which checks each object as it is made; both give the same result.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
 import os
 import re
 import stat
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
+import orjson
 
 __all__ = ["MAX_BYTES", "NUMERIC_DTYPES", "LoadError", "load_answers", "loads_answers"]
 
@@ -104,7 +113,7 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
     if unknown:
         raise LoadError(f"numpy array with unexpected field {unknown[0]!r}")
     dtype_name = obj.get("dtype")
-    if dtype_name not in NUMERIC_DTYPES:
+    if not (isinstance(dtype_name, str) and dtype_name in NUMERIC_DTYPES):
         raise LoadError(
             f"numpy array with dtype {_short(dtype_name)}; only numeric dtypes are accepted "
             f"({', '.join(sorted(NUMERIC_DTYPES))})"
@@ -192,47 +201,59 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
     return obj
 
 
-_NUMBER_TYPES = {False: {float, int, bool}, True: {int, bool}}
-_CORDER = ("Corder", True)
+_data_of, _dtype_of, _shape_of = itemgetter("__ndarray__"), itemgetter("dtype"), itemgetter("shape")
+
+
+def _stack(items: list[Any]) -> np.ndarray | None:
+    """Arrays given as dicts, all of one float dtype and one shape of at most one axis,
+    without other fields, as one array of their numbers; else None.
+
+    Each step works on the whole list at once; the numbers' types are checked by the dtype
+    numpy infers for them (float, integer or bool only), before the cast to the file's dtype.
+    """
+    if set(map(type, items)) != {dict} or set(map(len, items)) != {3}:
+        return None
+    try:
+        data, dtypes, shapes = (list(map(get, items)) for get in (_data_of, _dtype_of, _shape_of))
+    except KeyError:
+        return None
+    dtype_name, shape, count = dtypes[0], shapes[0], len(items)
+    if not (type(dtype_name) is str and dtype_name.startswith("float")):
+        return None
+    if dtype_name not in NUMERIC_DTYPES or dtypes.count(dtype_name) != count:
+        return None
+    if shapes.count(shape) != count:
+        return None
+    if shape == []:
+        flat = data
+    elif type(shape) is list and len(shape) == 1 and type(shape[0]) is int:
+        if set(map(type, data)) != {list} or set(map(len, data)) != {shape[0]}:
+            return None
+        flat = list(itertools.chain.from_iterable(data))
+    else:
+        return None
+    try:
+        numbers = np.array(flat)
+    except (ValueError, OverflowError):
+        return None
+    if numbers.dtype.kind not in "biuf" or numbers.shape != (len(flat),):
+        return None
+    return numbers.astype(dtype_name).reshape(count, *shape)
 
 
 def _stacked(forms: list[_ArrayForm]) -> np.ndarray | None:
-    """Many arrays of one dtype and shape, given as plain numbers, as one array; else None.
+    """Many arrays of one float dtype and shape, given as plain numbers, as one array; else None.
 
     The course's histories are lists of hundreds of arrays of shape ``(2,)`` or ``()``, each
     written by json_tricks as ``{"__ndarray__": ..., "dtype": ..., "shape": ...}``: checking
     their fields and numbers together, and converting them in one call, is what makes a
     class of files quick to check. Anything else returns None and is converted array by
-    array, with that path's checks and messages.
+    array, with that path's checks and messages (a key given twice among them).
     """
-    head = forms[0].pairs
-    if len(head) < 3 or head[1][0] != "dtype" or head[2][0] != "shape":
+    objects = [dict(form.pairs) for form in forms]
+    if any(len(obj) != len(form.pairs) for obj, form in zip(objects, forms, strict=True)):
         return None
-    dtype_pair, shape_pair = head[1], head[2]
-    dtype_name, shape = dtype_pair[1], shape_pair[1]
-    if dtype_name not in NUMERIC_DTYPES or not isinstance(shape, list) or len(shape) > 1:
-        return None
-    for form in forms:
-        pairs = form.pairs
-        if pairs[1] != dtype_pair or pairs[2] != shape_pair:
-            return None
-        if len(pairs) != 3 and (len(pairs) != 4 or pairs[3] != _CORDER):
-            return None
-    data = [form.pairs[0][1] for form in forms]
-    if shape:
-        if not all(type(row) is list for row in data):
-            return None
-        numbers = [v for row in data for v in row]
-    else:
-        numbers = data
-    dtype = np.dtype(dtype_name)
-    if not set(map(type, numbers)) <= _NUMBER_TYPES[dtype.kind in "iu"]:
-        return None
-    try:
-        array = np.array(data, dtype=dtype)
-    except (ValueError, OverflowError):
-        return None
-    return array if array.shape == (len(forms), *shape) else None
+    return _stack(objects)
 
 
 def _convert(value: Any) -> Any:
@@ -248,6 +269,61 @@ def _convert(value: Any) -> Any:
                 return stacked
         return [_convert(item) for item in value]
     return value
+
+
+def _fast(data: bytes) -> dict[str, Any] | None:
+    """The answers of a file laid out as json_tricks writes them, parsed by orjson; else None.
+
+    The top level's values may be numbers, strings, lists of numbers, arrays and lists of
+    arrays of one dtype and shape (the course's histories); they are parsed in C and each
+    history is converted in one call. Anything else, and anything that this path could judge
+    differently from the standard one (escapes, non-finite numbers, duplicate keys, every
+    refusal and its message), returns None and takes the standard path.
+
+    orjson keeps the last of two equal keys without a word, so duplicates are found by
+    counting: in JSON text without a backslash, every ``:`` ends a key or lies inside a
+    string, so the text holds as many colons as the parsed objects have keys plus the colons
+    inside their strings only if no object names a key twice.
+    """
+    if b"\\" in data:
+        return None
+    try:
+        answers = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    if type(answers) is not dict:
+        return None
+    colons = len(answers)
+    out: dict[str, Any] = {}
+    for key, value in answers.items():
+        if _DUNDER.match(key):
+            return None
+        colons += key.count(":")
+        kind = type(value)
+        if kind in (int, float, bool, type(None)):
+            out[key] = value
+        elif kind is str:
+            colons += value.count(":")
+            out[key] = value
+        elif kind is list and set(map(type, value)) <= {int, float, bool}:
+            out[key] = value
+        elif kind is list:
+            stacked = _stack(value)
+            if stacked is None:
+                return None
+            colons += len(value) * len(value[0])  # their keys; the dtypes hold no colon
+            out[key] = stacked
+        elif kind is dict and "__ndarray__" in value:
+            # _array accepts no string but these fields, so they hold every colon.
+            strings = [text for text in (*value, *value.values()) if type(text) is str]
+            colons += len(value) + sum(text.count(":") for text in strings)
+            try:
+                out[key] = _array(value)
+            except LoadError:
+                return None
+        else:
+            return None
+    return out if data.count(b":") == colons else None
 
 
 def loads_answers(data: bytes) -> dict[str, Any]:
@@ -285,6 +361,10 @@ def loads_answers(data: bytes) -> dict[str, Any]:
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise LoadError(f"the file is {what}, not JSON text")
+    # orjson refuses a NUL byte and bytes that are not UTF-8: the fast path takes neither.
+    fast = _fast(data.removeprefix(b"\xef\xbb\xbf"))
+    if fast is not None:
+        return fast
     nul = data.find(b"\0")
     if nul >= 0:
         raise LoadError(f"binary data (a NUL byte at offset {nul}), not JSON text")
@@ -292,8 +372,13 @@ def loads_answers(data: bytes) -> dict[str, Any]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise LoadError(f"not UTF-8 text (invalid byte at offset {error.start})") from None
+    return _standard(text.removeprefix("\ufeff"))
+
+
+def _standard(text: str) -> dict[str, Any]:
+    """Parse with the standard library's json, checking every object as it is made."""
     try:
-        answers = json.loads(text.removeprefix("\ufeff"), object_pairs_hook=_object)
+        answers = json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as error:
         raise LoadError(f"not JSON: {error}") from None
     except RecursionError:
@@ -307,7 +392,8 @@ def loads_answers(data: bytes) -> dict[str, Any]:
         number = "a number" if isinstance(answers, int | float) else "a numpy array"
         kind = kinds.get(type(answers), number)
         raise LoadError(f"the top level is {kind}, expected a JSON object of answers")
-    return _convert(answers)
+    result: dict[str, Any] = _convert(answers)
+    return result
 
 
 def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:

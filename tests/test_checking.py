@@ -332,3 +332,84 @@ def test_malformed_arrays_and_objects_are_refused(text: str, reason: str) -> Non
     with pytest.raises(LoadError) as caught:
         loads_answers(text.encode())
     assert reason in str(caught.value) and "\n" not in str(caught.value)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values of equal types, all the way down (arrays: dtype, shape and bits)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            type(a) is type(b)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and a.tobytes() == b.tobytes()
+        )
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return type(b) is list and len(a) == len(b) and all(map(_same, a, b))
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+def _files_as_exercises_write_them() -> list[bytes]:
+    """Answer files as the exercises and the notebook write them, right and wrong."""
+    dumps = [
+        json_tricks.dumps(learner_answers()),
+        json_tricks.dumps(learner_answers(cell_3={"zero": False})),
+        json_tricks.dumps(learner_answers(cell_2={"lr": 0.01})),
+        json_tricks.dumps({k: list(v) if v.ndim else v for k, v in reference_answers().items()}),
+        json_tricks.dumps({"fn_history_2": [1.0, 2, True], "note": "seed: 3", "n": None}),
+        json_tricks.dumps({"xy_grad": np.float64(2.5), "X_grad": np.arange(6).reshape(2, 3)}),
+        json_tricks.dumps({"a": np.ones(3)}, properties={"ndarray_compact": True}),
+        json_tricks.dumps({"a": [np.ones(2, np.float32), np.ones(3, np.float32)]}),
+        json_tricks.dumps({"a": [np.ones(2, np.float32), np.ones(2, np.float64)]}),
+        json_tricks.dumps({"a": [np.float32(1), np.float32(2)], "b": []}),
+    ]
+    return [text.encode() for text in dumps]
+
+
+@pytest.mark.parametrize("case", range(10))
+def test_the_fast_parser_gives_what_the_standard_one_gives(case: int) -> None:
+    from gdtutor.safeload import _fast, _standard
+
+    data = _files_as_exercises_write_them()[case]
+    standard = _standard(data.decode())
+    fast = _fast(data)
+    if case < 4:  # the course's files take the fast path
+        assert fast is not None
+    assert fast is None or _same(fast, standard), (fast, standard)
+    assert _same(loads_answers(data), standard)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # A key given twice where the fast path would otherwise keep the last one.
+        ('{"a": [{"__ndarray__": 1.0, "dtype": "float32", "shape": [], "shape": []}]}', "'shape'"),
+        ('{"a": {"__ndarray__": 1.0, "dtype": "int8", "dtype": "int8", "shape": []}}', "'dtype'"),
+        ('{"a": 1, "b": ":", "a": 2}', "duplicate key 'a'"),
+        ('{"a:": 1, "a:": 2}', "duplicate key 'a:'"),
+        # An escaped colon cannot hide a repeated key from the count.
+        ('{"a": 1, "a": 2, "\\u003a": 3}', "duplicate key 'a'"),
+        # Refusals keep the standard path's message, whichever path the file starts on.
+        ('{"a": [{"__ndarray__": 1.0, "dtype": "load", "shape": []}]}', "dtype 'load'"),
+        ('{"a": [{"__ndarray__": [1.0], "dtype": ["int8"], "shape": [1]}]}', "dtype ['int8']"),
+        ('{"a": {"__ndarray__": [1.0], "dtype": {"x": 1}, "shape": [1]}}', "dtype {'x': 1}"),
+        ('{"a": [{"__ndarray__": "1.0", "dtype": "float32", "shape": []}]}', "neither numbers"),
+        ('{"__set__": [1, 2]}', "'__set__' payload"),
+        ('{"a": [1, {"__instance_type__": ["os", "system"]}]}', "class instance"),
+    ],
+)
+def test_files_the_fast_path_must_not_accept_get_the_standard_refusal(
+    text: str, reason: str
+) -> None:
+    with pytest.raises(LoadError) as caught:
+        loads_answers(text.encode())
+    assert reason in str(caught.value), str(caught.value)
+
+
+def test_the_fast_path_converts_a_history_to_one_array() -> None:
+    from gdtutor.safeload import _fast
+
+    loaded = _fast(json_tricks.dumps(learner_answers()).encode())
+    assert loaded is not None
+    assert loaded["var_history_3"].shape == (500, 2) and loaded["var_history_3"].dtype == np.float32

@@ -4,7 +4,9 @@ the package changes, the tidying of pages, the KaTeX check and the figure quanti
 from __future__ import annotations
 
 import logging
+import re
 import sys
+from importlib.metadata import requires
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -119,3 +121,14 @@ def test_first_build_and_changed_package_invalidate_outputs(tmp_path):
     (package / "mod.py").write_text("x = 2\n")
     assert invalidate_stale_outputs(package, stamp, [gallery], cache)
     assert not (gallery / "plot_a.py.md5").exists()
+
+
+def test_the_install_page_names_what_pip_brings_with_gdtutor():
+    """The install page's list of the packages pip installs with gdtutor is the package's."""
+    root = Path(__file__).resolve().parents[1]
+    dependencies = [dep for dep in requires("gdtutor") or [] if "extra ==" not in dep]
+    names = {re.split(r"[<>=!~ ;\[]", dep)[0] for dep in dependencies} - {"torch"}
+    page = (root / "docs" / "install.md").read_text()
+    sentence = re.search(r"pip brings ([^.]+) with it\.", page)
+    assert sentence, "the install page no longer says what pip brings"
+    assert set(re.split(r", | and ", sentence[1])) == names
