@@ -35,6 +35,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
+#: The modules whose tests of a page are grouped by page (the others, by module).
+PAGE_GROUPED = {"test_browser", "test_reader", "test_weight"}
 DESKTOP = {"width": 1440, "height": 900}
 
 
@@ -56,11 +58,26 @@ def published_path(html: Path = HTML) -> str:
     return urlparse(match[1]).path.rsplit("/", 1)[0] + "/" if match else "/"
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the site tests, and group them for ``pytest -n N --dist loadgroup``.
+
+    A test of one page joins that page's group, so each page is visited once per mode, by
+    one worker, for all its tests; the pages spread over the workers. Every other test keeps
+    its module's group, as its module-scoped fixtures (a virtual environment, a Firefox
+    run over every page) are made once.
+    """
     here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.site)
+        if here not in Path(item.fspath).parents:
+            continue
+        item.add_marker(pytest.mark.site)
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        module = Path(item.fspath).stem
+        if "page_path" in params and module in PAGE_GROUPED:
+            item.add_marker(pytest.mark.xdist_group(f"page:{params['page_path']}"))
+        else:
+            item.add_marker(pytest.mark.xdist_group(module))
 
 
 @pytest.fixture(scope="session")
@@ -235,7 +252,11 @@ def visit(browser, site_url: str, node_modules: Path) -> Callable[[str, str], Vi
             ),
         )
         page.goto(f"{site_url}/{page_path}", wait_until="load")
-        page.wait_for_load_state("networkidle")
+        # Every script, stylesheet and image has loaded; the fonts that the page's text
+        # uses load as it is laid out. (Waiting for the network to be idle as well costs half
+        # a second a visit and catches only Chromium's late request for the favicon, whose
+        # file the reader tests check.)
+        page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
         report.theme = page.evaluate("document.documentElement.dataset.theme")
         report.probe = page.evaluate(f"({PROBE})")
         report.images = page.evaluate(IMAGES)
