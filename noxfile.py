@@ -135,7 +135,7 @@ def site(session: nox.Session) -> None:
     _npm(session)
     session.env["GDTUTOR_CHROMIUM"] = chromium
     session.run(
-        str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "loadgroup", "-m", "site", "tests",
+        str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "loadscope", "-m", "site", "tests",
         *session.posargs, external=True,
     )  # fmt: skip
 

@@ -3,6 +3,7 @@ the course's exercises solved as a learner writes them (right, or with a chosen 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,6 +16,32 @@ import pytest
 import torch
 
 import gdtutor
+
+#: The site test modules whose tests of one page share that page's visits (tests/site).
+_PER_PAGE = re.compile(r"tests/site/test_(browser|reader|weight)\.py::\w+\[(?P<page>[^\]]+?\.html)")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """With ``pytest -n N --dist loadscope``: the site's tests of one page on one worker.
+
+    A page's tests in the browser, reader and weight modules form one unit, so its visits
+    (cached per worker) are made once, and the pages spread over the workers; every other
+    test keeps its module's unit, so module-scoped fixtures (a virtual environment, a
+    Firefox run over every page) are made once. (pytest-xdist's own ``loadgroup`` cannot
+    group by marker under pytest 9.)
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PageScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            page = _PER_PAGE.match(nodeid)
+            return f"page:{page['page']}" if page else nodeid.split("::", 1)[0]
+
+    return PageScheduling(config, log)
+
 
 #: Relative tolerance for comparing the same computation done two ways, by dtype.
 RTOL = {torch.float32: 1e-6, torch.float64: 1e-12}

@@ -35,8 +35,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 390, "height": 844}
-#: The modules whose tests of a page are grouped by page (the others, by module).
-PAGE_GROUPED = {"test_browser", "test_reader", "test_weight"}
 DESKTOP = {"width": 1440, "height": 900}
 
 
@@ -58,26 +56,11 @@ def published_path(html: Path = HTML) -> str:
     return urlparse(match[1]).path.rsplit("/", 1)[0] + "/" if match else "/"
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the site tests, and group them for ``pytest -n N --dist loadgroup``.
-
-    A test of one page joins that page's group, so each page is visited once per mode, by
-    one worker, for all its tests; the pages spread over the workers. Every other test keeps
-    its module's group, as its module-scoped fixtures (a virtual environment, a Firefox
-    run over every page) are made once.
-    """
     here = Path(__file__).parent
     for item in items:
-        if here not in Path(item.fspath).parents:
-            continue
-        item.add_marker(pytest.mark.site)
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        module = Path(item.fspath).stem
-        if "page_path" in params and module in PAGE_GROUPED:
-            item.add_marker(pytest.mark.xdist_group(f"page:{params['page_path']}"))
-        else:
-            item.add_marker(pytest.mark.xdist_group(module))
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.site)
 
 
 @pytest.fixture(scope="session")
