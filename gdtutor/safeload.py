@@ -155,7 +155,8 @@ def _from_b64(data: str, dtype: np.dtype, endian: Any) -> np.ndarray:
         raise LoadError("numpy array with compressed (b64.gz) data; save it uncompressed")
     if not data.startswith("b64:"):
         raise LoadError(f"numpy array data {_short(data)} is neither numbers nor 'b64:' data")
-    byteorder = {"little": "<", "big": ">", "native": "="}.get(endian)
+    orders = {"little": "<", "big": ">", "native": "="}
+    byteorder = orders.get(endian) if isinstance(endian, str) else None
     if byteorder is None:
         raise LoadError(f"numpy array with endian {_short(endian)}")
     try:
@@ -289,7 +290,7 @@ def _fast(data: bytes) -> dict[str, Any] | None:
         return None
     try:
         answers = orjson.loads(data)
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, RecursionError):
         return None
     if type(answers) is not dict:
         return None

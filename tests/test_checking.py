@@ -397,6 +397,10 @@ def test_the_fast_parser_gives_what_the_standard_one_gives(case: int) -> None:
         ('{"a": [{"__ndarray__": "1.0", "dtype": "float32", "shape": []}]}', "neither numbers"),
         ('{"__set__": [1, 2]}', "'__set__' payload"),
         ('{"a": [1, {"__instance_type__": ["os", "system"]}]}', "class instance"),
+        (
+            '{"a": {"__ndarray__": "b64:AAAAAA==", "dtype": "float32", "shape": [1], "endian": []}}',
+            "endian []",
+        ),
     ],
 )
 def test_files_the_fast_path_must_not_accept_get_the_standard_refusal(
