@@ -398,7 +398,8 @@ def test_the_fast_parser_gives_what_the_standard_one_gives(case: int) -> None:
         ('{"__set__": [1, 2]}', "'__set__' payload"),
         ('{"a": [1, {"__instance_type__": ["os", "system"]}]}', "class instance"),
         (
-            '{"a": {"__ndarray__": "b64:AAAAAA==", "dtype": "float32", "shape": [1], "endian": []}}',
+            '{"a": {"__ndarray__": "b64:AAAAAA==", "dtype": "float32", "shape": [1], '
+            '"endian": []}}',
             "endian []",
         ),
     ],
