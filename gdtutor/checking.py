@@ -81,15 +81,8 @@ def abs_errors(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, float]:
     >>> print(error, scale)
     [0.5 0. ] 1.5
     """
-    error, scale, _ = _compare(got, want)
-    return error, scale
-
-
-def _compare(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, float, bool]:
-    """:func:`abs_errors` and :func:`is_close` at the default tolerances, in one pass."""
     ref = _Reference(want)
-    error = ref.errors(got)
-    return error, ref.scale, ref.close(error)
+    return ref.errors(got), ref.scale
 
 
 class _Reference:
@@ -116,10 +109,13 @@ class _Reference:
                 same |= np.isnan(got) & self.nan
             return np.where(same, 0.0, np.abs(got - self.want))
 
-    def close(self, error: np.ndarray) -> bool:
+    def close(self, error: np.ndarray, atol: float = ATOL, rtol: float = RTOL) -> bool:
         """Whether errors from :meth:`errors` are within the tolerance everywhere."""
+        tolerance = self.tolerance
+        if (atol, rtol) != (ATOL, RTOL):
+            tolerance = atol * self.scale + rtol * self.magnitude
         with np.errstate(invalid="ignore"):
-            return bool(np.all((error == 0) | (error <= self.tolerance)))
+            return bool(np.all((error == 0) | (error <= tolerance)))  # 0 also where both nan
 
 
 def is_close(got: np.ndarray, want: np.ndarray, *, atol: float = ATOL, rtol: float = RTOL) -> bool:
@@ -134,12 +130,8 @@ def is_close(got: np.ndarray, want: np.ndarray, *, atol: float = ATOL, rtol: flo
     """
     if got.shape != want.shape:
         return False
-    if atol == ATOL and rtol == RTOL:
-        return _compare(got, want)[2]
-    error, scale = abs_errors(got, want)
-    with np.errstate(invalid="ignore"):
-        tolerance = atol * scale + rtol * np.abs(want.astype(np.float64))
-        return bool(np.all((error == 0) | (error <= tolerance)))  # 0 also where want is nan
+    ref = _Reference(want)
+    return ref.close(ref.errors(got), atol, rtol)
 
 
 @dataclass(frozen=True)
