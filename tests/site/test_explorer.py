@@ -574,9 +574,12 @@ def test_works_from_a_copy_on_disk_offline(browser, tmp_path: Path) -> None:  # 
     page.goto((copy / PAGE).as_uri(), wait_until="load")
     page.wait_for_selector(".gdt-ex-status[data-diverged]")
     page.get_by_label("Objective").select_option("rosenbrock")
-    assert page.evaluate(
+    # The new contour picture loads from disk after the change: wait for it (5 s at most).
+    page.wait_for_function(
         "() => { const i = document.querySelector('.gdt-ex-plot img'); "
-        "return i.complete && i.naturalWidth > 0 && i.src.startsWith('file:'); }"
+        "return i.complete && i.naturalWidth > 0 && i.src.startsWith('file:') "
+        "&& i.src.includes('rosenbrock'); }",
+        timeout=5_000,
     )
     assert_matches_torch(shown(page))
     context.close()
