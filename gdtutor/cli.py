@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import gc
 import os
 import sys
 from collections.abc import Iterator, Sequence
@@ -109,12 +110,14 @@ def _check_many(paths: list[Path], as_csv: bool) -> int:
 
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) >= _PARALLEL_FROM and workers > 1:
-        # Import the checker and read the reference once, here: where processes fork, the
-        # workers start with both.
+        # Import the checker and prepare the reference once, here: where processes fork, the
+        # workers start with both. Frozen, those objects stay out of the workers' cycle
+        # collections (and their memory pages stay shared).
         import gdtutor.safeload  # noqa: F401
-        from gdtutor.answers import reference_answers
+        from gdtutor.checking import _references
 
-        reference_answers()
+        _references()
+        gc.freeze()
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
             rows = list(pool.map(_summary_row, paths, chunksize=16))
     else:

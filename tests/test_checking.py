@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from gdtutor.answers import ANSWER_KEYS, reference_answers
-from gdtutor.checking import ATOL, CheckResult, KeyCheck, check_answers, format_report
+from gdtutor.checking import ATOL, CheckResult, KeyCheck, check_answers, format_report, is_close
 from gdtutor.safeload import NUMERIC_DTYPES, LoadError, loads_answers
 from tests.conftest import CELLS, learner_answers, skewed_by_hand
 
@@ -418,3 +418,37 @@ def test_the_fast_path_converts_a_history_to_one_array() -> None:
     loaded = _fast(json_tricks.dumps(learner_answers()).encode())
     assert loaded is not None
     assert loaded["var_history_3"].shape == (500, 2) and loaded["var_history_3"].dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("got", "want", "close"),
+    [
+        ([np.inf, 1.0], [np.inf, 1.0], True),
+        ([np.nan, 1.0], [np.nan, 1.0], True),
+        ([5.0, 1.0], [np.inf, 1.0], False),
+        ([-np.inf, 1.0], [np.inf, 1.0], False),
+        ([np.inf, 1.0], [5.0, 1.0], False),
+        ([np.nan, 1.0], [5.0, 1.0], False),
+        ([5.0, 1.0], [np.nan, 1.0], False),
+    ],
+)
+def test_a_non_finite_entry_is_close_only_to_the_same_value(
+    got: list[float], want: list[float], close: bool
+) -> None:
+    assert is_close(np.array(got), np.array(want)) is close
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+@pytest.mark.parametrize("data", [b'{"a": [1.0]}', b'{"a": "\\u0041"}', b"[1]"])
+def test_loading_leaves_the_cycle_collector_as_it_found_it(enabled: bool, data: bytes) -> None:
+    import gc
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        try:
+            loads_answers(data)
+        except LoadError:
+            pass
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
