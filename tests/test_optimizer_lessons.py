@@ -1,4 +1,5 @@
-"""What lessons 5 and 7 teach about torch.optim, checked; and lesson 7's downloads play the race."""
+"""What lessons 5 and 7 teach about torch.optim, checked; and lesson 7's script shows the race
+(its notebook's player is checked with the other notebooks, in tests/site/test_downloads.py)."""
 
 from __future__ import annotations
 
@@ -143,22 +144,3 @@ def test_race_script_shows_the_animation(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "shown 1" in result.stdout
-
-
-@pytest.mark.site
-def test_race_notebook_plays_the_animation(tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    notebook = nbformat.read(_download(".ipynb"), as_version=4)
-    nbclient.NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
-    ).execute()
-    html = [
-        output["data"]["text/html"]
-        for cell in notebook.cells
-        if cell.cell_type == "code"
-        for output in cell.get("outputs", [])
-        if "text/html" in output.get("data", {})
-    ]
-    assert len(html) == 1, "the notebook should show one animation player"
-    assert "_anim_img" in html[0] and html[0].count("data:image/jpeg;base64") >= 10

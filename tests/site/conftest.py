@@ -8,7 +8,10 @@ gets a fresh context (and so a fresh colour scheme, viewport and cache).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import http.server
+import json
 import os
 import re
 import threading
@@ -204,13 +207,32 @@ MODES = {
 
 
 @pytest.fixture(scope="session")
-def visit(browser, site_url: str, node_modules: Path) -> Callable[[str, str], Visit]:  # type: ignore[no-untyped-def]
-    """Visit a page in a mode of MODES, once per session, as a reader with no network."""
+def visits_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder that all of the run's test processes share (pytest-xdist's workers too)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base if worker_id == "master" else base.parent) / "visits"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def visit(
+    browser, site_url: str, node_modules: Path, visits_dir: Path
+) -> Callable[[str, str], Visit]:  # type: ignore[no-untyped-def]
+    """Visit a page in a mode of MODES, once per run, as a reader with no network.
+
+    Reports are kept in ``visits_dir``: a page that another test process has visited (the
+    Firefox tests compare with Chromium's visits of the pages with math) is not visited again.
+    """
     cache: dict[tuple[str, str], Visit] = {}
     axe_script = node_modules / "axe-core" / "axe.min.js"
 
     def run(page_path: str, mode: str) -> Visit:
         if (page_path, mode) in cache:
+            return cache[page_path, mode]
+        saved = visits_dir / (hashlib.sha256(f"{page_path} {mode}".encode()).hexdigest() + ".json")
+        if saved.is_file():
+            cache[page_path, mode] = Visit(**json.loads(saved.read_text(encoding="utf-8")))
             return cache[page_path, mode]
         report = Visit()
         context = browser.new_context(**MODES[mode])
@@ -248,6 +270,9 @@ def visit(browser, site_url: str, node_modules: Path) -> Callable[[str, str], Vi
         report.axe = page.evaluate(AXE)
         context.close()
         cache[page_path, mode] = report
+        partial = saved.with_suffix(f".{os.getpid()}.part")
+        partial.write_text(json.dumps(dataclasses.asdict(report)), encoding="utf-8")
+        partial.replace(saved)  # whole or not at all for a process that reads it
         return report
 
     return run

@@ -1,6 +1,7 @@
 """A reader with nothing but the site: install the wheel the install page links to, into a
 fresh virtual environment that cannot see this source tree; download every lesson and
-exercise through the pages' links; run the lessons; fill in the exercises with the course's
+exercise through the pages' links; run the lessons (each in an empty folder, which it must
+leave empty: lessons write nothing to the reader's disk); fill in the exercises with the course's
 solutions, run them in order and check the answers; then plant one mistake per lesson."""
 
 from __future__ import annotations
@@ -117,7 +118,9 @@ def test_every_lesson_page_offers_its_script_notebook_and_exercises(reader: dict
 
 
 @pytest.mark.parametrize("number", range(1, 8))
-def test_each_lesson_runs_from_its_download(reader: dict, number: int, tmp_path: Path) -> None:
+def test_each_lesson_runs_from_its_download_and_writes_nothing(
+    reader: dict, number: int, tmp_path: Path
+) -> None:
     [script] = [
         path
         for name, path in reader["files"].items()
@@ -125,6 +128,7 @@ def test_each_lesson_runs_from_its_download(reader: dict, number: int, tmp_path:
     ]
     done = _run([str(reader["python"]), str(script)], cwd=tmp_path)
     assert done.returncode == 0, f"{script.name}:\n{done.stderr[-3000:]}"
+    assert list(tmp_path.iterdir()) == [], f"{script.name} wrote {list(tmp_path.iterdir())}"
 
 
 def _exercises(reader: dict) -> list[Path]:
