@@ -93,7 +93,7 @@ boxes = plot_graph(ax, grad_fn_tree(out))
 for box, leaf in zip(boxes[-2:], ["leaf a", "leaf b"], strict=True):
     x_box, y_box = box.get_position()
     ax.text(x_box, y_box - 0.5, leaf, ha="center", color="C0")
-ax.set_title("Only the leaves a and b end in AccumulateGrad")
+ax.set_title("Only the leaves a and b end in AccumulateGrad", fontsize="medium")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 

@@ -76,7 +76,10 @@ answer["fn_history_2"] = fn_history
 # Where the run ends
 # ------------------
 #
-# Everything below is drawn from this run, so in the exercise it shows *your* step.
+# Everything below is drawn from this run, so in the exercise it shows *your* step. The
+# notebook records each point *before* its step, so the last recorded point is the one
+# after 499 steps; the point after the 500th step is not in the history (lesson 5 and the
+# explorer report the value there, which is a little lower).
 import numpy as np
 
 points, values = np.array(var_history), np.array(fn_history)
@@ -118,8 +121,8 @@ print(f"20 G v (wrong): {(20 * G @ v.detach()).tolist()}")
 # once more gives the constant :math:`H = 10\,(G + G^\top)`. An *eigenvector* :math:`u` of
 # :math:`H` is a direction that :math:`H` only stretches, :math:`H u = \lambda u`, by its
 # *eigenvalue* :math:`\lambda`, the curvature of :math:`f` along :math:`u`. A symmetric
-# matrix has orthogonal eigenvectors (the :ref:`theory page <theory-step-size>` works
-# through this); here :math:`u_1, u_2` with eigenvalues :math:`\lambda_1 < \lambda_2`.
+# matrix has orthogonal eigenvectors (the :ref:`theory page <theory-step-size>` uses them
+# throughout); here :math:`u_1, u_2` with eigenvalues :math:`\lambda_1 < \lambda_2`.
 # Writing :math:`w^t = c_1^t u_1 + c_2^t u_2`, and since the gradient is :math:`H w`, a
 # step is :math:`c_i^{t+1} = (1 - \alpha \lambda_i)\, c_i^t`: two independent shrinking
 # factors. The printed step counts show the steep component dying out early while the
@@ -145,7 +148,7 @@ for i, style in enumerate(["--", ":"]):
     ax.axline((0, 0), u[:, i], color="k", linestyle=style, label=label)
 plot_trajectory(ax, points, color="C3", label="gradient descent, α = 0.001")
 trajectory_legend(ax, loc="lower right")
-ax.set_title("Down the steep wall along u₂, then along the floor u₁")
+ax.set_title("Down the steep wall along u₂, then along the floor u₁", fontsize="medium")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
@@ -170,7 +173,7 @@ fig, ax = plt.subplots(layout="constrained")
 plot_values(ax, values, log=True, labels=["measured"], lw=3, alpha=0.5)
 ax.plot(t, predicted, "k--", label=r"predicted, $\lambda_1, \lambda_2$")
 ax.legend()
-ax.set_title("A fast drop across the valley, then a slow crawl along it")
+ax.set_title("A fast drop across the valley, then a slow crawl along it", fontsize="medium")
 plt.show()
 
 # %%

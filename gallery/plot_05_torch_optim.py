@@ -16,8 +16,9 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 #
 # The notebook's exercise: an ``SGD`` optimizer with learning rate 0.001 over ``x``, then 500
 # times: zero the gradients (they accumulate otherwise, see
-# :ref:`sphx_glr_auto_examples_plot_01_autograd_basics.py`), compute the value,
-# ``backward()``, ``step()``. As in the notebook, each step appends the point *after*
+# :ref:`sphx_glr_auto_examples_plot_01_autograd_basics.py`), compute the value as
+# ``function_result`` (the name the recording lines use), ``function_result.backward()``,
+# ``optimizer.step()``. As in the notebook, each step appends the point *after*
 # ``step()`` and the value computed *before* it. ``answer`` holds the histories under the
 # notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
 # checker.
@@ -184,11 +185,12 @@ import matplotlib.pyplot as plt
 fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
 left.semilogy(lengths, color="C0")
 left.axhline(lr, color="k", linestyle=":", label="lr")
-left.set(xlabel="step", ylabel="step length", title="Steps of about lr only at the start")
+left.set(xlabel="step", ylabel="step length")
+left.set_title("Steps of about lr only at the start", fontsize="medium")
 left.legend()
 right.semilogy(np.array(effective_lr), label=["$x_1$", "$x_2$"])
 right.set(xlabel="step", ylabel=r"$\alpha / \sqrt{\hat v_t}$")
-right.set_title("The effective learning rates change slowly")
+right.set_title("The effective learning rates change slowly", fontsize="medium")
 right.legend()
 plt.show()
 
@@ -196,8 +198,10 @@ plt.show()
 # Late in the run, momentum with a fixed scale
 # --------------------------------------------
 #
-# Once :math:`\hat v` changes slowly, AdamW is heavy-ball momentum with a step scaled per
-# coordinate. Eliminating :math:`m` from the rule (with the bias corrections near 1) gives
+# Once :math:`\hat v` changes slowly, AdamW is heavy-ball momentum (a step along a running,
+# decaying sum of past gradients rather than the current one alone; lesson 6 and the
+# :ref:`momentum page <theory-momentum>` treat it fully) with a step scaled per coordinate.
+# Eliminating :math:`m` from the rule (with the bias corrections near 1) gives
 #
 # .. math::
 #
@@ -238,8 +242,8 @@ print(f"f after 500 steps: {final:.2e} with decay, {final_no_decay:.2e} without"
 print(f"weight decay makes the final value {final_no_decay / final:.0f} times lower")
 
 # %%
-# Why AdamW beats SGD here
-# ------------------------
+# Why AdamW beat SGD at 0.001
+# ---------------------------
 #
 # SGD's step is ``lr`` times the gradient, so its learning rate means something else, and
 # 0.001 is not SGD's best. The :ref:`theory page <theory-step-size>` computes the best fixed
@@ -262,9 +266,10 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 #
 # :func:`gdtutor.optimize` runs the same cycle and records each point next to its own value,
 # as the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls
-# along the shallow valley floor; AdamW swings in along a path of its own; SGD at its best
-# step zig-zags across the valley and falls fastest, until its value is too small for
-# float32 and rounds to 0, where its curve ends.
+# along the shallow valley floor; AdamW swings in along a path of its own and leads for the
+# first steps; SGD at its best step zig-zags across the valley and, from the step printed
+# below on, stays below both other curves, until its value is too small for float32 and
+# rounds to 0, where its curve ends.
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {
@@ -278,10 +283,14 @@ for label, (run, color) in runs.items():
     plot_trajectory(left, run, color=color, label=label)
     plot_values(right, run, log=True, labels=[label], color=color)
 trajectory_legend(left, loc="lower right", fontsize="small")
-left.set_title("SGD at 0.001 crawls; AdamW swings in")
+left.set_title("SGD at 0.001 crawls; AdamW swings in", fontsize="medium")
 right.legend()
-right.set_title("At its best step, SGD falls fastest")
+right.set_title("At its best step, SGD soon leads", fontsize="medium")
 plt.show()
+others = np.minimum(sgd.values, adamw.values)
+behind = np.flatnonzero(sgd_best.values >= others)
+print(f"SGD at {best:.3g} is below both other runs from step {behind[-1] + 1} on")
+print(f"its value first rounds to 0 at step {np.flatnonzero(sgd_best.values == 0)[0]}")
 # sphinx_gallery_thumbnail_number = 2
 
 # %%

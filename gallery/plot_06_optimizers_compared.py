@@ -39,7 +39,12 @@ cannot tell you.
 # The problems and the score
 # --------------------------
 #
-# A run's *gap* is its value minus the minimum value, 0 for both functions. A run has
+# The first problem is the skewed quadratic of
+# :ref:`sphx_glr_auto_examples_plot_04_skewed_valley.py`. The second is Rosenbrock's
+# banana, :math:`f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2`: a narrow valley bent into a
+# banana, whose floor leads to the minimum at (1, 1), where :math:`f = 0`; unlike the
+# quadratic, its curvature changes from point to point. A run's *gap* is its value minus
+# the minimum value, 0 for both functions. A run has
 # *arrived* once its gap stays within the problem's tolerance until the end of its budget.
 # Optimizers are ranked by when they arrive from their *worst* start; those that never
 # arrive, by their worst final gap.
@@ -86,7 +91,9 @@ print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay
 #
 # :func:`gdtutor.compare.tune` runs every setting from every start, all at once as the rows
 # of one tensor, with the rules of :mod:`gdtutor.rules`, and picks each optimizer's best
-# setting by the score above. The starts are float64, so that rounding plays no part.
+# setting by the score above. The starts are float64, which keeps rounding out of the
+# comparison for most runs; a run that ends jittering across a valley floor magnifies even
+# float64's last digit, as the rerun with ``torch.optim`` below shows.
 from gdtutor.compare import tune
 
 sweeps = {(problem, label): tune(label, problem) for problem in PROBLEMS for label in CONTENDERS}
@@ -161,7 +168,9 @@ for problem in PROBLEMS:
 # the steps to arrive, on Rosenbrock the worst final gap, since most never arrive there. A
 # line stops where, at that learning rate, no setting arrived (on the quadratic) or every
 # setting diverged (on Rosenbrock); nothing is cut off or clipped. A big dot marks the chosen
-# setting. A wide valley forgives a badly chosen learning rate.
+# setting; on Rosenbrock the optimizers that arrive were ranked by their steps to arrive,
+# so their dots need not sit at the lowest point of a curve of final gaps. A curve with a
+# wide, flat bottom forgives a badly chosen learning rate.
 import matplotlib.pyplot as plt
 
 MEASURES = {"skewed": "worst_steps", "rosenbrock": "worst_gaps"}

@@ -25,9 +25,11 @@ paths = {}  # the points after 0, 1, …, problem.steps steps from (-1.2, 1)
 for name in CONTENDERS:
     sweep = tune(name, "rosenbrock")
     paths[name] = sweep.best_points[0]
-    knobs = ", ".join(f"{k} {v}" for k, v in sweep.best_settings.items() if k != "lr")
+    knobs = [f"{k} {v}" for k, v in sweep.best_settings.items() if k != "lr"]
     final = sweep.best_values[0, -1]
-    print(f"{name:>15}: lr {sweep.best_lr:.3g} {knobs}, final value {final:.1e}")
+    print(
+        f"{name:>15}: " + ", ".join([f"lr {sweep.best_lr:.3g}", *knobs, f"final value {final:.1e}"])
+    )
 
 # %%
 # One frame
@@ -62,8 +64,8 @@ from matplotlib.animation import FuncAnimation
 from gdtutor.plotting import plot_contours
 
 plt.rcParams["animation.frame_format"] = "jpeg"
-fig, ax = plt.subplots(figsize=(5.4, 4.6), dpi=72)
-fig.subplots_adjust(left=0.1, right=0.97, bottom=0.1, top=0.93)
+fig, ax = plt.subplots(figsize=(5.4, 5.1), dpi=72)
+fig.subplots_adjust(left=0.1, right=0.97, bottom=0.22, top=0.94)
 view = {"xlim": (-2, 2), "ylim": (-1, 3), "spacing": "log", "colors": "0.8"}
 plot_contours(ax, problem.objective, levels=10, **view)
 ax.plot(*problem.minimizer, "kP", markersize=9, label="minimum (1, 1)")
@@ -71,7 +73,7 @@ lines, heads = [], []
 for i, name in enumerate(paths):
     lines += ax.plot([], [], color=f"C{i}", linewidth=1.2, label=name)
     heads += ax.plot([], [], "o", color=f"C{i}", mec="k", zorder=3)
-ax.legend(loc="lower right", fontsize="small", ncols=2)
+fig.legend(loc="lower center", fontsize="small", ncols=4)  # below the plot: it hides no path
 animation = FuncAnimation(fig, draw, frames=frames, interval=250)
 
 
@@ -102,8 +104,11 @@ else:
 # with long steps that go back and forth across the floor and hardly get anywhere; AdamW,
 # tuned on the same grid as Adam, is held back by its weight decay's pull towards the
 # origin. Below, the step at which each path first got halfway to the minimum, and how far
-# from it each ended. As lesson 6 said, this is one start on one deterministic toy problem:
-# it shows how the update rules move, not which one will train your model best.
+# from it each ended; RMSprop's and AdamW's last steps magnify rounding (lesson 6's rerun
+# with ``torch.optim`` parts from their paths late in the run), so their digits are those of
+# this computation, not of every one. As lesson 6 said, this is one start on one
+# deterministic toy problem: it shows how the update rules move, not which one will train
+# your model best.
 for name, path in paths.items():
     distance = np.linalg.norm(path - problem.minimizer, axis=1)
     closer = np.flatnonzero(distance < distance[0] / 2)

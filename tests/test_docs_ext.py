@@ -15,7 +15,7 @@ import pytest
 pytest.importorskip("sphinx")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
-from gdtutor_site import invalidate_stale_outputs, source_hash, tidy_body
+from gdtutor_site import clean_downloads, invalidate_stale_outputs, source_hash, tidy_body
 from site_assets import _finish_katex, check_katex, keyboard_scrollable, quantise_pngs
 from sphinx.errors import ConfigError
 
@@ -132,3 +132,20 @@ def test_the_install_page_names_what_pip_brings_with_gdtutor():
     sentence = re.search(r"pip brings ([^.]+) with it\.", page)
     assert sentence, "the install page no longer says what pip brings"
     assert set(re.split(r", | and ", sentence[1])) == names
+
+
+def test_downloads_and_every_zip_of_them_lose_the_markers_and_keep_fixed_dates(tmp_path):
+    import zipfile
+
+    lesson = 'x = 1\n# sphinx_gallery_solution_begin = "y"\ny = 2\n# sphinx_gallery_solution_end\n'
+    (tmp_path / "plot_01_a.py").write_text(lesson, encoding="utf-8")
+    (tmp_path / "plot_01_a.ipynb").write_text("{}", encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "plot_01_a.zip", "w") as stale:  # as sphinx-gallery left it
+        stale.writestr("plot_01_a.py", lesson)
+    clean_downloads(tmp_path)
+    assert (tmp_path / "plot_01_a.py").read_text(encoding="utf-8") == "x = 1\ny = 2\n"
+    for name in ("plot_01_a.zip", f"{tmp_path.name}_python.zip"):
+        with zipfile.ZipFile(tmp_path / name) as archive:
+            script = archive.read("plot_01_a.py").decode()
+            assert "sphinx_gallery" not in script and "y = 2" in script, name
+            assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}

@@ -111,12 +111,13 @@ def write_zip(path: Path, files: list[Path]) -> Path:
     return path
 
 
-def _clean_downloads(gallery: Path) -> None:
+def clean_downloads(gallery: Path) -> None:
     """Drop the solution markers from the lessons' plain downloads, and zip them again.
 
     sphinx-gallery copies each lesson script next to its page as the ``.py`` download, with
-    every comment; the markers only mean something to the exercise generator. Its zips are
-    rebuilt from the cleaned files with fixed dates, so two builds give the same bytes.
+    every comment; the markers only mean something to the exercise generator. Its zips, the
+    gallery's and each lesson's ("Download zipped"), are rebuilt from the cleaned files with
+    fixed dates, so two builds give the same bytes.
     """
     from exercises import solution_source
 
@@ -126,6 +127,9 @@ def _clean_downloads(gallery: Path) -> None:
         clean = solution_source(text, lesson=script.stem)
         if clean != text:
             script.write_text(clean, encoding="utf-8")
+        if script.with_suffix(".zip").is_file():
+            files = [script, script.with_suffix(".ipynb")]
+            write_zip(script.with_suffix(".zip"), [f for f in files if f.is_file()])
     write_zip(gallery / f"{gallery.name}_python.zip", scripts)
     write_zip(gallery / f"{gallery.name}_jupyter.zip", sorted(gallery.glob("plot_*.ipynb")))
 
@@ -145,7 +149,7 @@ def _add_exercises(app: Sphinx) -> None:
     shutil.rmtree(out, ignore_errors=True)
     written: list[Path] = []
     for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
-        _clean_downloads(srcdir / gallery)
+        clean_downloads(srcdir / gallery)
         for path in write_exercises(srcdir / examples, out, conf):
             written.append(path)
             if path.suffix != ".py":
