@@ -19,9 +19,9 @@ cannot tell you.
 # rate :math:`\alpha`, and every operation taken coordinate by coordinate:
 #
 # - **SGD**: :math:`x_{t+1} = x_t - \alpha g_t`.
-# - **SGD + momentum** (heavy ball): :math:`b_t = \mu b_{t-1} + g_t`,
+# - **SGD + momentum** (heavy ball): :math:`b_t = \beta b_{t-1} + g_t`,
 #   :math:`x_{t+1} = x_t - \alpha b_t`.
-# - **Nesterov**: the same :math:`b_t`, but :math:`x_{t+1} = x_t - \alpha (g_t + \mu b_t)`.
+# - **Nesterov**: the same :math:`b_t`, but :math:`x_{t+1} = x_t - \alpha (g_t + \beta b_t)`.
 # - **RMSprop**: :math:`v_t = \rho v_{t-1} + (1 - \rho) g_t^2`,
 #   :math:`x_{t+1} = x_t - \alpha g_t / (\sqrt{v_t} + \epsilon)`.
 # - **Adagrad**: :math:`s_t = s_{t-1} + g_t^2`,
@@ -60,12 +60,12 @@ for name, problem in PROBLEMS.items():
 #
 # Every optimizer gets the same number of settings, and spends them on its own knobs: the
 # learning rate, spread evenly on a log axis, and, where it has one, the momentum
-# :math:`\mu` (Adam's :math:`\beta_1`). The other options keep torch's defaults; AdamW's
+# :math:`\beta` (Adam's :math:`\beta_1`). The other options keep torch's defaults; AdamW's
 # weight decay :math:`\lambda` keeps :math:`\alpha\lambda` well below 1 on the whole grid,
 # so it always pulls the point towards the origin and never past it. The grids also hold the
 # settings that the :ref:`theory pages <theory>` derive for the Hessian at each minimum: the
 # best fixed step :math:`\alpha^\star` and Polyak's heavy-ball :math:`\alpha` and
-# :math:`\mu`.
+# :math:`\beta`.
 import torch
 
 from gdtutor import hessian

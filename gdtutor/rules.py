@@ -37,12 +37,12 @@ def sgd(
 
     .. math::
 
-       b_t = \mu\, b_{t-1} + g_t, \qquad
+       b_t = \beta\, b_{t-1} + g_t, \qquad
        x_{t+1} = x_t - \alpha\, b_t
        \quad\text{or, with Nesterov,}\quad
-       x_{t+1} = x_t - \alpha\,(g_t + \mu\, b_t),
+       x_{t+1} = x_t - \alpha\,(g_t + \beta\, b_t),
 
-    with :math:`b_{-1} = 0`; :math:`\mu = 0` is plain gradient descent.
+    with :math:`b_{-1} = 0`; :math:`\beta = 0` is plain gradient descent.
 
     Examples
     --------

@@ -21,7 +21,7 @@ also keeps the eigen-components apart, but each one now follows a two-step recur
 .. math:: c_i^{t+1} = (1 + \beta - \alpha\lambda_i)\, c_i^t - \beta\, c_i^{t-1},
 
 whose per-step factor is the larger root size of
-:math:`\mu^2 - (1 + \beta - \alpha\lambda_i)\,\mu + \beta = 0`. Polyak's choice of
+:math:`z^2 - (1 + \beta - \alpha\lambda_i)\,z + \beta = 0`. Polyak's choice of
 :math:`\alpha` and :math:`\beta` makes the slowest of them :math:`(\sqrt\kappa - 1) /
 (\sqrt\kappa + 1)`.
 """
@@ -267,7 +267,7 @@ def heavy_ball_factors(hessian: Any, lr: Any, momentum: Any) -> np.ndarray:
     r"""The per-step factor of each eigen-component under heavy-ball momentum.
 
     For each eigenvalue :math:`\lambda_i`, the larger size of the two roots of
-    :math:`\mu^2 - (1 + \beta - \alpha\lambda_i)\,\mu + \beta = 0`, the eigenvalues of
+    :math:`z^2 - (1 + \beta - \alpha\lambda_i)\,z + \beta = 0`, the eigenvalues of
     the 2 × 2 map :math:`(c_i^t, c_i^{t-1}) \mapsto (c_i^{t+1}, c_i^t)`. With
     :math:`\beta = 0` it is :math:`|1 - \alpha\lambda_i|`, as in
     :func:`contraction_factors`.
