@@ -27,6 +27,8 @@ from exercises import (  # the site build's exercise generator, in docs/_ext
     exercise_source,
     fill_blanks,
     find_blanks,
+    plain_markdown,
+    plain_notebook,
     solution_source,
     write_exercises,
 )
@@ -369,3 +371,46 @@ def test_the_filled_exercises_write_answers_that_the_checker_accepts(
     answers = load_answers(tmp_path / ".answer.json")
     assert list(answers) == list(ANSWER_KEYS)  # every key, saved in lesson order
     assert main(["check", str(tmp_path / ".answer.json")]) == 0, capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("markdown", "site", "plain"),
+    [
+        (
+            "see `sphx_glr_auto_examples_plot_05_torch_optim.py`.",
+            "https://example.org/en/latest/",
+            "see [lesson 5](https://example.org/en/latest/auto_examples/plot_05_torch_optim.html).",
+        ),
+        ("see `sphx_glr_auto_examples_plot_05_torch_optim.py`.", "", "see lesson 5."),
+        (
+            "the `update rules page <theory-update-rules>`\nwrites",
+            "",
+            "the update rules page\nwrites",
+        ),
+        (
+            ":func:`gdtutor.optimize` and :mod:`gdtutor.rules`",
+            "",
+            "`gdtutor.optimize` and `gdtutor.rules`",
+        ),
+        (":data:`~gdtutor.compare.PROBLEMS`", "", "`PROBLEMS`"),
+        ("$\\alpha$ and `x <= y` and `code`", "", "$\\alpha$ and `x <= y` and `code`"),
+    ],
+)
+def test_notebook_markdown_loses_sphinx_markup(markdown: str, site: str, plain: str) -> None:
+    assert plain_markdown(markdown, site) == plain
+
+
+def test_plain_notebook_keeps_the_cells_form() -> None:
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": [":func:`gdtutor.skewed`"]},
+            {"cell_type": "code", "source": "x = ':func:`kept`'"},
+            {"cell_type": "markdown", "source": ":mod:`gdtutor`"},
+        ]
+    }
+    cells = plain_notebook(notebook)["cells"]
+    assert [cell["source"] for cell in cells] == [
+        ["`gdtutor.skewed`"],
+        "x = ':func:`kept`'",
+        "`gdtutor`",
+    ]

@@ -232,10 +232,50 @@ def exercise_notebook(exercise: Path, gallery_conf: Mapping[str, Any] | None = N
     return jupyter_notebook(blocks, conf, exercise.parent)
 
 
+_LESSON_REF = re.compile(r"`sphx_glr_auto_examples_(plot_(\d+)_\w+)\.py`")
+_TITLED_REF = re.compile(r"`([^`<>]+?)\s*<[\w.-]+>`")
+_PY_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|data|meth|attr|obj|exc):`(~?)([\w.]+)`")
+
+
+def plain_markdown(text: str, site: str = "") -> str:
+    """Markdown that sphinx-gallery wrote for a notebook, with its Sphinx cross-references
+    turned into what a notebook shows: a lesson's reference becomes "lesson N" (linked to its
+    page on ``site``, if given), a titled reference its title, a Python role its code.
+
+    Examples
+    --------
+    >>> plain_markdown("see `sphx_glr_auto_examples_plot_03_descent_by_hand.py`", "https://x/")
+    'see [lesson 3](https://x/auto_examples/plot_03_descent_by_hand.html)'
+    >>> plain_markdown("the `theory page <theory-step-size>` and :func:`~gdtutor.compare.tune`")
+    'the theory page and `tune`'
+    """
+
+    def lesson(match: re.Match[str]) -> str:
+        name = f"lesson {int(match[2])}"
+        return f"[{name}]({site.rstrip('/')}/auto_examples/{match[1]}.html)" if site else name
+
+    text = _LESSON_REF.sub(lesson, text)
+    text = _TITLED_REF.sub(r"\1", text)
+    return _PY_ROLE.sub(lambda m: f"`{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}`", text)
+
+
+def plain_notebook(notebook: dict[str, Any], site: str = "") -> dict[str, Any]:
+    """The notebook with :func:`plain_markdown` applied to each Markdown cell, in place."""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            source = cell["source"]
+            if isinstance(source, list):  # sphinx-gallery writes a list of one string
+                cell["source"] = [plain_markdown("".join(source), site)]
+            else:
+                cell["source"] = plain_markdown(source, site)
+    return notebook
+
+
 def write_exercises(
     gallery_dir: str | os.PathLike[str],
     out_dir: str | os.PathLike[str],
     gallery_conf: Mapping[str, Any] | None = None,
+    site: str = "",
 ) -> list[Path]:
     """Write ``<lesson>_exercise.py`` and ``.ipynb`` for every ``plot_*.py`` with blanks.
 
@@ -245,6 +285,10 @@ def write_exercises(
         The folder of lessons.
     out_dir : str or path-like
         Where to write; created if needed.
+    gallery_conf : mapping, optional
+        The site's sphinx-gallery configuration.
+    site : str
+        The site's address, for the notebooks' links to lessons (see ``plain_markdown``).
 
     Returns
     -------
@@ -281,6 +325,6 @@ def write_exercises(
             continue
         py, ipynb = (out / f"{script.stem}_exercise{suffix}" for suffix in (".py", ".ipynb"))
         py.write_text(exercise_source(source, lesson=script.stem), encoding="utf-8")
-        save_notebook(exercise_notebook(py, gallery_conf), ipynb)
+        save_notebook(plain_notebook(exercise_notebook(py, gallery_conf), site), ipynb)
         written += [py, ipynb]
     return written

@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import html
 import io
+import json
 import os
 import re
 import shutil
@@ -111,15 +112,18 @@ def write_zip(path: Path, files: list[Path]) -> Path:
     return path
 
 
-def clean_downloads(gallery: Path) -> None:
+def clean_downloads(gallery: Path, site: str = "") -> None:
     """Drop the solution markers from the lessons' plain downloads, and zip them again.
 
     sphinx-gallery copies each lesson script next to its page as the ``.py`` download, with
-    every comment; the markers only mean something to the exercise generator. Its zips, the
-    gallery's and each lesson's ("Download zipped"), are rebuilt from the cleaned files with
-    fixed dates, so two builds give the same bytes.
+    every comment; the markers only mean something to the exercise generator. Its notebooks
+    keep Sphinx's cross-references, which a notebook cannot follow: they become plain text
+    and links to ``site`` (see ``exercises.plain_markdown``). The zips, the gallery's and
+    each lesson's ("Download zipped"), are rebuilt from the cleaned files with fixed dates,
+    so two builds give the same bytes.
     """
-    from exercises import solution_source
+    from exercises import plain_notebook, solution_source
+    from sphinx_gallery.notebook import save_notebook
 
     scripts = sorted(gallery.glob("plot_*.py"))
     for script in scripts:
@@ -127,6 +131,12 @@ def clean_downloads(gallery: Path) -> None:
         clean = solution_source(text, lesson=script.stem)
         if clean != text:
             script.write_text(clean, encoding="utf-8")
+        notebook = script.with_suffix(".ipynb")
+        if notebook.is_file():
+            content = json.loads(notebook.read_text(encoding="utf-8"))
+            plain = plain_notebook(json.loads(notebook.read_text(encoding="utf-8")), site)
+            if plain != content:
+                save_notebook(plain, notebook)
         if script.with_suffix(".zip").is_file():
             files = [script, script.with_suffix(".ipynb")]
             write_zip(script.with_suffix(".zip"), [f for f in files if f.is_file()])
@@ -149,8 +159,8 @@ def _add_exercises(app: Sphinx) -> None:
     shutil.rmtree(out, ignore_errors=True)
     written: list[Path] = []
     for examples, gallery in zip(conf["examples_dirs"], conf["gallery_dirs"], strict=True):
-        clean_downloads(srcdir / gallery)
-        for path in write_exercises(srcdir / examples, out, conf):
+        clean_downloads(srcdir / gallery, app.config.html_baseurl)
+        for path in write_exercises(srcdir / examples, out, conf, app.config.html_baseurl):
             written.append(path)
             if path.suffix != ".py":
                 continue

@@ -6,6 +6,7 @@ The scripts run in the reader's own environment, in test_install_and_exercises.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -54,6 +55,18 @@ def test_page_offers_script_and_notebook(lesson: Path) -> None:
     for suffix in (".py", ".ipynb"):
         assert f"{stem}{suffix}" in links, f"{lesson.name} has no {suffix} download: {links}"
         assert links[f"{stem}{suffix}"].is_file(), f"{links[stem + suffix]} is missing"
+
+
+def _sphinx_markup(notebook: Path) -> list[str]:
+    """What is left of Sphinx's roles and references in a notebook's Markdown cells."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    text = "".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    return re.findall(r":\w+:`[^`]*`|sphx_glr_\w+|`[^`]*<[\w.-]+>`", text)
+
+
+def test_notebook_text_has_no_sphinx_markup(lesson: Path) -> None:
+    notebook = _downloads(lesson)[f"{lesson.stem}.ipynb"]
+    assert _sphinx_markup(notebook) == [], notebook.name
 
 
 _EXECUTED: dict[str, Any] = {}
@@ -129,6 +142,7 @@ def test_lesson_offers_exercise_downloads_that_stop_at_a_named_blank(
     assert script and script.is_file(), f"{page.name} offers no exercise script: {links}"
     assert notebook and notebook.is_file(), f"{page.name} offers no exercise notebook"
     nbformat.validate(nbformat.read(notebook, as_version=4))
+    assert _sphinx_markup(notebook) == [], notebook.name
     source = script.read_text(encoding="utf-8")
     assert "## YOUR CODE HERE ##" in source
     result = subprocess.run(
