@@ -139,7 +139,8 @@ def test_downloads_and_every_zip_of_them_lose_the_markers_and_keep_fixed_dates(t
 
     lesson = 'x = 1\n# sphinx_gallery_solution_begin = "y"\ny = 2\n# sphinx_gallery_solution_end\n'
     (tmp_path / "plot_01_a.py").write_text(lesson, encoding="utf-8")
-    (tmp_path / "plot_01_a.ipynb").write_text("{}", encoding="utf-8")
+    notebook = '{"cells": [{"cell_type": "markdown", "metadata": {}, "source": [":func:`f`"]}]}'
+    (tmp_path / "plot_01_a.ipynb").write_text(notebook, encoding="utf-8")
     with zipfile.ZipFile(tmp_path / "plot_01_a.zip", "w") as stale:  # as sphinx-gallery left it
         stale.writestr("plot_01_a.py", lesson)
     clean_downloads(tmp_path)
@@ -148,4 +149,18 @@ def test_downloads_and_every_zip_of_them_lose_the_markers_and_keep_fixed_dates(t
         with zipfile.ZipFile(tmp_path / name) as archive:
             script = archive.read("plot_01_a.py").decode()
             assert "sphinx_gallery" not in script and "y = 2" in script, name
+            if name == "plot_01_a.zip":
+                assert ":func:" not in archive.read("plot_01_a.ipynb").decode()
             assert {info.date_time for info in archive.infolist()} == {(2026, 1, 1, 0, 0, 0)}
+
+
+def test_lesson_tooltips_are_plain_text():
+    body = (
+        '<div class="sphx-glr-thumbcontainer" tooltip="The step of '
+        "sphx_glr_auto_examples_plot_03_descent_by_hand.py on f(X) = 10 \\sum_{i,j} x_{ij}^2 "
+        'and 10\\,(x_1^2 + x_2^2) with \\alpha = 0.001">'
+    )
+    assert tidy_body(body, "Lessons") == (
+        '<div class="sphx-glr-thumbcontainer" tooltip="The step of lesson 3 on '
+        'f(X) = 10 Σxᵢⱼ² and 10(x₁² + x₂²) with α = 0.001">'
+    )

@@ -244,12 +244,37 @@ _MYSTNB_TOGGLE = '<summary aria-label="Toggle hidden content">'
 _DOCUTILS_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>\s*')
 
 
+#: The TeX that the lessons' first paragraphs use, as plain text for a thumbnail's tooltip.
+_TOOLTIP_TEX = {
+    r"\sum_{i,j} ": "Σ",
+    r"\alpha": "α",
+    r"\,": "",
+    "_{ij}": "ᵢⱼ",
+    "_1": "₁",
+    "_2": "₂",
+    "^2": "²",
+}
+_TOOLTIP = re.compile(r'tooltip="([^"]*)"')
+_LESSON_NAME = re.compile(r"sphx_glr_auto_examples_plot_(\d+)_\w+?\.py")
+
+
+def _plain_tooltip(match: re.Match[str]) -> str:
+    text = _LESSON_NAME.sub(lambda m: f"lesson {int(m[1])}", match[1])
+    for tex, plain in _TOOLTIP_TEX.items():
+        text = text.replace(tex, plain)
+    return f'tooltip="{text}"'
+
+
 def tidy_body(body: str, title: str) -> str:
-    """Make an animation player and hidden-cell toggles in ``body`` offline and accessible.
+    """Make an animation player and hidden-cell toggles in ``body`` offline and accessible,
+    and the lesson thumbnails' tooltips plain text.
 
     The frame image gets alt text naming the animation after the page's ``title``; the frame
-    slider gets a label; a toggle is named by its visible text.
+    slider gets a label; a toggle is named by its visible text. A tooltip (a lesson's first
+    paragraph, which sphinx-gallery copies as written) shows "lesson N" for a reference to a
+    lesson and symbols for its TeX.
     """
+    body = _TOOLTIP.sub(_plain_tooltip, body)
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)
