@@ -123,7 +123,8 @@ print(f"20 G v (wrong): {(20 * G @ v.detach()).tolist()}")
 # *eigenvalue* :math:`\lambda`, the curvature of :math:`f` along :math:`u`. A symmetric
 # matrix has orthogonal eigenvectors (the :ref:`theory page <theory-step-size>` uses them
 # throughout); here :math:`u_1, u_2` with eigenvalues :math:`\lambda_1 < \lambda_2`.
-# Writing :math:`w^t = c_1^t u_1 + c_2^t u_2`, and since the gradient is :math:`H w`, a
+# Writing the point after :math:`t` steps as :math:`v^t = c_1^t u_1 + c_2^t u_2` (the
+# superscript counts steps), and since the gradient is :math:`H v`, a
 # step is :math:`c_i^{t+1} = (1 - \alpha \lambda_i)\, c_i^t`: two independent shrinking
 # factors. The printed step counts show the steep component dying out early while the
 # shallow one sets the pace for the rest of the run: the path drops down the valley's steep
@@ -156,9 +157,9 @@ plt.show()
 # The value curve, predicted
 # --------------------------
 #
-# Since :math:`f(w) = \tfrac12 \sum_i \lambda_i c_i^2`, the value after :math:`t` steps is
+# Since :math:`f(v) = \tfrac12 \sum_i \lambda_i c_i^2`, the value after :math:`t` steps is
 #
-# .. math:: f(w^t) = \tfrac12 \sum_i \lambda_i \big(c_i^0\, (1 - \alpha\lambda_i)^t\big)^2,
+# .. math:: f(v^t) = \tfrac12 \sum_i \lambda_i \big(c_i^0\, (1 - \alpha\lambda_i)^t\big)^2,
 #
 # two straight lines on a log axis: a steep one that dominates early and a shallow one that
 # takes over.
