@@ -131,6 +131,8 @@ sphinx_gallery_conf = {
     "image_srcset": ["2x"],
     # The site's figure style (docs/matplotlibrc) for every lesson; see _ext/site_assets.py.
     "reset_modules": ("matplotlib", "site_assets.figure_style"),
+    # matplotlib's scraper, failing the build on a title cut off or overlapping another.
+    "image_scrapers": ("site_assets.checked_matplotlib_scraper",),
 }
 
 # -- HTML ----------------------------------------------------------------------------------

@@ -64,8 +64,8 @@ from matplotlib.animation import FuncAnimation
 from gdtutor.plotting import plot_contours
 
 plt.rcParams["animation.frame_format"] = "jpeg"
-fig, ax = plt.subplots(figsize=(5.4, 5.1), dpi=72)
-fig.subplots_adjust(left=0.1, right=0.97, bottom=0.22, top=0.94)
+fig, ax = plt.subplots(figsize=(5.4, 5.6), dpi=72)
+fig.subplots_adjust(left=0.12, right=0.96, bottom=0.27, top=0.93)
 view = {"xlim": (-2, 2), "ylim": (-1, 3), "spacing": "log", "colors": "0.8"}
 plot_contours(ax, problem.objective, levels=10, **view)
 ax.plot(*problem.minimizer, "kP", markersize=9, label="minimum (1, 1)")
@@ -73,7 +73,7 @@ lines, heads = [], []
 for i, name in enumerate(paths):
     lines += ax.plot([], [], color=f"C{i}", linewidth=1.2, label=name)
     heads += ax.plot([], [], "o", color=f"C{i}", mec="k", zorder=3)
-fig.legend(loc="lower center", fontsize="small", ncols=4)  # below the plot: it hides no path
+fig.legend(loc="lower center", fontsize="small", ncols=3)  # below the plot: it hides no path
 animation = FuncAnimation(fig, draw, frames=frames, interval=250)
 
 

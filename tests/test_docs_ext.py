@@ -16,7 +16,13 @@ pytest.importorskip("sphinx")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
 from gdtutor_site import clean_downloads, invalidate_stale_outputs, source_hash, tidy_body
-from site_assets import _finish_katex, check_katex, keyboard_scrollable, quantise_pngs
+from site_assets import (
+    _finish_katex,
+    check_katex,
+    crowded_text,
+    keyboard_scrollable,
+    quantise_pngs,
+)
 from sphinx.errors import ConfigError
 
 # The player as matplotlib's to_jshtml() writes it (abridged).
@@ -164,3 +170,22 @@ def test_lesson_tooltips_are_plain_text():
         '<div class="sphx-glr-thumbcontainer" tooltip="The step of lesson 3 on '
         'f(X) = 10 Σxᵢⱼ² and 10(x₁² + x₂²) with α = 0.001">'
     )
+
+
+def test_crowded_text_finds_titles_cut_off_or_overlapping():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(4, 2), layout="constrained")
+    left.set_title("short")
+    right.set_title("fits", fontsize="small")
+    assert crowded_text(fig) == []
+    right.set_title("a title far too long for half of a figure only four inches wide")
+    found = crowded_text(fig)
+    assert any("runs off the figure" in line for line in found), found
+    left.set_title("another title that is long enough to reach its neighbour")
+    right.set_title("and a second one that is long enough to reach back")
+    assert any("overlap" in line for line in crowded_text(fig))
+    plt.close(fig)

@@ -171,6 +171,59 @@ def figure_style(gallery_conf: Any, fname: Any) -> None:
     plt.style.use(STYLE)
 
 
+def crowded_text(fig: Any) -> list[str]:
+    """The texts of ``fig`` that run off its edges, and the axes titles that overlap.
+
+    Constrained layout makes room for titles and labels, but it cannot shorten a title that
+    is wider than its axes: such a title is cut at the figure's edge or runs into its
+    neighbour's. Measured after drawing, in display pixels (1 px of tolerance). Tick labels
+    are left out: matplotlib keeps those outside the axis limits without drawing them.
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    ticks = {
+        id(label)
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        for label in axis.get_ticklabels(which="both")
+    }
+    found = []
+    for text in fig.findobj(Text):
+        if id(text) in ticks or not (text.get_visible() and text.get_text().strip()):
+            continue
+        box = text.get_window_extent(renderer)
+        if box.x0 < -1 or box.y0 < -1 or box.x1 > width + 1 or box.y1 > height + 1:
+            found.append(f"{text.get_text()!r} runs off the figure")
+    titles = [
+        (title.get_text(), title.get_window_extent(renderer))
+        for ax in fig.axes
+        for title in (ax.title, ax._left_title, ax._right_title)
+        if title.get_visible() and title.get_text().strip()
+    ]
+    for i, (first, a) in enumerate(titles):
+        for second, b in titles[i + 1 :]:
+            if a.x0 < b.x1 - 1 and b.x0 < a.x1 - 1 and a.y0 < b.y1 - 1 and b.y0 < a.y1 - 1:
+                found.append(f"titles {first!r} and {second!r} overlap")
+    return found
+
+
+def checked_matplotlib_scraper(
+    block: Any, block_vars: Any, gallery_conf: Any, **kwargs: Any
+) -> str:
+    """sphinx-gallery's matplotlib scraper, once every figure's text is seen to fit."""
+    import matplotlib.pyplot as plt
+    from sphinx_gallery.scrapers import matplotlib_scraper
+
+    for number in plt.get_fignums():
+        crowded = crowded_text(plt.figure(number))
+        if crowded:
+            raise ValueError(f"{block_vars['src_file']}: a figure's text does not fit: {crowded}")
+    return matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)  # type: ignore[no-any-return]
+
+
 def quantise_pngs(paths: Iterable[Path]) -> list[Path]:
     """Reduce each full-color PNG in ``paths`` to at most 256 colors, in place, and compress it.
 
