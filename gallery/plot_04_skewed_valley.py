@@ -149,7 +149,7 @@ for i, style in enumerate(["--", ":"]):
     ax.axline((0, 0), u[:, i], color="k", linestyle=style, label=label)
 plot_trajectory(ax, points, color="C3", label="gradient descent, α = 0.001")
 trajectory_legend(ax, loc="lower right")
-ax.set_title("Down the steep wall along u₂, then along the floor u₁", fontsize="medium")
+ax.set_title("Down the steep wall along u₂, then along the floor u₁", size="medium")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
 
@@ -174,7 +174,7 @@ fig, ax = plt.subplots(layout="constrained")
 plot_values(ax, values, log=True, labels=["measured"], lw=3, alpha=0.5)
 ax.plot(t, predicted, "k--", label=r"predicted, $\lambda_1, \lambda_2$")
 ax.legend()
-ax.set_title("A fast drop across the valley, then a slow crawl along it", fontsize="medium")
+ax.set_title("A fast drop across the valley, then a slow crawl along it", size="medium")
 plt.show()
 
 # %%

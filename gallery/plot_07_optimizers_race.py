@@ -27,9 +27,8 @@ for name in CONTENDERS:
     paths[name] = sweep.best_points[0]
     knobs = [f"{k} {v}" for k, v in sweep.best_settings.items() if k != "lr"]
     final = sweep.best_values[0, -1]
-    print(
-        f"{name:>15}: " + ", ".join([f"lr {sweep.best_lr:.3g}", *knobs, f"final value {final:.1e}"])
-    )
+    parts = [f"lr {sweep.best_lr:.3g}", *knobs, f"final value {final:.1e}"]
+    print(f"{name:>15}: {', '.join(parts)}")
 
 # %%
 # One frame
@@ -73,7 +72,8 @@ lines, heads = [], []
 for i, name in enumerate(paths):
     lines += ax.plot([], [], color=f"C{i}", linewidth=1.2, label=name)
     heads += ax.plot([], [], "o", color=f"C{i}", mec="k", zorder=3)
-fig.legend(loc="lower center", fontsize="small", ncols=3)  # below the plot: it hides no path
+# The legend goes below the plot, where it hides no path.
+fig.legend(loc="lower center", fontsize="small", ncols=3)
 animation = FuncAnimation(fig, draw, frames=frames, interval=250)
 
 
