@@ -232,7 +232,9 @@ def exercise_notebook(exercise: Path, gallery_conf: Mapping[str, Any] | None = N
     return jupyter_notebook(blocks, conf, exercise.parent)
 
 
-_LESSON_REF = re.compile(r"`sphx_glr_auto_examples_(plot_(\d+)_\w+)\.py`")
+#: A lesson's reference as sphinx-gallery leaves it: in backticks in a notebook's Markdown,
+#: bare in a thumbnail's tooltip.
+_LESSON_REF = re.compile(r"`?sphx_glr_auto_examples_(plot_(\d+)_\w+?)\.py`?")
 _TITLED_REF = re.compile(r"`([^`<>]+?)\s*<[\w.-]+>`")
 _PY_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|data|meth|attr|obj|exc):`(~?)([\w.]+)`")
 

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import hashlib
 import html
@@ -134,7 +135,7 @@ def clean_downloads(gallery: Path, site: str = "") -> None:
         notebook = script.with_suffix(".ipynb")
         if notebook.is_file():
             content = json.loads(notebook.read_text(encoding="utf-8"))
-            plain = plain_notebook(json.loads(notebook.read_text(encoding="utf-8")), site)
+            plain = plain_notebook(copy.deepcopy(content), site)
             if plain != content:
                 save_notebook(plain, notebook)
         if script.with_suffix(".zip").is_file():
@@ -255,11 +256,12 @@ _TOOLTIP_TEX = {
     "^2": "²",
 }
 _TOOLTIP = re.compile(r'tooltip="([^"]*)"')
-_LESSON_NAME = re.compile(r"sphx_glr_auto_examples_plot_(\d+)_\w+?\.py")
 
 
 def _plain_tooltip(match: re.Match[str]) -> str:
-    text = _LESSON_NAME.sub(lambda m: f"lesson {int(m[1])}", match[1])
+    from exercises import plain_markdown  # "lesson N" for a lesson's reference
+
+    text = plain_markdown(match[1])
     for tex, plain in _TOOLTIP_TEX.items():
         text = text.replace(tex, plain)
     return f'tooltip="{text}"'
