@@ -114,12 +114,12 @@ def _check_many(paths: list[Path], as_csv: bool) -> int:
         # workers start with both. Frozen, those objects stay out of the workers' cycle
         # collections (and their memory pages stay shared).
         import gdtutor.safeload  # noqa: F401
-        from gdtutor.checking import _references
+        from gdtutor.checking import _joined
 
-        _references()
+        _joined()
         gc.freeze()
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            rows = list(pool.map(_summary_row, paths, chunksize=16))
+            rows = list(pool.map(_summary_row, paths, chunksize=4))
     else:
         rows = [_summary_row(path) for path in paths]
     print(format_summary(rows, as_csv=as_csv))

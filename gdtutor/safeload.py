@@ -29,18 +29,20 @@ library's ``json``, which checks each object as it is made; both give the same r
 
 from __future__ import annotations
 
+import array
 import base64
 import binascii
 import contextlib
+import functools
 import gc
 import itertools
 import json
 import math
+import operator
 import os
 import re
 import stat
 from collections.abc import Iterator
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -205,44 +207,41 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
     return obj
 
 
-_data_of, _dtype_of, _shape_of = itemgetter("__ndarray__"), itemgetter("dtype"), itemgetter("shape")
-
-
 def _stack(items: list[Any]) -> np.ndarray | None:
     """Arrays given as dicts, all of one float dtype and one shape of at most one axis,
     without other fields, as one array of their numbers; else None.
 
-    Each step works on the whole list at once; the numbers' types are checked by the dtype
-    numpy infers for them (float, integer or bool only), before the cast to the file's dtype.
+    The dicts are the parser's own, made for this call: each loses its ``"__ndarray__"``
+    entry on the way. Each step is one pass over the whole list in C: taking the data out,
+    comparing what is left of every dict with the first (one dtype, one shape, no other
+    field; the first's sizes must be integers, the others' equal them in value), and reading
+    the numbers into a buffer of doubles, which takes numbers only (float, integer or bool)
+    before the cast to the file's dtype.
     """
-    if set(map(type, items)) != {dict} or set(map(len, items)) != {3}:
-        return None
+    count = len(items)
     try:
-        data, dtypes, shapes = (list(map(get, items)) for get in (_data_of, _dtype_of, _shape_of))
-    except KeyError:
+        data = list(map(dict.pop, items, itertools.repeat("__ndarray__")))
+    except (KeyError, TypeError):  # an item that is not a dict, or has no data
         return None
-    dtype_name, shape, count = dtypes[0], shapes[0], len(items)
+    first = items[0]
+    if len(first) != 2 or items.count(first) != count:
+        return None
+    dtype_name, shape = first.get("dtype"), first.get("shape")
     if not (type(dtype_name) is str and dtype_name.startswith("float")):
         return None
-    if dtype_name not in NUMERIC_DTYPES or dtypes.count(dtype_name) != count:
-        return None
-    if shapes.count(shape) != count:
-        return None
-    if shape == []:
-        flat = data
-    elif type(shape) is list and len(shape) == 1 and type(shape[0]) is int:
-        if set(map(type, data)) != {list} or set(map(len, data)) != {shape[0]}:
-            return None
-        flat = list(itertools.chain.from_iterable(data))
-    else:
+    if dtype_name not in NUMERIC_DTYPES or type(shape) is not list or len(shape) > 1:
         return None
     try:
-        numbers = np.array(flat)
-    except (ValueError, OverflowError):
+        if shape:
+            size = shape[0]
+            if type(size) is not int or list(map(len, data)).count(size) != count:
+                return None
+            # A str or dict of the right length adds characters or keys: array() refuses them.
+            data = functools.reduce(operator.iadd, data, [])
+        numbers = array.array("d", data)
+    except (TypeError, OverflowError):
         return None
-    if numbers.dtype.kind not in "biuf" or numbers.shape != (len(flat),):
-        return None
-    return numbers.astype(dtype_name).reshape(count, *shape)
+    return np.frombuffer(numbers).astype(dtype_name).reshape(count, *shape)
 
 
 def _stacked(forms: list[_ArrayForm]) -> np.ndarray | None:
@@ -312,10 +311,10 @@ def _fast(data: bytes) -> dict[str, Any] | None:
         elif kind is list and set(map(type, value)) <= {int, float, bool}:
             out[key] = value
         elif kind is list:
-            stacked = _stack(value)
+            stacked = _stack(value)  # leaves each dict its dtype and shape
             if stacked is None:
                 return None
-            colons += len(value) * len(value[0])  # their keys; the dtypes hold no colon
+            colons += len(value) * (1 + len(value[0]))  # their keys; the dtypes hold no colon
             out[key] = stacked
         elif kind is dict and "__ndarray__" in value:
             # _array accepts no string but these fields, so they hold every colon.
@@ -327,7 +326,8 @@ def _fast(data: bytes) -> dict[str, Any] | None:
                 return None
         else:
             return None
-    return out if data.count(b":") == colons else None
+    # bytes.count reads one byte at a time; numpy compares them in vector instructions.
+    return out if np.count_nonzero(np.frombuffer(data, np.uint8) == ord(":")) == colons else None
 
 
 def loads_answers(data: bytes) -> dict[str, Any]:
@@ -460,14 +460,17 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
             )
         if info.st_size > MAX_BYTES:
             raise LoadError(f"{info.st_size} bytes is more than the {MAX_BYTES}-byte limit")
-        data = bytearray()
-        while len(data) <= MAX_BYTES:  # the file may have grown since fstat
-            chunk = os.read(fd, MAX_BYTES + 1 - len(data))
+        # A first read of the size fstat gave, then more until the end: the file may have
+        # grown since (past MAX_BYTES, loads_answers refuses it).
+        chunks, size = [], 0
+        while size <= MAX_BYTES:
+            chunk = os.read(fd, min(max(info.st_size - size, 2**16), MAX_BYTES + 1 - size))
             if not chunk:
                 break
-            data += chunk
+            chunks.append(chunk)
+            size += len(chunk)
     except OSError as error:
         raise LoadError(error.strerror or str(error)) from None
     finally:
         os.close(fd)
-    return loads_answers(bytes(data))
+    return loads_answers(b"".join(chunks))

@@ -12,7 +12,15 @@ import pytest
 import torch
 
 from gdtutor.answers import ANSWER_KEYS, reference_answers
-from gdtutor.checking import ATOL, CheckResult, KeyCheck, check_answers, format_report, is_close
+from gdtutor.checking import (
+    ATOL,
+    RTOL,
+    CheckResult,
+    KeyCheck,
+    check_answers,
+    format_report,
+    is_close,
+)
 from gdtutor.safeload import NUMERIC_DTYPES, LoadError, loads_answers
 from tests.conftest import CELLS, learner_answers, skewed_by_hand
 
@@ -395,6 +403,36 @@ def test_the_fast_parser_gives_what_the_standard_one_gives(case: int) -> None:
         ('{"a": [{"__ndarray__": [1.0], "dtype": ["int8"], "shape": [1]}]}', "dtype ['int8']"),
         ('{"a": {"__ndarray__": [1.0], "dtype": {"x": 1}, "shape": [1]}}', "dtype {'x': 1}"),
         ('{"a": [{"__ndarray__": "1.0", "dtype": "float32", "shape": []}]}', "neither numbers"),
+        # A history whose later arrays differ from the first in data, dtype, shape or fields.
+        (
+            '{"a": [{"__ndarray__": [1.0, 2.0], "dtype": "float32", "shape": [2]}, '
+            '{"__ndarray__": "ab", "dtype": "float32", "shape": [2]}]}',
+            "neither numbers",
+        ),
+        (
+            '{"a": [{"__ndarray__": [1.0, 2.0], "dtype": "float32", "shape": [2]}, '
+            '{"__ndarray__": [1.0, 2.0, 3.0], "dtype": "float32", "shape": [2]}]}',
+            "declares shape [2] but holds shape [3]",
+        ),
+        (
+            '{"a": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}, '
+            '{"__ndarray__": [{"b": 1}], "dtype": "float32", "shape": [1]}]}',
+            "must be numbers",
+        ),
+        (
+            '{"a": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}, '
+            '{"__ndarray__": [1.5], "dtype": "int8", "shape": [1]}]}',
+            "must be integers",
+        ),
+        (
+            '{"a": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}, '
+            '{"__ndarray__": [1.0], "dtype": "float32", "shape": [1], "__x__": 1}]}',
+            "'__x__'",
+        ),
+        (
+            '{"a": [{"__ndarray__": [1%s], "dtype": "float32", "shape": [1]}]}' % ("0" * 400),
+            "do not fit",
+        ),
         ('{"__set__": [1, 2]}', "'__set__' payload"),
         ('{"a": [1, {"__instance_type__": ["os", "system"]}]}', "class instance"),
         (
@@ -452,3 +490,55 @@ def test_loading_leaves_the_cycle_collector_as_it_found_it(enabled: bool, data: 
         assert gc.isenabled() is enabled
     finally:
         gc.enable()
+
+
+def _same_rows(a: list[KeyCheck], b: list[KeyCheck]) -> bool:
+    """Equal rows, where a nan error equals a nan error."""
+
+    def fields(row: KeyCheck) -> tuple:
+        return tuple("nan" if v != v else v for v in dataclasses.astuple(row))
+
+    return list(map(fields, a)) == list(map(fields, b))
+
+
+def _whole_files() -> dict[str, dict[str, Any]]:
+    """Complete files, each key of the reference's shape: right, wrong and odd."""
+    wrong_point = learner_answers(cell_4={"point_when": "before"})
+    non_finite = reference()
+    non_finite["var_history_2"] = non_finite["var_history_2"].copy()
+    non_finite["var_history_2"][7] = [np.nan, np.inf]
+    return {
+        "reference": reference(),
+        "as a learner saves it": learner_answers(),
+        "every history float64": {
+            k: np.asarray(v, np.float64) if k.startswith("var") else v
+            for k, v in learner_answers().items()
+        },
+        "integers and bools": {**reference(), "xy_grad": [1, True]},
+        "gradients not zeroed": learner_answers(cell_2={"zero": False}),
+        "recorded before the step": wrong_point,
+        "twice the gradient": {**reference(), "X_grad": 2 * reference()["X_grad"]},
+        "a nan and an infinity": non_finite,
+        "off by a little": {k: np.asarray(v) * (1 + 0.5 * RTOL) for k, v in reference().items()},
+    }
+
+
+@pytest.mark.parametrize("name", list(_whole_files()))
+def test_a_whole_file_compared_at_once_gets_the_rows_of_a_key_by_key_check(name: str) -> None:
+    from gdtutor.checking import _joined, _rows_key_by_key
+
+    answers = _whole_files()[name]
+    at_once = _joined().rows(answers)
+    assert at_once is not None
+    assert _same_rows(at_once, _rows_key_by_key(answers)), name
+
+
+def test_a_file_missing_a_key_or_with_a_wrong_shape_is_checked_key_by_key() -> None:
+    from gdtutor.checking import _joined
+
+    partial = reference()
+    del partial["xy_grad"]
+    short = {**reference(), "fn_history_3": reference()["fn_history_3"][:-1]}
+    text = {**reference(), "X_grad": "[[20.0]]"}
+    assert _joined().rows(partial) is _joined().rows(short) is _joined().rows(text) is None
+    assert check_answers(short)["fn_history_3"].verdict == "wrong shape"
