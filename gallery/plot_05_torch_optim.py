@@ -247,7 +247,9 @@ print(f"weight decay makes the final value {final_no_decay / final:.0f} times lo
 #
 # SGD's step is ``lr`` times the gradient, so its learning rate means something else, and
 # 0.001 is not SGD's best. The :ref:`theory page <theory-step-size>` computes the best fixed
-# step for this function, :math:`\alpha^\star = 2 / (\lambda_{\min} + \lambda_{\max})`; at
+# step for this function, :math:`\alpha^\star = 2 / (\lambda_{\min} + \lambda_{\max})`, where
+# :math:`\lambda_{\min}` and :math:`\lambda_{\max}` are the smallest and largest eigenvalues
+# of its Hessian (its curvatures; this :math:`\lambda` is not the weight decay above); at
 # that step SGD overtakes AdamW.
 from gdtutor import hessian
 from gdtutor.stepsize import step_size_bounds
