@@ -304,10 +304,10 @@ def _references() -> dict[str, _Reference]:
 class _Joined:
     """Every reference key end to end in one vector, each entry with its key's tolerance.
 
-    A file that has every key, each a numeric array of the reference's shape, is compared in
-    one pass of a dozen numpy calls instead of a dozen per key, with the same arithmetic:
-    a teacher's class of files is mostly such files. Its failing keys are then checked one
-    by one, for their hints.
+    A file that has every key, each a numeric array of the reference's shape, is compared
+    with one set of numpy calls over all its keys instead of one set per key, with the same
+    arithmetic: a teacher's class of files is mostly such files. Its failing keys are then
+    checked one by one, for their hints.
     """
 
     def __init__(self, references: dict[str, _Reference]) -> None:
