@@ -339,7 +339,7 @@ class _Joined:
             abs_max = np.maximum.reduceat(error, starts)
             rel = np.divide(error, vector.magnitude, out=np.zeros_like(error), where=vector.nonzero)
             rel_max = np.maximum.reduceat(rel, starts)
-        in_float32 = np.logical_and.reduceat(flat.astype(np.float32) == flat, starts)
+            in_float32 = np.logical_and.reduceat(flat.astype(np.float32) == flat, starts)
         rows = []
         for i, (key, ref) in enumerate(self.references.items()):
             got = gots[i]

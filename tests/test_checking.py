@@ -533,6 +533,17 @@ def test_a_whole_file_compared_at_once_gets_the_rows_of_a_key_by_key_check(name:
     assert _same_rows(at_once, _rows_key_by_key(answers)), name
 
 
+def test_a_diverged_float64_history_fails_without_a_numpy_warning() -> None:
+    import warnings
+
+    answers = reference()
+    answers["var_history_2"] = np.full((500, 2), 1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = check_answers(answers)
+    assert result["var_history_2"].verdict == "fail" and result.failed_lessons() == [4]
+
+
 def test_a_file_missing_a_key_or_with_a_wrong_shape_is_checked_key_by_key() -> None:
     from gdtutor.checking import _joined
 
