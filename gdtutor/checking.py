@@ -287,13 +287,18 @@ def _check_key(key: str, value: Any, ref: _Reference) -> KeyCheck:
     return KeyCheck(key, "pass", abs_max, rel_max, _passing_hint(got), **shapes)
 
 
-_FLOAT64 = "float64 values: the course's x is float32 (passes within tolerance)"
+def _passing_hint(got: np.ndarray, in_float32: bool | None = None) -> str:
+    """The note on a passing key: float64 values that float32 does not hold exactly.
 
-
-def _passing_hint(got: np.ndarray) -> str:
-    if got.dtype == np.float64 and not np.array_equal(got.astype(np.float32), got):
-        return _FLOAT64
-    return ""
+    ``in_float32`` is whether it does, where the caller has computed it already.
+    """
+    if got.dtype != np.float64:
+        return ""
+    if in_float32 is None:
+        in_float32 = np.array_equal(got.astype(np.float32), got)
+    return (
+        "" if in_float32 else "float64 values: the course's x is float32 (passes within tolerance)"
+    )
 
 
 @functools.cache
@@ -347,7 +352,7 @@ class _Joined:
                 rows.append(_check_key(key, got, ref))
                 continue
             relative = float(rel_max[i]) if self.any_nonzero[i] else None
-            hint = _FLOAT64 if got.dtype == np.float64 and not in_float32[i] else ""
+            hint = _passing_hint(got, bool(in_float32[i]))
             shapes = {"shape": got.shape, "expected_shape": ref.original.shape}
             rows.append(KeyCheck(key, "pass", float(abs_max[i]), relative, hint, **shapes))
         return rows
