@@ -3,6 +3,7 @@ the course's exercises solved as a learner writes them (right, or with a chosen 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -125,7 +126,20 @@ def skewed_by_hand(v: torch.Tensor) -> torch.Tensor:
     return 10 * (x * x - 3 * x * y + 4 * y * y)
 
 
-def learner_run(
+def learner_run(cell: str, **choices: Any) -> dict[str, list[Any]]:
+    """One descent cell as a learner writes it, with the given choices (see ``_run_cell``).
+
+    Each distinct run is computed once per test process; every call gets its own copies.
+    """
+    var_history, fn_history = _run_cell(cell, **choices)
+    return {
+        f"var_history_{cell}": [a.copy() for a in var_history],
+        f"fn_history_{cell}": [a.copy() for a in fn_history],
+    }
+
+
+@functools.cache
+def _run_cell(
     cell: str,
     *,
     lr: float | None = None,
@@ -136,7 +150,7 @@ def learner_run(
     point_when: str | None = None,
     value_when: str = "before",
     steps: int = 500,
-) -> dict[str, list[Any]]:
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """One descent cell as a learner writes it, with the given choices.
 
     By default, exactly the course's cell: the hand-written step updates ``x.data``; values
@@ -173,7 +187,7 @@ def learner_run(
             var_history.append(x.data.cpu().numpy().copy())
         value = function_result if value_when == "before" else objective(x)
         fn_history.append(value.data.cpu().numpy().copy())
-    return {f"var_history_{cell}": var_history, f"fn_history_{cell}": fn_history}
+    return tuple(var_history), tuple(fn_history)
 
 
 def learner_answers(**cells: dict[str, Any]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ would compute them in the course notebook, right and wrong; and the safe loader'
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import json_tricks
@@ -358,28 +359,28 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and (a == b or (a != a and b != b))
 
 
-def _files_as_exercises_write_them() -> list[bytes]:
-    """Answer files as the exercises and the notebook write them, right and wrong."""
-    dumps = [
-        json_tricks.dumps(learner_answers()),
-        json_tricks.dumps(learner_answers(cell_3={"zero": False})),
-        json_tricks.dumps(learner_answers(cell_2={"lr": 0.01})),
-        json_tricks.dumps({k: list(v) if v.ndim else v for k, v in reference_answers().items()}),
-        json_tricks.dumps({"fn_history_2": [1.0, 2, True], "note": "seed: 3", "n": None}),
-        json_tricks.dumps({"xy_grad": np.float64(2.5), "X_grad": np.arange(6).reshape(2, 3)}),
-        json_tricks.dumps({"a": np.ones(3)}, properties={"ndarray_compact": True}),
-        json_tricks.dumps({"a": [np.ones(2, np.float32), np.ones(3, np.float32)]}),
-        json_tricks.dumps({"a": [np.ones(2, np.float32), np.ones(2, np.float64)]}),
-        json_tricks.dumps({"a": [np.float32(1), np.float32(2)], "b": []}),
-    ]
-    return [text.encode() for text in dumps]
+#: Answer files as the exercises and the notebook write them, right and wrong.
+_AS_EXERCISES_WRITE_THEM: list[Callable[[], str]] = [
+    lambda: json_tricks.dumps(learner_answers()),
+    lambda: json_tricks.dumps(learner_answers(cell_3={"zero": False})),
+    lambda: json_tricks.dumps(learner_answers(cell_2={"lr": 0.01})),
+    lambda: json_tricks.dumps(
+        {k: list(v) if v.ndim else v for k, v in reference_answers().items()}
+    ),
+    lambda: json_tricks.dumps({"fn_history_2": [1.0, 2, True], "note": "seed: 3", "n": None}),
+    lambda: json_tricks.dumps({"xy_grad": np.float64(2.5), "X_grad": np.arange(6).reshape(2, 3)}),
+    lambda: json_tricks.dumps({"a": np.ones(3)}, properties={"ndarray_compact": True}),
+    lambda: json_tricks.dumps({"a": [np.ones(2, np.float32), np.ones(3, np.float32)]}),
+    lambda: json_tricks.dumps({"a": [np.ones(2, np.float32), np.ones(2, np.float64)]}),
+    lambda: json_tricks.dumps({"a": [np.float32(1), np.float32(2)], "b": []}),
+]
 
 
-@pytest.mark.parametrize("case", range(10))
+@pytest.mark.parametrize("case", range(len(_AS_EXERCISES_WRITE_THEM)))
 def test_the_fast_parser_gives_what_the_standard_one_gives(case: int) -> None:
     from gdtutor.safeload import _fast, _standard
 
-    data = _files_as_exercises_write_them()[case]
+    data = _AS_EXERCISES_WRITE_THEM[case]().encode()
     standard = _standard(data.decode())
     fast = _fast(data)
     if case < 4:  # the course's files take the fast path
@@ -501,33 +502,37 @@ def _same_rows(a: list[KeyCheck], b: list[KeyCheck]) -> bool:
     return list(map(fields, a)) == list(map(fields, b))
 
 
-def _whole_files() -> dict[str, dict[str, Any]]:
-    """Complete files, each key of the reference's shape: right, wrong and odd."""
-    wrong_point = learner_answers(cell_4={"point_when": "before"})
-    non_finite = reference()
-    non_finite["var_history_2"] = non_finite["var_history_2"].copy()
-    non_finite["var_history_2"][7] = [np.nan, np.inf]
-    return {
-        "reference": reference(),
-        "as a learner saves it": learner_answers(),
-        "every history float64": {
-            k: np.asarray(v, np.float64) if k.startswith("var") else v
-            for k, v in learner_answers().items()
-        },
-        "integers and bools": {**reference(), "xy_grad": [1, True]},
-        "gradients not zeroed": learner_answers(cell_2={"zero": False}),
-        "recorded before the step": wrong_point,
-        "twice the gradient": {**reference(), "X_grad": 2 * reference()["X_grad"]},
-        "a nan and an infinity": non_finite,
-        "off by a little": {k: np.asarray(v) * (1 + 0.5 * RTOL) for k, v in reference().items()},
-    }
+def _non_finite() -> dict[str, Any]:
+    answers = reference()
+    answers["var_history_2"] = answers["var_history_2"].copy()
+    answers["var_history_2"][7] = [np.nan, np.inf]
+    return answers
 
 
-@pytest.mark.parametrize("name", list(_whole_files()))
+#: Complete files, each key of the reference's shape: right, wrong and odd.
+_WHOLE_FILES: dict[str, Callable[[], dict[str, Any]]] = {
+    "reference": lambda: reference(),
+    "as a learner saves it": lambda: learner_answers(),
+    "every history float64": lambda: {
+        k: np.asarray(v, np.float64) if k.startswith("var") else v
+        for k, v in learner_answers().items()
+    },
+    "integers and bools": lambda: {**reference(), "xy_grad": [1, True]},
+    "gradients not zeroed": lambda: learner_answers(cell_2={"zero": False}),
+    "recorded before the step": lambda: learner_answers(cell_4={"point_when": "before"}),
+    "twice the gradient": lambda: {**reference(), "X_grad": 2 * reference()["X_grad"]},
+    "a nan and an infinity": _non_finite,
+    "off by a little": lambda: {
+        k: np.asarray(v) * (1 + 0.5 * RTOL) for k, v in reference().items()
+    },
+}
+
+
+@pytest.mark.parametrize("name", list(_WHOLE_FILES))
 def test_a_whole_file_compared_at_once_gets_the_rows_of_a_key_by_key_check(name: str) -> None:
     from gdtutor.checking import _joined, _rows_key_by_key
 
-    answers = _whole_files()[name]
+    answers = _WHOLE_FILES[name]()
     at_once = _joined().rows(answers)
     assert at_once is not None
     assert _same_rows(at_once, _rows_key_by_key(answers)), name
