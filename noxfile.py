@@ -44,13 +44,20 @@ def _shared(session: nox.Session) -> Path:
         shutil.rmtree(SHARED, ignore_errors=True)
         session.run(sys.executable, "-m", "virtualenv", "-q", str(SHARED), external=True)
         python = str(bin_dir / "python")
+        # --no-compile: compiling every module of torch and the site's tools up front takes a
+        # third of the install; Python compiles the modules the sessions use as they import
+        # them (bytecode is written, below).
         session.run(
-            python, "-m", "pip", "install", "-q", TORCH, "-e", f".[{EXTRAS}]", external=True
-        )
+            python, "-m", "pip", "install", "-q", "--no-compile", TORCH, "-e", f".[{EXTRAS}]",
+            external=True,
+        )  # fmt: skip
         stamp.write_text(want)
     session.env["VIRTUAL_ENV"] = str(SHARED)
     session.env["PATH"] = os.pathsep.join([str(bin_dir), os.environ.get("PATH", "")])
     session.env["MPLBACKEND"] = "Agg"
+    # Write bytecode even where the caller's environment says not to: the shared environment
+    # is installed without it, and each of the many processes would compile torch again.
+    session.env["PYTHONDONTWRITEBYTECODE"] = ""
     return bin_dir
 
 

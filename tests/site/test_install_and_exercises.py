@@ -79,7 +79,10 @@ def reader(site_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     done = _run([sys.executable, "-m", "venv", str(venv)], cwd=home)
     assert done.returncode == 0, done.stderr
     python = venv / "bin" / "python"
-    done = _run([str(python), "-m", "pip", "install", "-q", TORCH, str(wheel)], cwd=home)
+    # --no-compile: Python compiles what the lessons import as they first import it (a third
+    # of the time pip takes otherwise goes to compiling every module of torch up front).
+    install = [str(python), "-m", "pip", "install", "-q", "--no-compile", TORCH, str(wheel)]
+    done = _run(install, cwd=home)
     assert done.returncode == 0, done.stderr[-3000:]
 
     downloads = home / "downloads"
