@@ -2,8 +2,8 @@
 
 The site is served on 127.0.0.1 under the same path as where it is published (the path of
 ``html_baseurl``, which the 404 page's links depend on), and a missing page answers with the
-site's 404 page, as the host does. All browser tests share one Chromium; each page visit
-gets a fresh context (and so a fresh colour scheme, viewport and cache).
+site's 404 page, as the host does. All browser tests share one Chromium; the visits of
+the pages in one colour mode share one tab (see ``visit``).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
@@ -218,23 +219,23 @@ def visits_dir(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path
 @pytest.fixture(scope="session")
 def visit(
     browser, site_url: str, node_modules: Path, visits_dir: Path
-) -> Callable[[str, str], Visit]:  # type: ignore[no-untyped-def]
+) -> Iterator[Callable[[str, str], Visit]]:  # type: ignore[no-untyped-def]
     """Visit a page in a mode of MODES, once per run, as a reader with no network.
 
-    Reports are kept in ``visits_dir``: a page that another test process has visited (the
-    Firefox tests compare with Chromium's visits of the pages with math) is not visited again.
+    Each mode has one browser tab (its own context: colour scheme, viewport, screen
+    density) that goes from page to page as a reader's does, keeping its cache; what a page
+    stored (local and session storage) is cleared after its visit. Reports are kept in
+    ``visits_dir``: a page that another test process has visited (the Firefox tests compare
+    with Chromium's visits of the pages with math) is not visited again.
     """
     cache: dict[tuple[str, str], Visit] = {}
     axe_script = node_modules / "axe-core" / "axe.min.js"
+    tabs: dict[str, Any] = {}
+    report = Visit()  # the visit under way; the tabs' listeners write to it
 
-    def run(page_path: str, mode: str) -> Visit:
-        if (page_path, mode) in cache:
-            return cache[page_path, mode]
-        saved = visits_dir / (hashlib.sha256(f"{page_path} {mode}".encode()).hexdigest() + ".json")
-        if saved.is_file():
-            cache[page_path, mode] = Visit(**json.loads(saved.read_text(encoding="utf-8")))
-            return cache[page_path, mode]
-        report = Visit()
+    def tab(mode: str) -> Any:
+        if mode in tabs:
+            return tabs[mode]
         context = browser.new_context(**MODES[mode])
 
         def route(route):  # type: ignore[no-untyped-def]
@@ -256,6 +257,19 @@ def visit(
                 resp.status >= 400 and report.failed.append(f"{resp.url} (HTTP {resp.status})")
             ),
         )
+        tabs[mode] = page
+        return page
+
+    def run(page_path: str, mode: str) -> Visit:
+        nonlocal report
+        if (page_path, mode) in cache:
+            return cache[page_path, mode]
+        saved = visits_dir / (hashlib.sha256(f"{page_path} {mode}".encode()).hexdigest() + ".json")
+        if saved.is_file():
+            cache[page_path, mode] = Visit(**json.loads(saved.read_text(encoding="utf-8")))
+            return cache[page_path, mode]
+        report = Visit()
+        page = tab(mode)
         page.goto(f"{site_url}/{page_path}", wait_until="load")
         # Every script, stylesheet and image has loaded; the fonts that the page's text
         # uses load as it is laid out. (Waiting for the network to be idle as well costs half
@@ -268,11 +282,14 @@ def visit(
         report.layout = page.evaluate(LAYOUT)
         page.add_script_tag(path=str(axe_script))
         report.axe = page.evaluate(AXE)
-        context.close()
-        cache[page_path, mode] = report
+        page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        done, report = report, Visit()  # late events of this page go to no report
+        cache[page_path, mode] = done
         partial = saved.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(json.dumps(dataclasses.asdict(report)), encoding="utf-8")
+        partial.write_text(json.dumps(dataclasses.asdict(done)), encoding="utf-8")
         partial.replace(saved)  # whole or not at all for a process that reads it
-        return report
+        return done
 
-    return run
+    yield run
+    for page in tabs.values():
+        page.context.close()
