@@ -46,8 +46,8 @@ cannot tell you.
 # quadratic, its curvature changes from point to point. A run's *gap* is its value minus
 # the minimum value, 0 for both functions. A run has
 # *arrived* once its gap stays within the problem's tolerance until the end of its budget.
-# Optimizers are ranked by when they arrive from their *worst* start; those that never
-# arrive, by their worst final gap.
+# Optimizers are ranked by when they arrive from their *worst* start, and those that
+# arrive equally soon, or never, by their worst final gap.
 from gdtutor.compare import CONTENDERS, PROBLEMS
 
 for name, problem in PROBLEMS.items():
