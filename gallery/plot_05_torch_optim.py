@@ -167,7 +167,8 @@ for t in range(1, 501):
     v_hat = optimizer.state[x]["exp_avg_sq"] / (1 - beta2**t)
     effective_lr.append((lr / (v_hat.sqrt() + group["eps"])).tolist())
 for t in (0, 50, 100, 499):
-    print(f"step {t:3}: length {lengths[t]:.2g}, effective lr {np.round(effective_lr[t], 3)}")
+    lr_1, lr_2 = effective_lr[t]
+    print(f"step {t:3}: length {lengths[t]:.2g}, effective lr ({lr_1:.2g}, {lr_2:.2g})")
 root_v = lr / np.array(effective_lr[-1])
 print(f"sqrt(v_hat) at the end: ({root_v[0]:.1f}, {root_v[1]:.1f})")
 growth = np.array(effective_lr[-1]) / np.array(effective_lr[0])
