@@ -12,6 +12,8 @@
   player and give the player's frame image alt text and its slider a label; let myst-nb's
   "Show code cell source" toggles be named by what they show; keep one viewport meta tag
   (the theme writes its own).
+* Give each documented object the anchor that its highlighted source's "[docs]" link
+  names (see ``_anchor_viewcode_backlinks``).
 """
 
 from __future__ import annotations
@@ -293,11 +295,35 @@ def _tidy_page(
         context["metatags"] = _DOCUTILS_VIEWPORT.sub("", context["metatags"])
 
 
+def _anchor_viewcode_backlinks(app: Sphinx, doctree: Any, docname: str) -> None:
+    """Add the anchor that sphinx.ext.viewcode's "[docs]" link points to, where it is missing.
+
+    viewcode names the anchor by one module per source file, the module of the first object
+    it met from that file: for ``gdtutor.optim``, whose ``optimize`` is documented at the
+    top level as ``gdtutor.optimize`` and ``optimizer_class`` in its module, one of the two
+    links would name an anchor that no page has.
+    """
+    from sphinx import addnodes
+
+    modules = getattr(app.env, "_viewcode_modules", {})
+    for signature in doctree.findall(addnodes.desc_signature):
+        if signature.parent.get("domain") != "py" or not signature["ids"]:
+            continue
+        fullname = signature.get("fullname")
+        for entry in modules.values():
+            if not entry or entry[2].get(fullname) != docname:
+                continue
+            anchor = f"{entry[3]}.{fullname}"
+            if anchor not in signature["ids"]:
+                signature["ids"].append(anchor)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-gallery (builder-inited) decides which examples are up to date.
     app.connect("config-inited", _invalidate)
     app.connect("config-inited", _make_dist_folder)
     app.connect("html-page-context", _tidy_page)
+    app.connect("doctree-resolved", _anchor_viewcode_backlinks)
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
     app.connect("builder-inited", _build_distributions)

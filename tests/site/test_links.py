@@ -1,0 +1,63 @@
+"""Every link from one page of the built site to a place on another (or the same) page lands
+on an element with that id: a reader who follows it arrives where the link promised."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from tests.site.conftest import site_pages
+
+
+class _Page(HTMLParser):
+    """A page's ids and the targets of its links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if tag == "a" and found.get("href"):
+            self.links.append(str(found["href"]))
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def broken_fragments(html: Path) -> list[tuple[str, str]]:
+    """(page, link) for each link to an id that its target page of ``html`` lacks."""
+    pages = {(html / p).resolve(): _parse(html / p) for p in site_pages(html)}
+    broken = []
+    for path, page in pages.items():
+        for href in page.links:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.fragment:
+                continue
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if target in pages and unquote(parts.fragment) not in pages[target].ids:
+                broken.append((path.relative_to(html.resolve()).as_posix(), href))
+    return broken
+
+
+def test_every_link_to_a_place_on_a_page_lands_on_it(html_dir: Path) -> None:
+    assert broken_fragments(html_dir) == []
+
+
+def test_a_link_to_a_missing_place_is_found(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_text('<a href="b.html#there">b</a> <a href="#here">me</a>')
+    (tmp_path / "b.html").write_text('<h1 id="elsewhere">b</h1> <a href="a.html#here">a</a>')
+    assert broken_fragments(tmp_path) == [
+        ("a.html", "b.html#there"),
+        ("a.html", "#here"),
+        ("b.html", "a.html#here"),
+    ]
+    (tmp_path / "a.html").write_text('<p id="here"><a href="b.html#elsewhere">b</a></p>')
+    assert broken_fragments(tmp_path) == []
