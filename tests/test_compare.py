@@ -347,7 +347,14 @@ def test_on_the_quadratic_heavy_ball_is_polyaks(results: dict) -> None:
     assert chosen.best_settings["momentum"] == polyak.momentum
     lrs = np.unique(chosen.lrs)
     neighbours = lrs[np.argsort(np.abs(np.log(lrs / polyak.lr)))[:3]]
-    assert chosen.best_lr in neighbours  # up to the grid's spacing
+    assert chosen.best_lr in neighbours  # within a grid step of Polyak's
+    # Polyak's own setting, which the grid holds, arrives later (lesson 6 says so).
+    (at_polyak,) = [
+        i
+        for i, settings in enumerate(chosen.settings)
+        if settings["lr"] == polyak.lr and settings["momentum"] == polyak.momentum
+    ]
+    assert chosen.worst_steps[at_polyak] > chosen.worst_steps[chosen.best_index]
     assert _steps(results, "skewed", "SGD + momentum") < _steps(results, "skewed", "SGD") / 2
 
 
