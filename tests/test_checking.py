@@ -511,8 +511,8 @@ def _non_finite() -> dict[str, Any]:
 
 #: Complete files, each key of the reference's shape: right, wrong and odd.
 _WHOLE_FILES: dict[str, Callable[[], dict[str, Any]]] = {
-    "reference": lambda: reference(),
-    "as a learner saves it": lambda: learner_answers(),
+    "reference": reference,
+    "as a learner saves it": learner_answers,
     "every history float64": lambda: {
         k: np.asarray(v, np.float64) if k.startswith("var") else v
         for k, v in learner_answers().items()
