@@ -41,7 +41,7 @@ import csv
 import functools
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -208,23 +208,29 @@ class CheckResult:
         raise KeyError(key)
 
     def failed_lessons(self) -> list[int]:
-        """The lessons with at least one failing key, in order."""
-        return sorted({row.lesson for row in self.rows if row.failed and row.lesson})
+        """The lessons with at least one key that counts against the learner, in order."""
+        return _lessons(row for row in self.rows if row.failed)
 
     def summary(self) -> str:
-        """One line counting the verdicts, e.g. ``'9 of 10 keys pass; 1 fail (lesson 4)'``."""
+        """One line counting the verdicts, each count that counts against the learner with
+        its lessons, e.g. ``'7 of 10 keys pass; 1 missing (lesson 2), 2 fail (lesson 3)'``."""
         checked = [row for row in self.rows if row.verdict != "extra"]
-        counts: dict[str, int] = {}
+        rows_by_verdict: dict[str, list[KeyCheck]] = {}
         for row in self.rows:
             if row.verdict != "pass":
-                counts[row.verdict] = counts.get(row.verdict, 0) + 1
-        passed = sum(row.verdict == "pass" for row in checked)
-        others = "; " + ", ".join(f"{n} {v}" for v, n in counts.items()) if counts else ""
-        lessons = self.failed_lessons()
-        where = ""
-        if lessons:
+                rows_by_verdict.setdefault(row.verdict, []).append(row)
+        counts = []
+        for verdict, rows in rows_by_verdict.items():
+            lessons = _lessons(rows) if verdict in _FAILING else []
             where = f" (lesson{'s' if len(lessons) > 1 else ''} {', '.join(map(str, lessons))})"
-        return f"{passed} of {len(checked)} keys pass{others}{where}"
+            counts.append(f"{len(rows)} {verdict}{where if lessons else ''}")
+        passed = sum(row.verdict == "pass" for row in checked)
+        others = "; " + ", ".join(counts) if counts else ""
+        return f"{passed} of {len(checked)} keys pass{others}"
+
+
+def _lessons(rows: Iterable[KeyCheck]) -> list[int]:
+    return sorted({row.lesson for row in rows if row.lesson})
 
 
 def _as_array(value: Any) -> np.ndarray | tuple[Verdict, str]:
@@ -394,7 +400,7 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     >>> del answers["fn_history_4"], answers["xy_grad"]
     >>> result = check_answers(answers)
     >>> result.passed, result.summary()
-    (False, '7 of 10 keys pass; 1 not attempted, 1 wrong shape, 1 missing (lesson 5)')
+    (False, '7 of 10 keys pass; 1 not attempted, 1 wrong shape (lesson 5), 1 missing (lesson 5)')
     >>> print(result["var_history_3"].hint)
     499 entries instead of 500: 1 step missing
     >>> print(result["fn_history_4"].hint)
@@ -463,7 +469,7 @@ def format_report(result: CheckResult) -> str:
 
 
 #: The columns of :func:`~gdtutor.checking.summary_row`.
-SUMMARY_HEADER = ("file", "status", "keys passed", "failing lessons", "problems")
+SUMMARY_HEADER = ("file", "status", "keys passed", "lessons not passed", "problems")
 
 
 def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, str, str]:
@@ -496,9 +502,9 @@ def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> 
     --------
     >>> rows = [("ann.json", "pass", "10/10", "-", ""), ("bob.json", "error", "-", "-", "?")]
     >>> print(format_summary(rows))
-    file      status  keys passed  failing lessons  problems
+    file      status  keys passed  lessons not passed  problems
     ann.json  pass    10/10        -
-    bob.json  error   -            -                ?
+    bob.json  error   -            -                   ?
     2 files: 1 pass, 0 fail, 1 unreadable
     """
     if as_csv:

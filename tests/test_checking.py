@@ -169,6 +169,20 @@ def test_backward_twice_in_lesson_1_gets_its_hint() -> None:
     assert result.summary() == "9 of 10 keys pass; 1 fail (lesson 1)"
 
 
+def test_the_summary_names_the_lessons_of_each_kind_of_problem() -> None:
+    # Lesson 3's run done wrong, lessons 2 and 4 not run yet: the failing lesson is not
+    # mixed up with the missing ones.
+    answers = reference()
+    answers["var_history_parabola"] = np.asarray(answers["var_history_parabola"]) * 2
+    answers["fn_history_parabola"] = np.asarray(answers["fn_history_parabola"]) * 2
+    for key in ("X_grad", "var_history_2", "fn_history_2"):
+        del answers[key]
+    result = check_answers(answers)
+    assert [row.lesson for row in result.rows if row.verdict == "fail"] == [3, 3]
+    assert result.summary() == "5 of 10 keys pass; 3 missing (lessons 2, 4), 2 fail (lesson 3)"
+    assert result.failed_lessons() == [2, 3, 4]
+
+
 @pytest.mark.parametrize(("steps", "hint"), [(499, "1 step missing"), (501, "1 step extra")])
 def test_a_history_of_the_wrong_length_says_how_many_steps(steps: int, hint: str) -> None:
     answers = learner_answers(cell_3={"steps": steps})
@@ -222,7 +236,9 @@ def test_a_partly_done_file_still_checks_the_keys_it_has() -> None:
     assert result["fn_history_4"].hint == (
         "run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it"
     )
-    assert result.summary() == "7 of 10 keys pass; 1 wrong shape, 2 missing, 1 extra (lesson 5)"
+    assert result.summary() == (
+        "7 of 10 keys pass; 1 wrong shape (lesson 5), 2 missing (lesson 5), 1 extra"
+    )
     assert not result.passed
 
 
