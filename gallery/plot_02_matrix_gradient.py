@@ -30,7 +30,7 @@ opens the graph of functions that ``backward()`` walked to get there.
 # Torch's answer
 # --------------
 #
-# The notebook's :math:`3 \times 4` matrix :math:`X` asks for gradients; computing
+# The course notebook's :math:`3 \times 4` matrix :math:`X` asks for gradients; computing
 # :math:`f(X)` as ``function`` (the name the cells below use) and calling
 # ``function.backward()`` leaves :math:`\nabla_X f` in ``X.grad``. The dict ``answer`` collects
 # results under the course notebook's keys; the exercise version of this page saves it to

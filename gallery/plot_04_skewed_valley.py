@@ -14,7 +14,7 @@ eigen-directions and predicts the value curve step by step.
 # The function
 # ------------
 #
-# The notebook writes :math:`f(v) = 10\, v^\top G v` with
+# The course notebook writes :math:`f(v) = 10\, v^\top G v` with
 #
 # .. math::
 #
@@ -25,8 +25,8 @@ eigen-directions and predicts the value curve step by step.
 #    f(x_1, x_2) = 10\,(x_1^2 - 3 x_1 x_2 + 4 x_2^2).
 #
 # :func:`gdtutor.skewed` computes the expanded form, which also evaluates a whole grid of
-# points at once; :func:`gdtutor.answers.notebook_skewed` keeps the notebook's matrix products.
-# On random points they agree up to float32 rounding:
+# points at once; :func:`gdtutor.answers.notebook_skewed` keeps the course notebook's matrix
+# products. On random points they agree up to float32 rounding:
 import torch
 
 from gdtutor import skewed
@@ -43,7 +43,7 @@ print(f"largest relative difference on 100 points: {max(gaps):.1e}")
 # 500 hand-written steps
 # ----------------------
 #
-# The notebook's exercise: the four-line step of lesson 3 once more.
+# The course notebook's exercise: the four-line step of lesson 3 once more.
 
 
 def make_gradient_step(function, x):
@@ -58,8 +58,8 @@ def make_gradient_step(function, x):
 
 # %%
 # Then 500 steps from :math:`(8, 8)`, recording the point and its value *before* each step.
-# ``answer`` holds the histories under the notebook's keys; the exercise version of this page
-# saves it to ``.answer.json`` for the checker.
+# ``answer`` holds the histories under the course notebook's keys; the exercise version of
+# this page saves it to ``.answer.json`` for the checker.
 
 answer = {}
 x = torch.tensor([8.0, 8.0], requires_grad=True)
@@ -77,7 +77,7 @@ answer["fn_history_2"] = fn_history
 # ------------------
 #
 # Everything below is drawn from this run, so in the exercise it shows *your* step. The
-# notebook records each point *before* its step, so the last recorded point is the one
+# course notebook records each point *before* its step, so the last recorded point is the one
 # after 499 steps; the point after the 500th step is not in the history (lesson 5 and the
 # explorer report the value there, which is a little lower).
 import numpy as np

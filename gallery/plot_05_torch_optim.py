@@ -14,13 +14,13 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 # The SGD loop
 # ------------
 #
-# The notebook's exercise: an ``SGD`` optimizer with learning rate 0.001 over ``x``, then 500
-# times: zero the gradients (they accumulate otherwise, see
+# The course notebook's exercise: an ``SGD`` optimizer with learning rate 0.001 over ``x``,
+# then 500 times: zero the gradients (they accumulate otherwise, see
 # :ref:`sphx_glr_auto_examples_plot_01_autograd_basics.py`), compute the value as
 # ``function_result`` (the name the recording lines use), ``function_result.backward()``,
-# ``optimizer.step()``. As in the notebook, each step appends the point *after*
+# ``optimizer.step()``. As in the course notebook, each step appends the point *after*
 # ``step()`` and the value computed *before* it. ``answer`` holds the histories under the
-# notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
+# course notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
 # checker.
 import torch
 
