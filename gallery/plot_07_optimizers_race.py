@@ -56,7 +56,10 @@ def draw(step):
 # The page embeds every frame as an image, so there are few of them, stored as JPEG, and the
 # margins are fixed rather than recomputed for every frame. Use the controls to pause, step
 # through or slow down the frames. Run as a script, this lesson opens a window that plays
-# the race; in a notebook, it shows the same player as this page.
+# the race; in a notebook, it shows the same player as this page. Where no window can open
+# (no display, or ``MPLBACKEND=Agg`` as the install page suggests for saving figures), keep
+# the race as a file instead: add ``animation.save("race.gif", writer="pillow")`` as the
+# script's last line, and it writes ``race.gif`` in the folder it runs in.
 import matplotlib.pyplot as plt
 from matplotlib.animation import FuncAnimation
 
@@ -100,20 +103,33 @@ else:
 # Adam's first steps throw it far out of the valley, yet it is halfway to the minimum after
 # two steps and ends closest to it. Heavy-ball momentum gathers speed along the floor,
 # overshoots its bends, and ends second closest. Plain SGD and Adagrad creep along the floor
-# in steps that no longer turn back, and end far from the minimum. RMSprop and AdamW end
-# with long steps that go back and forth across the floor and hardly get anywhere; AdamW,
-# tuned on the same grid as Adam, is held back by its weight decay's pull towards the
-# origin. Below, the step at which each path first got halfway to the minimum, and how far
-# from it each ended; RMSprop's and AdamW's last steps magnify rounding (lesson 6's rerun
-# with ``torch.optim`` parts from their paths late in the run), so their digits are those of
-# this computation, not of every one. As lesson 6 said, this is one start on one
-# deterministic toy problem: it shows how the update rules move, not which one will train
-# your model best.
+# in steps that no longer turn back, and end farthest from the minimum. RMSprop creeps too
+# at first; then, from some 600 steps on, every step turns back across the floor, and in
+# that zigzag it still gains on the minimum, ending closer than SGD and Adagrad. AdamW,
+# tuned on the same grid as Adam and held back by its weight decay's pull towards the
+# origin, comes nearest the minimum about halfway through the run; then bursts of steps
+# back and forth across the floor throw it back along the valley, and it ends farther out
+# than it was then.
+#
+# Below, for each path: the step at which it first got halfway to the minimum, the step at
+# which it came nearest and how near, how far from the minimum it ended, and the last step
+# that did not turn back (a step turns back when it points against the step before it).
+# RMSprop's and AdamW's late steps magnify rounding (lesson 6's rerun with ``torch.optim``
+# parts from their paths late in the run), so their digits are those of this computation,
+# not of every one. As lesson 6 said, this is one start on one deterministic toy problem:
+# it shows how the update rules move, not which one will train your model best.
+print(f"{'':15}  {'halfway':>7}  {'nearest (at step)':19}  {'ends':>7}  last step not turning back")
 for name, path in paths.items():
     distance = np.linalg.norm(path - problem.minimizer, axis=1)
-    closer = np.flatnonzero(distance < distance[0] / 2)
-    halfway = f"after {closer[0]:3d} steps" if closer.size else "never"
-    print(f"{name:>15}: halfway {halfway}, ends {distance[-1]:.1e} away")
+    halfway = np.flatnonzero(distance < distance[0] / 2)[0]
+    nearest = distance.argmin()
+    steps = np.diff(path, axis=0)  # steps[k - 1] goes from point k - 1 to point k
+    onward = (steps[1:] * steps[:-1]).sum(axis=1) >= 0  # step k + 2 against step k + 1
+    last_onward = np.flatnonzero(onward)[-1] + 2
+    print(
+        f"{name:>15}  {halfway:7d}  {distance[nearest]:.1e} (step {nearest:4d})"
+        f"  {distance[-1]:.1e}  {last_onward:4d}"
+    )
 
 # %%
 # Conclusion

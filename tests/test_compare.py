@@ -411,6 +411,24 @@ def test_sweep_paths_are_torch_optim_paths(results: dict) -> None:
             assert (gap.max() > 1e-9) == late, (problem, label)
 
 
+def test_adamws_choice_on_rosenbrock_rests_on_rounding(results: dict) -> None:
+    # Lesson 6: the torch.optim rerun of AdamW's chosen setting, from the first start alone,
+    # ends with a larger gap than the sweep's second-best AdamW setting from its worst start;
+    # both runs end hundreds of times the tolerance away.
+    sweep = results["rosenbrock", "AdamW"]
+    settings = dict(sweep.best_settings)
+    lr = settings.pop("lr")
+    setting = PROBLEMS["rosenbrock"]
+    run = optimize(
+        setting.objective, sweep.starts[0], "AdamW", lr=lr, steps=setting.steps, **settings
+    )
+    rerun_gap = float(rosenbrock(run.end_point.astype(float))) - sweep.target
+    best, second = np.sort(sweep.worst_gaps)[:2]
+    assert best == sweep.worst_gaps[sweep.best_index]
+    assert rerun_gap > second > best
+    assert min(rerun_gap, sweep.final_gaps[sweep.best_index, 0]) > 100 * sweep.tol
+
+
 def test_race_verdicts(results: dict) -> None:
     minimum = PROBLEMS["rosenbrock"].minimizer
     distances = {
@@ -424,18 +442,32 @@ def test_race_verdicts(results: dict) -> None:
     # Plain SGD follows the floor most of the way but ends short of the minimum.
     sgd = distances["SGD"]
     assert 1e-2 < sgd[-1] < sgd[0] / 2
-    # RMSprop and AdamW end with long steps that go back and forth and hardly get anywhere.
-    for label in ("RMSprop", "AdamW"):
-        path = results["rosenbrock", label].best_points[0][-101:]
-        steps = np.diff(path, axis=0)
-        turns = (steps[1:] * steps[:-1]).sum(axis=1) < 0
-        travelled = np.linalg.norm(steps, axis=1).sum()
-        assert turns.sum() >= 10 and np.linalg.norm(path[-1] - path[0]) < travelled / 10
+    # RMSprop creeps at first, then every step from some 600 on turns back, and in that
+    # zigzag it still gains, ending closer than SGD and Adagrad.
+    onward = {label: _onward(results["rosenbrock", label].best_points[0]) for label in CONTENDERS}
+    rmsprop = distances["RMSprop"]
+    last_onward = np.flatnonzero(onward["RMSprop"])[-1] + 2
+    assert 550 <= last_onward <= 650
+    assert onward["RMSprop"][1:400].all()  # after its first two steps
+    assert rmsprop[-1] < 0.75 * rmsprop[last_onward]
+    assert rmsprop[-1] < min(distances["SGD"][-1], distances["Adagrad"][-1])
+    # AdamW comes nearest about halfway through, then bursts of back-and-forth steps throw it
+    # back along the valley, and it ends farther out than it was then.
+    adamw = distances["AdamW"]
+    nearest = adamw.argmin()
+    assert 400 <= nearest <= 600
+    assert (~onward["AdamW"][nearest:]).sum() >= 20
+    assert adamw[nearest:].max() > 2 * adamw[nearest] and adamw[-1] > adamw[nearest]
     # Heavy-ball momentum ends second closest.
     closest = sorted(distances, key=lambda label: distances[label][-1])
     assert closest[:2] == ["Adam", "SGD + momentum"]
-    # Plain SGD and Adagrad creep: no turning back at the end, and far from the minimum.
+    # Plain SGD and Adagrad creep: no turning back at the end, and they end farthest.
     for label in ("SGD", "Adagrad"):
-        steps = np.diff(results["rosenbrock", label].best_points[0][-101:], axis=0)
-        assert ((steps[1:] * steps[:-1]).sum(axis=1) > 0).all()
-        assert distances[label][-1] > 0.1
+        assert onward[label][-100:].all()
+    assert set(closest[-2:]) == {"SGD", "Adagrad"}
+
+
+def _onward(path: np.ndarray) -> np.ndarray:
+    """For each step after the first, whether it does not point against the step before."""
+    steps = np.diff(path, axis=0)
+    return (steps[1:] * steps[:-1]).sum(axis=1) >= 0

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import PIL.Image
 import pytest
 import torch
 
@@ -144,3 +145,21 @@ def test_race_script_shows_the_animation(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "shown 1" in result.stdout
+
+
+@pytest.mark.site
+def test_race_script_saves_the_race_as_the_lesson_says(tmp_path: Path) -> None:
+    # Where no window can open, the lesson says to add one line to save the race instead.
+    script = tmp_path / f"{RACE}.py"
+    line = 'animation.save("race.gif", writer="pillow")'
+    script.write_text(_download(".py").read_text(encoding="utf-8") + f"\n{line}\n")
+    env = dict(os.environ, MPLBACKEND="Agg")
+    result = subprocess.run(
+        [sys.executable, script.name], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Animation was deleted" not in result.stderr
+    with PIL.Image.open(tmp_path / "race.gif") as gif:
+        assert gif.n_frames > 10 and gif.size[0] > 300
+    assert f"``{line}``" in _download(".py").read_text(encoding="utf-8")  # as the lesson says
