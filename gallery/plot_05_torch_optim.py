@@ -285,9 +285,12 @@ plot_contours(left, skewed, fit_to=[sgd, adamw])
 for label, (run, color) in runs.items():
     plot_trajectory(left, run, color=color, label=label)
     plot_values(right, run, log=True, labels=[label], color=color)
-trajectory_legend(left, loc="lower right", fontsize="small")
+# One legend for both panels, below them, where it hides no path.
+legend = trajectory_legend(left)
+fig.legend(legend.legend_handles, [text.get_text() for text in legend.get_texts()],
+           loc="outside lower center", ncols=5, fontsize="small")  # fmt: skip
+legend.remove()
 left.set_title("SGD at 0.001 crawls; AdamW swings in", fontsize="medium")
-right.legend()
 right.set_title("At its best step, SGD soon leads", fontsize="medium")
 plt.show()
 others = np.minimum(sgd.values, adamw.values)
