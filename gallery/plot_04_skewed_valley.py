@@ -96,11 +96,13 @@ print(f"after 499 steps: x = {end.round(4)}, f(x) = {values[-1]:.4f}")
 #
 # .. math::
 #
+#    \begin{aligned}
 #    \frac{\partial f}{\partial v_k}
-#    = 10 \sum_{i,j} G_{ij} \Big( \frac{\partial v_i}{\partial v_k}\, v_j
-#      + v_i\, \frac{\partial v_j}{\partial v_k} \Big)
-#    = 10 \Big( \sum_j G_{kj}\, v_j + \sum_i G_{ik}\, v_i \Big)
+#    &= 10 \sum_{i,j} G_{ij} \Big( \frac{\partial v_i}{\partial v_k}\, v_j
+#      + v_i\, \frac{\partial v_j}{\partial v_k} \Big) \\
+#    &= 10 \Big( \sum_j G_{kj}\, v_j + \sum_i G_{ik}\, v_i \Big)
 #    = 10\, \big( (G v)_k + (G^\top v)_k \big).
+#    \end{aligned}
 #
 # So :math:`\nabla f(v) = 10\,(G + G^\top)\, v`: only the symmetric part of :math:`G` counts,
 # and since :math:`G` is not symmetric this is not :math:`20\, G v`, as the one-variable

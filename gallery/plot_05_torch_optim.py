@@ -126,7 +126,8 @@ answer["fn_history_4"] = fn_history
 # .. math::
 #
 #    m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
-#    v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \qquad
+#    v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2,
+#
 #    \hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t},
 #
 #    x_{t+1} = (1 - \alpha\lambda)\, x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} .
@@ -206,8 +207,11 @@ plt.show()
 #
 # .. math::
 #
-#    x_{t+1} = \big(1 - \alpha\lambda + \beta_1 - (1 - \beta_1)\,\alpha D H\big)\, x_t
-#    - \beta_1 (1 - \alpha\lambda)\, x_{t-1}, \qquad D = \operatorname{diag}(1/\sqrt{\hat v}),
+#    \begin{aligned}
+#    x_{t+1} &= \big(1 - \alpha\lambda + \beta_1 - (1 - \beta_1)\,\alpha D H\big)\, x_t
+#    - \beta_1 (1 - \alpha\lambda)\, x_{t-1}, \\
+#    D &= \operatorname{diag}(1/\sqrt{\hat v}),
+#    \end{aligned}
 #
 # a two-step recurrence whose two roots multiply to :math:`\beta_1(1 - \alpha\lambda)`. When
 # they are complex, as they are here in both directions, both have the size

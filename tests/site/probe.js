@@ -122,5 +122,13 @@ async () => {
     left_cut: leftCut.slice(0, 5),
     clipped_inline: clipped.slice(0, 5),
     page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    // The theme's content boxes scroll sideways when something in them is too wide (a long
+    // title): the whole article then slides under the reader's finger.
+    content_overflow: Math.max(
+      0,
+      ...[...document.querySelectorAll(".bd-main, .bd-content, .bd-article-container, article")]
+        .map((e) => e.scrollWidth - e.clientWidth),
+    ),
+    wide_texts: wide.map(text).slice(0, 5),
   };
 }
