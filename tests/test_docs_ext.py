@@ -22,6 +22,7 @@ from site_assets import (
     crowded_text,
     keyboard_scrollable,
     quantise_pngs,
+    stack_equations,
 )
 from sphinx.errors import ConfigError
 
@@ -191,3 +192,21 @@ def test_crowded_text_finds_titles_cut_off_or_overlapping():
     right.set_title("and a second one that is long enough to reach back")
     assert any("overlap" in line for line in crowded_text(fig))
     plt.close(fig)
+
+
+def test_equations_separated_by_blank_lines_are_stacked() -> None:
+    # KaTeX ignores blank lines: without this, a math directive's equations run into one line.
+    assert stack_equations("a = 1") == "a = 1"
+    assert (
+        stack_equations("a = 1,\n\n  b = 2\n") == r"\begin{gathered}a = 1, \\ b = 2\end{gathered}"
+    )
+    aligned = stack_equations("x &= 1 \\\\ &= 2\n\ny = 3")
+    assert aligned == (
+        r"\begin{gathered}\begin{aligned}x &= 1 \\ &= 2\end{aligned} \\ y = 3\end{gathered}"
+    )
+    # A part with an environment of its own is left to it.
+    matrix = r"G = \begin{pmatrix}1 & 0\\ 0 & 4\end{pmatrix}"
+    assert (
+        stack_equations(f"{matrix}\n\nf = 1")
+        == rf"\begin{{gathered}}{matrix} \\ f = 1\end{{gathered}}"
+    )

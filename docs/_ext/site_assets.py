@@ -5,6 +5,8 @@
   and fonts are copied into ``_static/katex`` so that pages need nothing from elsewhere.
   A formula KaTeX cannot parse fails the build instead of showing red TeX on the page; a
   displayed formula, which scrolls sideways when it is wider than the screen, is a tab stop.
+  Equations that a math directive separates by blank lines are set one below the other,
+  as Sphinx's other math renderers set them (KaTeX alone would run them into one line).
 * Every figure uses the site's style (``site.mplstyle``, sized to stay legible when a
   phone shrinks a figure to its width): sphinx-gallery applies it before each lesson, and
   the kernels that execute the MyST pages read it through ``MATPLOTLIBRC``.
@@ -269,6 +271,36 @@ def _quantise_figures(app: Sphinx, env: Any) -> list[str]:
     return []
 
 
+def stack_equations(latex: str) -> str:
+    r"""The equations of a displayed formula, given separated by blank lines, as KaTeX input
+    that sets them one below the other, centred (a part that is itself several aligned lines
+    keeps them). One equation comes back as it is.
+
+    >>> stack_equations("a = 1,\n\nb = 2")
+    '\\begin{gathered}a = 1, \\\\ b = 2\\end{gathered}'
+    """
+    parts = [part.strip() for part in re.split(r"\n\s*\n", latex) if part.strip()]
+    if len(parts) < 2:
+        return latex
+    parts = [
+        rf"\begin{{aligned}}{part}\end{{aligned}}"
+        if ("&" in part or r"\\" in part) and r"\begin{" not in part
+        else part
+        for part in parts
+    ]
+    return r"\begin{gathered}" + r" \\ ".join(parts) + r"\end{gathered}"
+
+
+def _stack_equations(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    for node in doctree.findall(nodes.math_block):
+        if node.get("nowrap"):
+            continue
+        latex = node.astext()
+        stacked = stack_equations(latex)
+        if stacked != latex:
+            node.children = [nodes.Text(stacked)]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     from sphinxcontrib import katex
 
@@ -279,6 +311,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _set_figure_style)
     # Before sphinx-gallery (builder-inited, priority 500) spends minutes running lessons.
     app.connect("builder-inited", _check_katex, priority=100)
+    app.connect("doctree-resolved", _stack_equations)
     app.connect("env-updated", _quantise_figures)
     app.connect("html-page-context", _finish_katex)
     # Before sphinxext-opengraph (default priority) describes the page.
