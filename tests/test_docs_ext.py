@@ -210,3 +210,12 @@ def test_equations_separated_by_blank_lines_are_stacked() -> None:
         stack_equations(f"{matrix}\n\nf = 1")
         == rf"\begin{{gathered}}{matrix} \\ f = 1\end{{gathered}}"
     )
+
+
+def test_a_dotted_title_may_break_after_its_dots() -> None:
+    heading = '<h1>gdtutor.stepsize.heavy_ball<a class="headerlink" href="#x">#</a></h1>'
+    assert tidy_body(heading, "T") == (
+        '<h1>gdtutor.<wbr>stepsize.<wbr>heavy_ball<a class="headerlink" href="#x">#</a></h1>'
+    )
+    prose = '<h1>The house. In order<a class="headerlink" href="#x">#</a></h1>'
+    assert tidy_body(prose, "T") == prose

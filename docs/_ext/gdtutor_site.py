@@ -269,9 +269,13 @@ def _plain_tooltip(match: re.Match[str]) -> str:
     return f'tooltip="{text}"'
 
 
+_DOTTED_TITLE = re.compile(r"(<h1>)([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)(<a class=\"headerlink\")")
+
+
 def tidy_body(body: str, title: str) -> str:
     """Make an animation player and hidden-cell toggles in ``body`` offline and accessible,
-    and the lesson thumbnails' tooltips plain text.
+    and the lesson thumbnails' tooltips plain text; a dotted name as a page title may break
+    after its dots.
 
     The frame image gets alt text naming the animation after the page's ``title``; the frame
     slider gets a label; a toggle is named by its visible text. A tooltip (a lesson's first
@@ -279,6 +283,8 @@ def tidy_body(body: str, title: str) -> str:
     lesson and symbols for its TeX.
     """
     body = _TOOLTIP.sub(_plain_tooltip, body)
+    # A dotted name as a title (the API pages') may break after a dot on a narrow screen.
+    body = _DOTTED_TITLE.sub(lambda m: m[1] + m[2].replace(".", ".<wbr>") + m[3], body)
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)

@@ -122,13 +122,26 @@ async () => {
     left_cut: leftCut.slice(0, 5),
     clipped_inline: clipped.slice(0, 5),
     page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    // The theme's content boxes scroll sideways when something in them is too wide (a long
-    // title): the whole article then slides under the reader's finger.
-    content_overflow: Math.max(
-      0,
-      ...[...document.querySelectorAll(".bd-main, .bd-content, .bd-article-container, article")]
-        .map((e) => e.scrollWidth - e.clientWidth),
-    ),
+    // Nothing visible reaches past the article's right edge, except inside a box that
+    // scrolls or clips it (code, formulas, tables): a long title or name would make the
+    // theme's content box scroll sideways, the whole article under the reader's finger.
+    content_overflow: (() => {
+      const article = document.querySelector("article");
+      if (!article) return 0;
+      const edge = rect(article).right;
+      const boxed = (e) => {
+        for (let p = e.parentElement; p && p !== article; p = p.parentElement) {
+          if (getComputedStyle(p).overflowX !== "visible") return true;
+        }
+        return false;
+      };
+      const beyond = [...article.querySelectorAll("*")]
+        // 2 px: KaTeX's zero-width struts at the end of a line reach a little past it.
+        .filter((e) => e.getClientRects().length && rect(e).right > edge + 2)
+        .filter((e) => !e.closest(".katex-mathml") && !boxed(e))
+        .map((e) => rect(e).right - edge);
+      return Math.round(Math.max(0, ...beyond));
+    })(),
     wide_texts: wide.map(text).slice(0, 5),
   };
 }

@@ -69,7 +69,7 @@ def test_math_renders(visit, page_path: str, mode: str) -> None:  # type: ignore
         f"{page_path} ({mode}) is {probe['page_overflow']} px wider than the screen"
     )
     assert probe["content_overflow"] <= 0, (
-        f"{page_path} ({mode}): the article scrolls sideways by {probe['content_overflow']} px"
+        f"{page_path} ({mode}): content reaches {probe['content_overflow']} px past the article"
     )
     if mode == "desktop-light":  # on a phone a wide formula scrolls; on a desktop it fits
         assert probe["wide_texts"] == [], f"{page_path}: formulas wider than the column"
