@@ -124,7 +124,7 @@ for name, path in paths.items():
     halfway = np.flatnonzero(distance < distance[0] / 2)[0]
     nearest = distance.argmin()
     steps = np.diff(path, axis=0)  # steps[k - 1] goes from point k - 1 to point k
-    onward = (steps[1:] * steps[:-1]).sum(axis=1) >= 0  # step k + 2 against step k + 1
+    onward = (steps[1:] * steps[:-1]).sum(axis=1) >= 0  # [k]: step k + 2 goes on from k + 1
     last_onward = np.flatnonzero(onward)[-1] + 2
     print(
         f"{name:>15}  {halfway:7d}  {distance[nearest]:.1e} (step {nearest:4d})"
