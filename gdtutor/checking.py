@@ -469,30 +469,39 @@ def format_report(result: CheckResult) -> str:
 
 
 #: The columns of :func:`~gdtutor.checking.summary_row`.
-SUMMARY_HEADER = ("file", "status", "keys passed", "lessons not passed", "problems")
+SUMMARY_HEADER = (
+    "file", "status", "keys passed", "failing lessons", "missing lessons", "problems",
+)  # fmt: skip
 
 
-def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, str, str]:
+def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, str, str, str]:
     """One file's row for a class summary: a :class:`~gdtutor.checking.CheckResult`, or why it
     was unreadable.
+
+    The failing lessons have a key that is wrong (a failing, misshapen or non-numeric value);
+    the missing lessons have a required key that is absent, so their exercise was not run to
+    the end. The problems name each such key, with the hint for a wrong one.
 
     Examples
     --------
     >>> summary_row("bob.json", "the file is gzip-compressed, not JSON text")
-    ('bob.json', 'error', '-', '-', 'cannot read: the file is gzip-compressed, not JSON text')
+    ('bob.json', 'error', '-', '-', '-', 'cannot read: the file is gzip-compressed, not JSON text')
     """
     if isinstance(result, str):
-        return (name, "error", "-", "-", f"cannot read: {result}")
+        return (name, "error", "-", "-", "-", f"cannot read: {result}")
     checked = [row for row in result.rows if row.verdict != "extra"]
     passed = sum(row.verdict == "pass" for row in checked)
     problems = "; ".join(
-        f"{row.key}: {row.verdict}" + (f" ({row.hint})" if row.hint else "")
+        f"{row.key}: {row.verdict}"
+        + (f" ({row.hint})" if row.hint and row.verdict != "missing" else "")
         for row in result.rows
         if row.failed
     )
-    lessons = " ".join(map(str, result.failed_lessons())) or "-"
+    wrong = [row for row in result.rows if row.failed and row.verdict != "missing"]
+    missing = [row for row in result.rows if row.verdict == "missing"]
+    failing, absent = (" ".join(map(str, _lessons(rows))) or "-" for rows in (wrong, missing))
     status = "pass" if result.passed else "fail"
-    return (name, status, f"{passed}/{len(checked)}", lessons, problems)
+    return (name, status, f"{passed}/{len(checked)}", failing, absent, problems)
 
 
 def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> str:
@@ -500,11 +509,14 @@ def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> 
 
     Examples
     --------
-    >>> rows = [("ann.json", "pass", "10/10", "-", ""), ("bob.json", "error", "-", "-", "?")]
+    >>> rows = [
+    ...     ("ann.json", "pass", "10/10", "-", "-", ""),
+    ...     ("bob.json", "error", "-", "-", "-", "?"),
+    ... ]
     >>> print(format_summary(rows))
-    file      status  keys passed  lessons not passed  problems
-    ann.json  pass    10/10        -
-    bob.json  error   -            -                   ?
+    file      status  keys passed  failing lessons  missing lessons  problems
+    ann.json  pass    10/10        -                -
+    bob.json  error   -            -                -                ?
     2 files: 1 pass, 0 fail, 1 unreadable
     """
     if as_csv:

@@ -375,8 +375,10 @@ def test_a_folder_gives_one_row_per_file_and_keeps_going(
     assert {name: row.split()[1] for name, row in rows.items()} == expected
     assert "10/10" in rows["ann.json"]
     assert "var_history_parabola: fail (gradient not zeroed" in rows["bob.json"]
-    assert rows["bob.json"].split()[2:4] == ["8/10", "3"]
-    assert "X_grad: missing (run plot_02_matrix_gradient_exercise.py" in rows["cy.json"]
+    assert rows["bob.json"].split()[2:5] == ["8/10", "3", "-"]
+    # A missing key: its lesson in the missing column, no failing lesson.
+    assert rows["cy.json"].split()[2:5] == ["9/10", "-", "2"]
+    assert rows["cy.json"].endswith("X_grad: missing")
     assert "refused '__instance_type__' payload" in rows["dee.json"]
     assert "gzip-compressed" in rows["eve/.answer.json"]
     assert lines[-1] == "5 files: 1 pass, 2 fail, 2 unreadable"
@@ -390,10 +392,11 @@ def test_several_files_and_csv_for_a_spreadsheet(
     status, out, err = run_check(capsys, "--csv", str(ann), str(bob))
     assert (status, err) == (1, "")
     rows = list(csv.reader(out.splitlines()))
-    assert rows[0] == ["file", "status", "keys passed", "lessons not passed", "problems"]
-    assert [row[:4] for row in rows[1:]] == [
-        [str(ann), "pass", "10/10", "-"],
-        [str(bob), "fail", "8/10", "3"],
+    header = ["file", "status", "keys passed", "failing lessons", "missing lessons", "problems"]
+    assert rows[0] == header
+    assert [row[:5] for row in rows[1:]] == [
+        [str(ann), "pass", "10/10", "-", "-"],
+        [str(bob), "fail", "8/10", "3", "-"],
     ]
     status, out, _ = run_check(capsys, str(ann), str(ann))
     assert status == 0 and out.splitlines()[-1] == "2 files: 2 pass, 0 fail, 0 unreadable"
