@@ -276,7 +276,7 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 # along the shallow valley floor; AdamW swings in along a path of its own and leads for the
 # first steps; SGD at its best step zig-zags across the valley and, from the step printed
 # below on, stays below both other curves, until its value is too small for float32 and
-# rounds to 0, where its curve ends.
+# rounds to 0, where its curve drops off the bottom of the log axis.
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {

@@ -92,8 +92,8 @@ print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay
 # :func:`gdtutor.compare.tune` runs every setting from every start, all at once as the rows
 # of one tensor, with the rules of :mod:`gdtutor.rules`, and picks each optimizer's best
 # setting by the score above. The starts are float64, which keeps rounding out of the
-# comparison for most runs; a run that ends jittering across a valley floor magnifies even
-# float64's last digit, as the rerun with ``torch.optim`` below shows.
+# comparison for most runs; in two of them even float64's last digit grows until it
+# matters, as the rerun with ``torch.optim`` below shows.
 from gdtutor.compare import tune
 
 sweeps = {(problem, label): tune(label, problem) for problem in PROBLEMS for label in CONTENDERS}
@@ -199,9 +199,10 @@ plt.show()
 #
 # Rerunning each chosen setting on Rosenbrock with :func:`gdtutor.optimize`, the
 # ``torch.optim`` loop of lesson 5, from the first start: the paths agree to rounding,
-# except late in RMSprop's and AdamW's runs. Those end up jittering across the valley floor,
-# where every step magnifies a difference in the last digit until the two paths part. Each
-# row also gives the final gap from this start, in the sweep and in the rerun.
+# except RMSprop's and AdamW's, which part from about the middle of the run (the step
+# printed): from there, a difference in the last digit grows step by step until the two
+# paths go their own ways. Each row also gives the final gap from this start, in the sweep
+# and in the rerun.
 from gdtutor import optimize, rosenbrock
 
 reruns = {}
@@ -219,7 +220,7 @@ for label, (optimizer, _) in CONTENDERS.items():
     print(f"{label:>15}  {gap.max():18.0e}  {when:>21}  {final:16.1e}  {reruns[label]:7.1e}")
 
 # %%
-# Where the late digits decide, they decide the choice too. AdamW's rerun ends, from this
+# Where the last digits decide the path, they decide the choice too. AdamW's rerun ends, from this
 # one start, with a larger gap than the sweep's second-best AdamW setting has from its worst
 # start: computed with ``torch.optim``'s arithmetic, the sweep could have chosen another
 # setting for AdamW. Its row in the table above, setting and gap, is this computation's;

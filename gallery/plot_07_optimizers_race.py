@@ -112,24 +112,28 @@ else:
 # than it was then.
 #
 # Below, for each path: the step at which it first got halfway to the minimum, the step at
-# which it came nearest and how near, how far from the minimum it ended, and the last step
-# that did not turn back (a step turns back when it points against the step before it).
-# RMSprop's and AdamW's late steps magnify rounding (lesson 6's rerun with ``torch.optim``
-# parts from their paths late in the run), so their digits are those of this computation,
+# which it came nearest and how near, how far from the minimum it ended, the last step that
+# turned back (a step turns back when it points against the step before it), and the step
+# from which every step turned back, if that went on for over 100 steps. RMSprop's and
+# AdamW's paths from about the middle of the run on magnify rounding (lesson 6's rerun with
+# ``torch.optim`` parts from them there), so their digits are those of this computation,
 # not of every one. As lesson 6 said, this is one start on one deterministic toy problem:
 # it shows how the update rules move, not which one will train your model best.
-print(f"{'':15}  {'halfway':>7}  {'nearest (at step)':19}  {'ends':>7}  last step not turning back")
+print(f"{'':15}  halfway  nearest (at step)       ends  last turn back  all turn back from")
 for name, path in paths.items():
     distance = np.linalg.norm(path - problem.minimizer, axis=1)
     halfway = np.flatnonzero(distance < distance[0] / 2)[0]
     nearest = distance.argmin()
     steps = np.diff(path, axis=0)  # steps[k - 1] goes from point k - 1 to point k
-    onward = (steps[1:] * steps[:-1]).sum(axis=1) >= 0  # [k]: step k + 2 goes on from k + 1
-    last_onward = np.flatnonzero(onward)[-1] + 2
+    back = (steps[1:] * steps[:-1]).sum(axis=1) < 0  # [k]: step k + 2 turns back
+    last_back = np.flatnonzero(back)[-1] + 2 if back.any() else 0
+    streak = np.flatnonzero(~back)[-1] + 3 if not back.all() else 2  # all turn back from here
+    all_back = f"{streak:4d}" if streak < problem.steps - 100 else "   -"
     print(
         f"{name:>15}  {halfway:7d}  {distance[nearest]:.1e} (step {nearest:4d})"
-        f"  {distance[-1]:.1e}  {last_onward:4d}"
+        f"  {distance[-1]:.1e}  {last_back:14d}  {all_back:>18}"
     )
+
 
 # %%
 # Conclusion
