@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 from gdtutor_site import clean_downloads, invalidate_stale_outputs, source_hash, tidy_body
 from site_assets import (
     _finish_katex,
+    _punctuation_after_math,
     check_katex,
     crowded_text,
     keyboard_scrollable,
@@ -219,3 +220,30 @@ def test_a_dotted_title_may_break_after_its_dots() -> None:
     )
     prose = '<h1>The house. In order<a class="headerlink" href="#x">#</a></h1>'
     assert tidy_body(prose, "T") == prose
+
+
+def test_a_short_formula_keeps_its_punctuation() -> None:
+    from docutils import nodes
+    from docutils.utils import new_document
+    from sphinx.util.docutils import docutils_namespace
+
+    with docutils_namespace():
+        doc = new_document("test")
+    long_tex = r"\frac{a}{b} + " * 5
+    paragraph = nodes.paragraph(
+        "",
+        "",
+        nodes.Text("by "),
+        nodes.math("", "(1 - 20\\alpha)^2"),
+        nodes.Text(". Then "),
+        nodes.math("", long_tex),
+        nodes.Text(", and "),
+        nodes.math("", "x"),
+        nodes.Text(" ends."),
+    )
+    doc += paragraph
+    _punctuation_after_math(None, doc, "test")  # type: ignore[arg-type]
+    kept = list(doc.findall(nodes.inline))
+    assert len(kept) == 1 and kept[0]["classes"] == ["math-and-mark"]
+    assert kept[0].astext() == "(1 - 20\\alpha)^2."
+    assert paragraph.astext() == f"by (1 - 20\\alpha)^2. Then {long_tex}, and x ends."

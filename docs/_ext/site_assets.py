@@ -6,7 +6,8 @@
   A formula KaTeX cannot parse fails the build instead of showing red TeX on the page; a
   displayed formula, which scrolls sideways when it is wider than the screen, is a tab stop.
   Equations that a math directive separates by blank lines are set one below the other,
-  as Sphinx's other math renderers set them (KaTeX alone would run them into one line).
+  as Sphinx's other math renderers set them (KaTeX alone would run them into one line); a
+  short inline formula keeps the punctuation after it on its line.
 * Every figure uses the site's style (``site.mplstyle``, sized to stay legible when a
   phone shrinks a figure to its width): sphinx-gallery applies it before each lesson, and
   the kernels that execute the MyST pages read it through ``MATPLOTLIBRC``.
@@ -301,6 +302,32 @@ def _stack_equations(app: Sphinx, doctree: nodes.document, docname: str) -> None
             node.children = [nodes.Text(stacked)]
 
 
+#: An inline formula up to this long (in TeX) is kept on one line with the punctuation after
+#: it; a longer one keeps KaTeX's line breaks.
+SHORT_MATH = 40
+
+
+def _punctuation_after_math(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Keep ``.``, ``,``, ``;``, ``:`` or ``)`` right after a short inline formula on the
+    formula's line: a browser may otherwise break the line between them, leaving the mark
+    alone at the start of the next line."""
+    for math in list(doctree.findall(nodes.math)):
+        after = math.next_node(descend=False, siblings=True)
+        if not isinstance(after, nodes.Text) or len(math.astext()) > SHORT_MATH:
+            continue
+        text = after.astext()
+        if not text or text[0] not in ".,;:)":
+            continue
+        parent = math.parent
+        together = nodes.inline(classes=["math-and-mark"])
+        parent.replace(math, together)
+        together += [math, nodes.Text(text[0])]
+        if text[1:]:
+            parent.replace(after, nodes.Text(text[1:]))
+        else:
+            parent.remove(after)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     from sphinxcontrib import katex
 
@@ -312,6 +339,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-gallery (builder-inited, priority 500) spends minutes running lessons.
     app.connect("builder-inited", _check_katex, priority=100)
     app.connect("doctree-resolved", _stack_equations)
+    app.connect("doctree-resolved", _punctuation_after_math)
     app.connect("env-updated", _quantise_figures)
     app.connect("html-page-context", _finish_katex)
     # Before sphinxext-opengraph (default priority) describes the page.
