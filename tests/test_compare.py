@@ -393,19 +393,28 @@ def test_chosen_settings_are_inside_the_grid(results: dict, problem: str) -> Non
         assert momentum is None or momentum < 0.99, contender
 
 
-def test_sweep_paths_are_torch_optim_paths(results: dict) -> None:
+@pytest.fixture(scope="module")
+def reruns(results: dict[tuple[str, str], Sweep]) -> dict[tuple[str, str], Any]:
+    """Each chosen setting rerun with torch.optim (gdtutor.optimize) from its first start."""
+    runs = {}
+    for (problem, label), chosen in results.items():
+        kwargs = dict(chosen.best_settings)
+        lr = kwargs.pop("lr")
+        setting = PROBLEMS[problem]
+        optimizer = CONTENDERS[label][0]
+        runs[problem, label] = optimize(
+            setting.objective, chosen.starts[0], optimizer, lr=lr, steps=setting.steps, **kwargs
+        )
+    return runs
+
+
+def test_sweep_paths_are_torch_optim_paths(results: dict, reruns: dict) -> None:
     # What lesson 6 shows: equal to rounding, except two Rosenbrock runs, which part from
     # about the middle of the run on, as rounding differences grow.
-    for label, (optimizer, _) in CONTENDERS.items():
-        for problem, setting in PROBLEMS.items():
+    for label in CONTENDERS:
+        for problem in PROBLEMS:
             chosen = results[problem, label]
-            kwargs = dict(chosen.best_settings)
-            lr = kwargs.pop("lr")
-            start = chosen.starts[0]
-            run = optimize(
-                setting.objective, start, optimizer, lr=lr, steps=setting.steps, **kwargs
-            )
-            gap = np.abs(_path(run) - chosen.best_points[0]).max(axis=1)
+            gap = np.abs(_path(reruns[problem, label]) - chosen.best_points[0]).max(axis=1)
             assert gap[:301].max() < 1e-12, (problem, label)
             late = problem == "rosenbrock" and label in ("RMSprop", "AdamW")
             assert (gap.max() > 1e-9) == late, (problem, label)
@@ -413,17 +422,12 @@ def test_sweep_paths_are_torch_optim_paths(results: dict) -> None:
                 assert 300 < np.flatnonzero(gap > 1e-9)[0] < 600, label
 
 
-def test_adamws_choice_on_rosenbrock_rests_on_rounding(results: dict) -> None:
+def test_adamws_choice_on_rosenbrock_rests_on_rounding(results: dict, reruns: dict) -> None:
     # Lesson 6: the torch.optim rerun of AdamW's chosen setting, from the first start alone,
     # ends with a larger gap than the sweep's second-best AdamW setting from its worst start;
     # both runs end hundreds of times the tolerance away.
     sweep = results["rosenbrock", "AdamW"]
-    settings = dict(sweep.best_settings)
-    lr = settings.pop("lr")
-    setting = PROBLEMS["rosenbrock"]
-    run = optimize(
-        setting.objective, sweep.starts[0], "AdamW", lr=lr, steps=setting.steps, **settings
-    )
+    run = reruns["rosenbrock", "AdamW"]
     rerun_gap = float(rosenbrock(run.end_point.astype(float))) - sweep.target
     best, second = np.sort(sweep.worst_gaps)[:2]
     assert best == sweep.worst_gaps[sweep.best_index]

@@ -299,7 +299,7 @@ def _stack_equations(app: Sphinx, doctree: nodes.document, docname: str) -> None
         latex = node.astext()
         stacked = stack_equations(latex)
         if stacked != latex:
-            node.children = [nodes.Text(stacked)]
+            node[:] = [nodes.Text(stacked)]
 
 
 #: An inline formula up to this long (in TeX) is kept on one line with the punctuation after
