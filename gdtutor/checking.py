@@ -470,25 +470,35 @@ def format_report(result: CheckResult) -> str:
 
 #: The columns of :func:`~gdtutor.checking.summary_row`.
 SUMMARY_HEADER = (
-    "file", "status", "keys passed", "failing lessons", "missing lessons", "problems",
+    "file", "status", "keys passed", "failing lessons", "missing lessons", "not attempted",
+    "problems",
 )  # fmt: skip
 
 
-def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, str, str, str]:
+def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     """One file's row for a class summary: a :class:`~gdtutor.checking.CheckResult`, or why it
     was unreadable.
 
     The failing lessons have a key that is wrong (a failing, misshapen or non-numeric value);
     the missing lessons have a required key that is absent, so their exercise was not run to
-    the end. The problems name each such key, with the hint for a wrong one.
+    the end; the lessons not attempted have an optional key that is absent (the course
+    notebook writes none of those), which does not fail the file. The problems name each
+    wrong or missing key, with the hint for a wrong one.
 
     Examples
     --------
-    >>> summary_row("bob.json", "the file is gzip-compressed, not JSON text")
-    ('bob.json', 'error', '-', '-', '-', 'cannot read: the file is gzip-compressed, not JSON text')
+    The course notebook's seven keys, all right, pass; lessons 1 and 3 were not attempted:
+
+    >>> from gdtutor.answers import ANSWER_KEYS, reference_answers
+    >>> notebook = {k: v for k, v in reference_answers().items() if ANSWER_KEYS[k].required}
+    >>> summary_row("ann.json", check_answers(notebook))
+    ('ann.json', 'pass', '7/10', '-', '-', '1 3', '')
+    >>> row = summary_row("bob.json", "the file is gzip-compressed, not JSON text")
+    >>> row[1], row[-1]
+    ('error', 'cannot read: the file is gzip-compressed, not JSON text')
     """
     if isinstance(result, str):
-        return (name, "error", "-", "-", "-", f"cannot read: {result}")
+        return (name, "error", "-", "-", "-", "-", f"cannot read: {result}")
     checked = [row for row in result.rows if row.verdict != "extra"]
     passed = sum(row.verdict == "pass" for row in checked)
     problems = "; ".join(
@@ -499,9 +509,12 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, str, str, st
     )
     wrong = [row for row in result.rows if row.failed and row.verdict != "missing"]
     missing = [row for row in result.rows if row.verdict == "missing"]
-    failing, absent = (" ".join(map(str, _lessons(rows))) or "-" for rows in (wrong, missing))
+    skipped = [row for row in result.rows if row.verdict == "not attempted"]
+    failing, absent, optional = (
+        " ".join(map(str, _lessons(rows))) or "-" for rows in (wrong, missing, skipped)
+    )
     status = "pass" if result.passed else "fail"
-    return (name, status, f"{passed}/{len(checked)}", failing, absent, problems)
+    return (name, status, f"{passed}/{len(checked)}", failing, absent, optional, problems)
 
 
 def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> str:
@@ -510,13 +523,13 @@ def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> 
     Examples
     --------
     >>> rows = [
-    ...     ("ann.json", "pass", "10/10", "-", "-", ""),
-    ...     ("bob.json", "error", "-", "-", "-", "?"),
+    ...     ("ann.json", "pass", "7/10", "-", "-", "1 3", ""),
+    ...     ("bob.json", "error", "-", "-", "-", "-", "?"),
     ... ]
     >>> print(format_summary(rows))
-    file      status  keys passed  failing lessons  missing lessons  problems
-    ann.json  pass    10/10        -                -
-    bob.json  error   -            -                -                ?
+    file      status  keys passed  failing lessons  missing lessons  not attempted  problems
+    ann.json  pass    7/10         -                -                1 3
+    bob.json  error   -            -                -                -              ?
     2 files: 1 pass, 0 fail, 1 unreadable
     """
     if as_csv:

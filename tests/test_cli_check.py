@@ -23,7 +23,7 @@ import json_tricks
 import numpy as np
 import pytest
 
-from gdtutor.answers import reference_answers, write_answers
+from gdtutor.answers import ANSWER_KEYS, reference_answers, write_answers
 from gdtutor.cli import main
 from gdtutor.safeload import MAX_BYTES
 from tests.conftest import learner_answers
@@ -344,9 +344,12 @@ def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
 
 
 def _class_folder(folder: Path) -> dict[str, str]:
-    """Answer files of a small class: right, wrong in one lesson, unfinished, hostile, broken."""
+    """Answer files of a small class: right, wrong in one lesson, unfinished, hostile, broken,
+    and right as the course notebook writes it (no optional key)."""
     folder.mkdir()
     write_answers(folder / "ann.json")
+    notebook = {k: v for k, v in reference_answers().items() if ANSWER_KEYS[k].required}
+    dump(folder / "fay.json", notebook)
     dump(folder / "bob.json", learner_answers(cell_parabola={"zero": False}))
     dump(folder / "cy.json", {k: v for k, v in reference_answers().items() if k != "X_grad"})
     (folder / "dee.json").write_text('{"x": {"__instance_type__": ["os", "system"]}}')
@@ -358,6 +361,7 @@ def _class_folder(folder: Path) -> dict[str, str]:
         "cy.json": "fail",
         "dee.json": "error",
         "eve/.answer.json": "error",
+        "fay.json": "pass",
     }
 
 
@@ -375,13 +379,15 @@ def test_a_folder_gives_one_row_per_file_and_keeps_going(
     assert {name: row.split()[1] for name, row in rows.items()} == expected
     assert "10/10" in rows["ann.json"]
     assert "var_history_parabola: fail (gradient not zeroed" in rows["bob.json"]
-    assert rows["bob.json"].split()[2:5] == ["8/10", "3", "-"]
+    assert rows["bob.json"].split()[2:6] == ["8/10", "3", "-", "-"]
     # A missing key: its lesson in the missing column, no failing lesson.
-    assert rows["cy.json"].split()[2:5] == ["9/10", "-", "2"]
+    assert rows["cy.json"].split()[2:6] == ["9/10", "-", "2", "-"]
     assert rows["cy.json"].endswith("X_grad: missing")
+    # The notebook's keys only: it passes, and the row says which lessons were not attempted.
+    assert rows["fay.json"].split()[1:] == ["pass", "7/10", "-", "-", "1", "3"]
     assert "refused '__instance_type__' payload" in rows["dee.json"]
     assert "gzip-compressed" in rows["eve/.answer.json"]
-    assert lines[-1] == "5 files: 1 pass, 2 fail, 2 unreadable"
+    assert lines[-1] == "6 files: 2 pass, 2 fail, 2 unreadable"
 
 
 def test_several_files_and_csv_for_a_spreadsheet(
@@ -392,11 +398,11 @@ def test_several_files_and_csv_for_a_spreadsheet(
     status, out, err = run_check(capsys, "--csv", str(ann), str(bob))
     assert (status, err) == (1, "")
     rows = list(csv.reader(out.splitlines()))
-    header = ["file", "status", "keys passed", "failing lessons", "missing lessons", "problems"]
-    assert rows[0] == header
-    assert [row[:5] for row in rows[1:]] == [
-        [str(ann), "pass", "10/10", "-", "-"],
-        [str(bob), "fail", "8/10", "3", "-"],
+    header = ["file", "status", "keys passed", "failing lessons", "missing lessons"]
+    assert rows[0] == [*header, "not attempted", "problems"]
+    assert [row[:6] for row in rows[1:]] == [
+        [str(ann), "pass", "10/10", "-", "-", "-"],
+        [str(bob), "fail", "8/10", "3", "-", "-"],
     ]
     status, out, _ = run_check(capsys, str(ann), str(ann))
     assert status == 0 and out.splitlines()[-1] == "2 files: 2 pass, 0 fail, 0 unreadable"
