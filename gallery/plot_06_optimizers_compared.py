@@ -92,8 +92,9 @@ print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay
 # :func:`gdtutor.compare.tune` runs every setting from every start, all at once as the rows
 # of one tensor, with the rules of :mod:`gdtutor.rules`, and picks each optimizer's best
 # setting by the score above. The starts are float64, which keeps rounding out of the
-# comparison for most runs; in two of them even float64's last digit grows until it
-# matters, as the rerun with ``torch.optim`` below shows.
+# comparison for most runs, not all: in the rerun with ``torch.optim`` below, two of the
+# paths on Rosenbrock part from ``torch.optim``'s where even float64's last digit has grown
+# until it matters.
 from gdtutor.compare import tune
 
 sweeps = {(problem, label): tune(label, problem) for problem in PROBLEMS for label in CONTENDERS}
@@ -236,9 +237,10 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # The paths at the chosen settings
 # --------------------------------
 #
-# One panel per optimizer, the three starts in three colors. On the quadratic momentum
-# overshoots and swings back; the adaptive methods cut across the valley in steps that do
-# not follow the gradient's direction.
+# One panel per optimizer, the three starts in three colors. On the quadratic, SGD zigzags
+# across the valley floor all the way down the valley; with momentum it crosses the floor
+# less often, and with Nesterov's larger β less often still. The adaptive methods cut across
+# the valley in steps that do not follow the gradient's direction.
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 VIEWS = {
