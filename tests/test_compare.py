@@ -412,6 +412,20 @@ def test_on_the_quadratic_momentum_zigzags_less_than_sgd(results: dict) -> None:
         assert (crossings["Nesterov"] < crossings["SGD + momentum"]).all(), crossings
 
 
+def test_on_the_quadratic_adaptive_steps_leave_the_gradients_direction(results: dict) -> None:
+    """Lesson 6: the adaptive methods' steps do not follow the gradient's direction (SGD's
+    do); their first step from every start is more than 10 degrees off it."""
+    for label in ("SGD", "RMSprop", "Adagrad", "Adam", "AdamW"):
+        points = np.asarray(results["skewed", label].best_points)
+        start = torch.tensor(points[:, 0], requires_grad=True)
+        skewed(start).sum().backward()
+        assert start.grad is not None
+        step, downhill = points[:, 1] - points[:, 0], -start.grad.numpy()
+        cos = (step * downhill).sum(axis=1) / np.hypot(*step.T) / np.hypot(*downhill.T)
+        angles = np.degrees(np.arccos(np.clip(cos, -1, 1)))
+        assert (angles < 1e-6).all() if label == "SGD" else (angles > 10).all(), (label, angles)
+
+
 @pytest.fixture(scope="module")
 def reruns(results: dict[tuple[str, str], Sweep]) -> dict[tuple[str, str], Any]:
     """Each chosen setting rerun with torch.optim (gdtutor.optimize) from its first start."""
