@@ -47,7 +47,7 @@ X = torch.tensor(
     requires_grad=True,
 )
 
-# sphinx_gallery_solution_begin = "f(X) = 10 * sum of squares, and its backward"
+# sphinx_gallery_solution_begin = "function = 10 * the sum of squares of X, then its backward"
 function = 10 * (X**2).sum()
 function.backward()
 # sphinx_gallery_solution_end
@@ -94,7 +94,9 @@ print(" -> ".join(grad_fn_chain(function)))
 #
 # ``backward()`` starts with :math:`\partial f / \partial f = 1` and each node applies its
 # local derivative: times 10, spread to every entry by the sum, times :math:`2X` by the
-# square. What reaches ``AccumulateGrad`` is the :math:`20 X` derived above.
+# square. What reaches ``AccumulateGrad`` is the :math:`20 X` derived above. The notes hold
+# for :math:`f` written as ``10 * (X**2).sum()``: written another way (``X * X``, say), the
+# same :math:`f` builds another graph, which is drawn without them.
 import matplotlib.pyplot as plt
 
 from gdtutor.graph import grad_fn_tree
@@ -109,8 +111,11 @@ passes = [
     "adds $20X$ into X.grad",
 ]
 note = {"textcoords": "offset points", "va": "center", "color": "0.3"}
-for box, text in zip(boxes, passes, strict=True):
-    ax.annotate(text, box.get_position(), xytext=(75, 0), **note)
+if grad_fn_chain(function) == ["MulBackward0", "SumBackward0", "PowBackward0", "AccumulateGrad"]:
+    for box, text in zip(boxes, passes, strict=True):
+        ax.annotate(text, box.get_position(), xytext=(75, 0), **note)
+else:
+    print("f is not written as 10 * (X**2).sum(): its graph is drawn without the notes")
 ax.set_title("backward() walks from the result down to X")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1

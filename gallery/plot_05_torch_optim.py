@@ -31,12 +31,12 @@ start = [8.0, 8.0]
 x = torch.tensor(start, requires_grad=True)
 var_history, fn_history = [], []
 
-# sphinx_gallery_solution_begin = "the SGD optimizer"
+# sphinx_gallery_solution_begin = "optimizer = SGD over x with lr 0.001"
 optimizer = torch.optim.SGD([x], lr=0.001)
 # sphinx_gallery_solution_end
 
 for _ in range(500):
-    # sphinx_gallery_solution_begin = "one SGD step"
+    # sphinx_gallery_solution_begin = "one SGD step, the value as function_result"
     optimizer.zero_grad()
     function_result = function_skewed(x)
     function_result.backward()
@@ -96,12 +96,12 @@ except AttributeError as error:
 x = torch.tensor(start, requires_grad=True)
 var_history, fn_history = [], []
 
-# sphinx_gallery_solution_begin = "the AdamW optimizer"
+# sphinx_gallery_solution_begin = "optimizer = AdamW over x with lr 1"
 optimizer = torch.optim.AdamW([x], lr=1)
 # sphinx_gallery_solution_end
 
 for _ in range(500):
-    # sphinx_gallery_solution_begin = "one AdamW step"
+    # sphinx_gallery_solution_begin = "one AdamW step, the value as function_result"
     optimizer.zero_grad()
     function_result = function_skewed(x)
     function_result.backward()

@@ -2,7 +2,8 @@
 
 Private to :mod:`gdtutor.checking`, which imports this module (and so torch) only when a
 history fails. Each candidate redoes one of the course's runs the wrong way: history taken at
-the wrong moment, another learning rate, or gradients never zeroed.
+the wrong moment, a point that never moved, another learning rate, gradients never zeroed, or
+another optimizer.
 """
 
 from __future__ import annotations
@@ -22,18 +23,43 @@ from gdtutor.answers import (
     notebook_skewed,
 )
 from gdtutor.objectives import parabola, skewed
+from gdtutor.optim import optimize
 from gdtutor.record import Trajectory, run_loop
 
 __all__ = ["candidates"]
 
-# Ten times too large or too small; larger steps diverge, which the history shows by itself.
-_WRONG_LRS = {"parabola": (0.01, 0.0001), "manual": (0.01, 0.0001)}
-_WRONG_LRS |= {"SGD": _WRONG_LRS["manual"], "AdamW": (0.1, 0.01)}
+# Ten times too large or too small (larger steps diverge, which the history shows by
+# itself); for AdamW also SGD's rate, copied from the cell before.
+_WRONG_LRS: dict[str, tuple[float, ...]] = {"parabola": (0.01, 0.0001), "manual": (0.01, 0.0001)}
+_WRONG_LRS |= {"SGD": _WRONG_LRS["manual"], "AdamW": (0.1, 0.01, NOTEBOOK_LR["SGD"])}
+
+#: Why the point of each run can stay at the start for all its steps.
+_NEVER_MOVED = {
+    "manual": "the point never moved: the step did not change x (change it in place, "
+    "x -= ..., after backward() and before x.grad.zero_())",
+    "SGD": "the point never moved: step() found no gradient (call optimizer.zero_grad() "
+    "before backward(), and step() after it)",
+}
+_NEVER_MOVED |= {"parabola": _NEVER_MOVED["manual"], "AdamW": _NEVER_MOVED["SGD"]}
+
+#: Another optimizer, or another option, in place of the course's.
+_OTHER_OPTIMIZERS: dict[str, list[tuple[str, dict[str, float], str]]] = {
+    "SGD": [("SGD", {"momentum": 0.9}, "matches SGD with momentum=0.9; the course's has none")],
+    "AdamW": [("Adam", {}, "matches Adam, not AdamW: the weight decay is missing")],
+}
 
 
 @functools.cache
 def _run(run: str, lr: float | None = None) -> Trajectory:
     return notebook_run(run, lr=lr)
+
+
+@functools.cache
+def _other(run: str, name: str, options: tuple[tuple[str, float], ...]) -> Trajectory:
+    """The run of lesson 5 with ``torch.optim.<name>`` and ``options`` at the course's rate."""
+    start = np.array(NOTEBOOK_START, dtype=np.float32)
+    lr = NOTEBOOK_LR[run]
+    return optimize(notebook_skewed, start, name, lr=lr, steps=NOTEBOOK_STEPS, **dict(options))
 
 
 @functools.cache
@@ -87,7 +113,10 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     when = "after" if run in ("SGD", "AdamW") and kind == "var" else "before"
     other = "before" if when == "after" else "after"
     swapped = f"recorded {other} the step instead of {when} it"
-    right, wrong = _histories(run, kind, _run(run))
+    course = _run(run)
+    first = course.points[0] if kind == "var" else course.values[0]
+    yield _NEVER_MOVED[run], np.repeat(first[None], NOTEBOOK_STEPS, axis=0)
+    right, wrong = _histories(run, kind, course)
     yield swapped, wrong
     variants = [
         (f"matches a run with lr={lr:g} instead of lr={NOTEBOOK_LR[run]:g}", _run(run, lr))
@@ -96,6 +125,10 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     variants.append(
         (f"gradient not zeroed, so it accumulated: call {method} every step", _never_zeroed(run))
     )
+    variants += [
+        (text, _other(run, name, tuple(options.items())))
+        for name, options, text in _OTHER_OPTIMIZERS.get(run, [])
+    ]
     for text, trajectory in variants:
         right, wrong = _histories(run, kind, trajectory)
         yield text, right

@@ -150,12 +150,19 @@ def _run_cell(
     point_when: str | None = None,
     value_when: str = "before",
     steps: int = 500,
+    optimizer_name: str | None = None,
+    momentum: float | None = None,
+    order: str = "course",
 ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """One descent cell as a learner writes it, with the given choices.
 
     By default, exactly the course's cell: the hand-written step updates ``x.data``; values
     are taken before the step, and points before it in the hand-written cells and after it in
-    the optimizer cells.
+    the optimizer cells. ``update="rebind"`` writes ``x = x - lr * x.grad`` inside the step
+    function, which leaves the caller's ``x`` as it was. In an optimizer cell,
+    ``optimizer_name`` and ``momentum`` build another optimizer, and ``order`` is
+    ``"zero_grad_after_backward"`` or ``"step_first"`` (right after ``zero_grad()``) for those
+    slips.
     """
     method, cell_lr = CELLS[cell]
     lr = cell_lr if lr is None else lr
@@ -163,17 +170,31 @@ def _run_cell(
         objective = function_parabola if cell == "parabola" else function_skewed
     point_when = point_when or ("before" if method == "manual" else "after")
     x = torch.tensor([8.0, 8.0], dtype=dtype, requires_grad=True)
-    optimizer = None if method == "manual" else getattr(torch.optim, method)([x], lr=lr)
+    optimizer = None
+    if method != "manual":
+        options = {} if momentum is None else {"momentum": momentum}
+        optimizer = getattr(torch.optim, optimizer_name or method)([x], lr=lr, **options)
     var_history, fn_history = [], []
     for _ in range(steps):
         if point_when == "before":
             var_history.append(x.data.cpu().numpy().copy())
-        if optimizer is not None and zero:
+        if optimizer is not None and zero and order != "zero_grad_after_backward":
             optimizer.zero_grad()
+        if optimizer is not None and order == "step_first":
+            optimizer.step()
         function_result = objective(x)
         function_result.backward()
+        if optimizer is not None and order == "zero_grad_after_backward":
+            optimizer.zero_grad()
         if optimizer is not None:
-            optimizer.step()
+            if order != "step_first":
+                optimizer.step()
+        elif update == "rebind":
+
+            def make_gradient_step(x: torch.Tensor) -> None:
+                x = x - lr * x.grad  # rebinds the local name only
+
+            make_gradient_step(x)
         elif update == "data":
             x.data -= lr * x.grad
         elif update == "no_grad":

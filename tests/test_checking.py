@@ -134,6 +134,15 @@ MISTAKES = [
     ({"cell_4": {"lr": 0.1}}, "var_history_4", "lr=0.1 instead of lr=1"),
     ({"cell_4": {"zero": False}}, "fn_history_4", "not zeroed"),
     ({"cell_4": {"point_when": "before"}}, "var_history_4", "recorded before the step instead"),
+    ({"cell_4": {"lr": 0.001}}, "var_history_4", "lr=0.001 instead of lr=1"),
+    ({"cell_4": {"optimizer_name": "Adam"}}, "var_history_4", "matches Adam, not AdamW"),
+    ({"cell_4": {"optimizer_name": "Adam"}}, "fn_history_4", "matches Adam, not AdamW"),
+    ({"cell_3": {"momentum": 0.9}}, "var_history_3", "matches SGD with momentum=0.9"),
+    ({"cell_3": {"order": "zero_grad_after_backward"}}, "var_history_3", "point never moved"),
+    ({"cell_3": {"order": "step_first"}}, "fn_history_3", "point never moved: step() found"),
+    ({"cell_4": {"order": "step_first"}}, "var_history_4", "point never moved: step() found"),
+    ({"cell_2": {"update": "rebind"}}, "var_history_2", "never moved: the step did not change x"),
+    ({"cell_parabola": {"update": "rebind"}}, "fn_history_parabola", "point never moved"),
 ]
 
 

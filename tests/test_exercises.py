@@ -11,10 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import json_tricks
 import nbformat
 import pytest
 
 from gdtutor.answers import ANSWER_KEYS
+from gdtutor.checking import check_answers
 from gdtutor.cli import main
 from gdtutor.safeload import LoadError, load_answers
 
@@ -215,10 +217,33 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
     before = (tmp_path / ".answer.json").read_bytes()
     source = ANSWER_SCRIPT.format(key="X_grad")
     path = tmp_path / "lesson.py"
-    path.write_text(solution_source(source) + exercise_source(source).split("# %%", 1)[1])
+    # The solution, then the exercise's save cell alone.
+    path.write_text(solution_source(source) + exercise_source(source).rsplit("# %%", 1)[1])
     done = run_script(path, tmp_path)
     assert done.returncode == 1 and LoadError.__name__ in done.stderr
     assert (tmp_path / ".answer.json").read_bytes() == before
+    # The whole exercise stops in its first cell, which reads the file too.
+    path.write_text(exercise_source(source))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 1 and LoadError.__name__ in done.stderr
+    assert "NotImplementedError" not in done.stderr
+    assert (tmp_path / ".answer.json").read_bytes() == before
+
+
+def test_a_run_that_stops_early_leaves_its_own_answers_missing_not_stale(tmp_path: Path) -> None:
+    source = '"""\nA lesson\n========\n"""\n\n# %%\n' + ANSWER_SCRIPT.format(key="X_grad")
+    exercise = exercise_source(source)
+    assert exercise.index("# Start afresh") > exercise.index('"""\n\n')  # after the docstring
+    assert 'OWN_KEYS = ["X_grad"]' in exercise
+    path = tmp_path / "lesson.py"
+    path.write_text(fill_blanks(exercise, {"the numbers": 'answer["X_grad"] = [1.0, 2.0]\n'}))
+    assert run_script(path, tmp_path).returncode == 0
+    saved = {**load_answers(tmp_path / ".answer.json"), "xy_grad": [3]}
+    (tmp_path / ".answer.json").write_text(json_tricks.dumps(saved))
+    path.write_text(exercise)  # run again, stopping at the blank
+    done = run_script(path, tmp_path)
+    assert done.returncode == 1 and "Fill in the blank 'the numbers'" in done.stderr
+    assert load_answers(tmp_path / ".answer.json") == {"xy_grad": [3]}  # the other lesson's kept
 
 
 @pytest.mark.parametrize(
@@ -295,13 +320,13 @@ needs_lessons = pytest.mark.skipif(not LESSONS, reason="gallery/ has no plot_0*.
 #: that teaches it.
 NOTEBOOK_BLANKS = {
     "In [2]: x + y and backward": "x + y and its backward",
-    "In [3]: f(X) and backward": "f(X) = 10 * sum of squares, and its backward",
+    "In [3]: f(X) and backward": "function = 10 * the sum of squares of X, then its backward",
     "In [6]: function_parabola": "the parabola's value",
     "In [6]: make_gradient_step": "one gradient step with α = 0.001",
-    "In [13]: the SGD optimizer": "the SGD optimizer",
-    "In [13]: the SGD loop body": "one SGD step",
-    "In [15]: the AdamW optimizer": "the AdamW optimizer",
-    "In [15]: the AdamW loop body": "one AdamW step",
+    "In [13]: the SGD optimizer": "optimizer = SGD over x with lr 0.001",
+    "In [13]: the SGD loop body": "one SGD step, the value as function_result",
+    "In [15]: the AdamW optimizer": "optimizer = AdamW over x with lr 1",
+    "In [15]: the AdamW loop body": "one AdamW step, the value as function_result",
 }
 
 
@@ -371,6 +396,33 @@ def test_the_filled_exercises_write_answers_that_the_checker_accepts(
     answers = load_answers(tmp_path / ".answer.json")
     assert list(answers) == list(ANSWER_KEYS)  # every key, saved in lesson order
     assert main(["check", str(tmp_path / ".answer.json")]) == 0, capsys.readouterr().out
+
+
+@needs_lessons
+@pytest.mark.parametrize(
+    ("code", "verdict", "hint"),
+    [
+        ("function = 10 * (X * X).sum()", "pass", ""),
+        ("function = (10 * X**2).sum()", "pass", ""),
+        ("function = (X**2).sum()", "fail", "a tenth of the reference: the factor 10"),
+    ],
+)
+def test_lesson_2_runs_to_the_end_however_f_is_written(
+    tmp_path: Path, code: str, verdict: str, hint: str
+) -> None:
+    """The graph figure annotates the graph of ``10 * (X**2).sum()`` only; another way of
+    writing f (right or wrong) still reaches the save cell, so the checker judges it."""
+    lesson = next(p for p in LESSONS if p.stem.startswith("plot_02"))
+    source = lesson.read_text(encoding="utf-8")
+    (blank,) = find_blanks(source, filename=lesson.name)
+    exercise = exercise_source(source, lesson=lesson.stem)
+    path = tmp_path / "exercise.py"
+    path.write_text(fill_blanks(exercise, {blank.name: f"{code}\nfunction.backward()\n"}))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "its graph is drawn without the notes" in done.stdout
+    row = check_answers(load_answers(tmp_path / ".answer.json"))["X_grad"]
+    assert (row.verdict, row.hint[: len(hint)]) == (verdict, hint)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,9 @@ exercise version replaces each block, at the block's indentation, with
 ``## YOUR CODE HERE ##`` and a ``raise NotImplementedError`` that names the blank, so the
 file stays valid Python (inside a function or a loop too) and, run unfilled, stops at the
 first blank it reaches. A lesson that stores results in a dict ``answer`` gets a last cell
-that adds them to ``.answer.json``, ready for ``python -m gdtutor check``.
+that adds them to ``.answer.json``, ready for ``python -m gdtutor check``, and a first cell
+that takes the keys it stores out of that file, so that a run that stops early leaves them
+missing rather than stale.
 """
 
 from __future__ import annotations
@@ -64,6 +66,52 @@ with open(".answer.json", "w") as file:
     json_tricks.dump(saved, file)
 print(f"saved {', '.join(answer)} to .answer.json")
 """
+
+
+_FORGET_CELL = """
+# %%
+# Start afresh
+# ------------
+#
+# An earlier run of this exercise may have saved its answers to ``.answer.json``. They are
+# taken out first, so that if this run stops before its end, the checker reports this
+# lesson's answers as missing instead of checking the old ones.
+from pathlib import Path
+
+import json_tricks
+
+from gdtutor.safeload import load_answers
+
+OWN_KEYS = {keys}
+if Path(".answer.json").exists():
+    saved = load_answers(".answer.json")
+    if any(key in saved for key in OWN_KEYS):
+        with open(".answer.json", "w") as file:
+            json_tricks.dump({{k: v for k, v in saved.items() if k not in OWN_KEYS}}, file)
+"""
+
+
+def _stored_keys(tree: ast.Module) -> list[str]:
+    """The keys that a script stores into a dict named ``answer``, in order of appearance."""
+    keys = [
+        node.slice.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+        and node.value.id == "answer" and isinstance(node.ctx, ast.Store)
+        and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
+    ]  # fmt: skip
+    return list(dict.fromkeys(keys))
+
+
+def _with_forget_cell(exercise: str, keys: list[str]) -> str:
+    """The exercise with :data:`_FORGET_CELL` after its docstring, before its first cell."""
+    tree = ast.parse(exercise)
+    first = tree.body[0] if tree.body else None
+    docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    lines = exercise.splitlines(keepends=True)
+    at = first.end_lineno if docstring and first.end_lineno else 0
+    cell = _FORGET_CELL.format(keys=json.dumps(keys))
+    return "".join(lines[:at]) + cell + "".join(lines[at:])
 
 
 def _indented(code: str, indent: str) -> str:
@@ -156,7 +204,12 @@ def exercise_source(source: str, *, lesson: str = "<lesson>") -> str:
         and node.value.id == "answer" and isinstance(node.ctx, ast.Store)
         for node in ast.walk(ast.parse(source))
     )  # fmt: skip
-    return exercise.rstrip("\n") + "\n\n" + _SAVE_CELL if stores_answer else exercise
+    if not stores_answer:
+        return exercise
+    keys = _stored_keys(ast.parse(source))
+    if keys:
+        exercise = _with_forget_cell(exercise, keys)
+    return exercise.rstrip("\n") + "\n\n" + _SAVE_CELL
 
 
 def fill_blanks(exercise: str, solutions: Mapping[str, str]) -> str:

@@ -29,7 +29,7 @@ HREF = re.compile(r'href="([^"#]+)"')
 MISTAKES = {
     1: ("x + y and its backward", "loss = x * y\nloss.backward()\n"),
     2: (
-        "f(X) = 10 * sum of squares, and its backward",
+        "function = 10 * the sum of squares of X, then its backward",
         "for _ in range(2):\n    function = 10 * (X**2).sum()\n    function.backward()\n",
     ),
     3: (
@@ -42,7 +42,7 @@ MISTAKES = {
         "x.grad.zero_()\n",
     ),
     5: (
-        "one SGD step",
+        "one SGD step, the value as function_result",
         "function_result = function_skewed(x)\nfunction_result.backward()\noptimizer.step()\n",
     ),
 }
