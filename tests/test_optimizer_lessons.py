@@ -145,6 +145,11 @@ def test_race_script_shows_the_animation(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "shown 1" in result.stdout
+    # With no window to play it in, matplotlib warns, as the lesson says it will.
+    assert "Animation was deleted without rendering anything" in result.stderr
+    assert "warns at the end that the animation was deleted" in " ".join(
+        script.read_text(encoding="utf-8").replace("#", " ").split()
+    )
 
 
 @pytest.mark.site
