@@ -24,6 +24,7 @@ from site_assets import (
     keyboard_scrollable,
     quantise_pngs,
     stack_equations,
+    visible_length,
 )
 from sphinx.errors import ConfigError
 
@@ -229,7 +230,9 @@ def test_a_short_formula_keeps_its_punctuation() -> None:
 
     with docutils_namespace():
         doc = new_document("test")
-    long_tex = r"\frac{a}{b} + " * 5
+    long_tex = r"\frac{a}{b} + " * 8  # 32 symbols: too wide to keep whole on a phone
+    polyak = r"\alpha(\lambda_{\max} + \lambda_{\min}) = 2(1 + \beta)"  # long TeX, 19 symbols
+    assert (visible_length(long_tex), visible_length(polyak)) == (32, 19)
     paragraph = nodes.paragraph(
         "",
         "",
@@ -239,11 +242,14 @@ def test_a_short_formula_keeps_its_punctuation() -> None:
         nodes.math("", long_tex),
         nodes.Text(", and "),
         nodes.math("", "x"),
-        nodes.Text(" ends."),
+        nodes.Text(" ends; "),
+        nodes.math("", polyak),
+        nodes.Text(", whose"),
     )
     doc += paragraph
     _punctuation_after_math(None, doc, "test")  # type: ignore[arg-type]
     kept = list(doc.findall(nodes.inline))
-    assert len(kept) == 1 and kept[0]["classes"] == ["math-and-mark"]
-    assert kept[0].astext() == "(1 - 20\\alpha)^2."
-    assert paragraph.astext() == f"by (1 - 20\\alpha)^2. Then {long_tex}, and x ends."
+    assert [k["classes"] for k in kept] == [["math-and-mark"]] * 2
+    assert [k.astext() for k in kept] == ["(1 - 20\\alpha)^2.", f"{polyak},"]
+    expected = f"by (1 - 20\\alpha)^2. Then {long_tex}, and x ends; {polyak}, whose"
+    assert paragraph.astext() == expected

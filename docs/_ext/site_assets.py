@@ -302,9 +302,33 @@ def _stack_equations(app: Sphinx, doctree: nodes.document, docname: str) -> None
             node[:] = [nodes.Text(stacked)]
 
 
-#: An inline formula up to this long (in TeX) is kept on one line with the punctuation after
-#: it; a longer one keeps KaTeX's line breaks.
-SHORT_MATH = 40
+#: An inline formula of up to this many visible symbols (see :func:`visible_length`) is kept
+#: on one line with the punctuation after it: on a 390-pixel phone that line still fits. A
+#: longer one keeps KaTeX's line breaks.
+SHORT_MATH = 30
+
+_COMMAND = re.compile(r"\\([A-Za-z]+|.)")
+#: Commands that draw nothing themselves, and those drawn as their name.
+_UNSEEN = {"left", "right", "mathrm", "mathbf", "boldsymbol", "text", "operatorname", ",", ";"}
+_UNSEEN |= {"!", " ", "quad", "displaystyle", "big", "Big", "bigl", "bigr"}
+_NAMED = {"max", "min", "log", "ln", "exp", "sin", "cos", "det", "arg", "sup", "inf", "lim"}
+
+
+def visible_length(latex: str) -> int:
+    r"""About how many symbols a TeX formula shows: a command such as ``\lambda`` counts as
+    one, ``\max`` as three, braces, spaces, ``_``, ``^`` and layout commands as none.
+
+    Examples
+    --------
+    >>> visible_length(r"\alpha(\lambda_{\max} + \lambda_{\min}) = 2(1 + \beta)")
+    19
+    """
+
+    def shown(match: re.Match[str]) -> str:
+        name = match[1]
+        return "" if name in _UNSEEN else name if name in _NAMED else "x"
+
+    return len(re.sub(r"[{}_^\s]", "", _COMMAND.sub(shown, latex)))
 
 
 def _punctuation_after_math(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -313,7 +337,7 @@ def _punctuation_after_math(app: Sphinx, doctree: nodes.document, docname: str) 
     alone at the start of the next line."""
     for math in list(doctree.findall(nodes.math)):
         after = math.next_node(descend=False, siblings=True)
-        if not isinstance(after, nodes.Text) or len(math.astext()) > SHORT_MATH:
+        if not isinstance(after, nodes.Text) or visible_length(math.astext()) > SHORT_MATH:
             continue
         text = after.astext()
         if not text or text[0] not in ".,;:)":

@@ -92,6 +92,26 @@ async () => {
     if (!scrolls && r.right > document.documentElement.clientWidth + 1) clipped.push(text(k));
   }
 
+  // A mark right after an inline formula (".", ",", ";", ":", ")") stays on the formula's
+  // last line rather than starting the next one alone.
+  const loneMarks = [];
+  for (const math of document.querySelectorAll("span.math")) {
+    const after = math.nextSibling;
+    const k = math.querySelector(".katex");
+    if (!k || !after || after.nodeType !== Node.TEXT_NODE || !/^[.,;:)]/.test(after.textContent)) {
+      continue;
+    }
+    const range = document.createRange();
+    range.setStart(after, 0);
+    range.setEnd(after, 1);
+    const [mark] = range.getClientRects();
+    const lines = [...k.getClientRects()].filter((r) => r.width > 0);
+    const last = lines[lines.length - 1];
+    if (mark && last && mark.top > last.top + last.height * 0.6) {
+      loneMarks.push(`${text(k).slice(-30)} ${after.textContent[0]}`);
+    }
+  }
+
   // Each formula's width, summed over its unbreakable pieces so that line breaks, which
   // depend on the text around it, do not count.
   const widths = formulas.map((k) =>
@@ -121,6 +141,7 @@ async () => {
     unscrollable: unscrollable.slice(0, 5),
     left_cut: leftCut.slice(0, 5),
     clipped_inline: clipped.slice(0, 5),
+    lone_marks: loneMarks.slice(0, 5),
     page_overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     // Nothing visible reaches past the article's right edge, except inside a box that
     // scrolls or clips it (code, formulas, tables): a long title or name would make the

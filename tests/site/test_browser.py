@@ -5,9 +5,9 @@ For each page: nothing is requested from outside the site and nothing fails to l
 console shows no error, the colour mode follows the reader's system, nothing makes the
 article scroll sideways, every formula is KaTeX's (bold vectors bold, norms even, aligned
 columns aligned, fitting a desktop's column and scrolling on a phone, nothing clipped, no
-raw TeX), figures are sharp on high-density screens and legible on a phone, and axe-core
-finds no critical or serious accessibility violation that the site's own content or
-configuration causes.
+raw TeX, no punctuation mark after a formula alone at the start of a line), figures are
+sharp on high-density screens and legible on a phone, and axe-core finds no critical or
+serious accessibility violation that the site's own content or configuration causes.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ MATH_FACTS = [
     "unscrollable",
     "left_cut",
     "clipped_inline",
+    "lone_marks",
 ]
 
 
