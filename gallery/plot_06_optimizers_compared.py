@@ -238,15 +238,18 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # --------------------------------
 #
 # One panel per optimizer, the three starts in three colors. On the quadratic, SGD zigzags
-# across the valley floor all the way down the valley; with momentum it crosses the floor
-# less often, and with Nesterov's larger β less often still. The adaptive methods cut across
-# the valley in steps that do not follow the gradient's direction.
+# across the valley floor all the way down the valley. Momentum crosses the floor less often,
+# in wider swings: its first swing ends farther from the floor than its start was. Nesterov,
+# with its larger β, crosses it less often still. The adaptive methods cut across the valley
+# in steps that do not follow the gradient's direction.
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 VIEWS = {
     "skewed": {"xlim": (-10, 10), "ylim": (-10, 10), "spacing": "sqrt"},
     "rosenbrock": {"xlim": (-2, 2.5), "ylim": (-1, 3.5), "spacing": "log"},
 }
+# Ticks inside the limits, so that neighbouring panels' labels do not run together.
+TICKS = {"skewed": [-5, 0, 5], "rosenbrock": [-1, 0, 1, 2]}
 
 
 def small_multiples(problem, title):
@@ -260,6 +263,7 @@ def small_multiples(problem, title):
             plot_trajectory(ax, points, color=f"C{j}", marker="", linewidth=1)
         ax.set(xlim=view["xlim"], ylim=view["ylim"], xlabel="", ylabel="")
         ax.set_title(label, fontsize="small")
+        ax.set(xticks=TICKS[problem], yticks=TICKS[problem])
         ax.tick_params(labelsize="small")
     axes.flat[-1].set_axis_off()
     trajectory_legend(axes.flat[-1], loc="center", fontsize="small")

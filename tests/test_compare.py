@@ -395,7 +395,7 @@ def test_chosen_settings_are_inside_the_grid(results: dict, problem: str) -> Non
 
 def test_on_the_quadratic_momentum_zigzags_less_than_sgd(results: dict) -> None:
     """Lesson 6: SGD zigzags across the valley floor; with momentum it crosses it less often,
-    with Nesterov's larger β less often still (crossings counted while the path is visible,
+    in wider swings, with Nesterov's larger β less often still (crossings counted while the path is visible,
     at every threshold from 1/1000 to 1/100 of the panel's width, from every start)."""
     steep = np.linalg.eigh(hessian(skewed, torch.zeros(2, dtype=torch.float64)))[1][:, 1]
     nesterov = results["skewed", "Nesterov"].best_settings
@@ -410,6 +410,10 @@ def test_on_the_quadratic_momentum_zigzags_less_than_sgd(results: dict) -> None:
         assert (crossings["SGD"] >= 10).all(), crossings
         assert (crossings["SGD + momentum"] < crossings["SGD"]).all(), crossings
         assert (crossings["Nesterov"] < crossings["SGD + momentum"]).all(), crossings
+    # Momentum's first swing ends farther from the floor than its start; SGD's nearer.
+    for label, wider in (("SGD", False), ("SGD + momentum", True)):
+        across = np.abs(np.asarray(results["skewed", label].best_points) @ steep)
+        assert ((across[:, 1] > across[:, 0]) == wider).all(), (label, across[:, :2])
 
 
 def test_on_the_quadratic_adaptive_steps_leave_the_gradients_direction(results: dict) -> None:

@@ -412,8 +412,6 @@ function mount(root, index) {
     const x = scaleLog([DATA.lr.min, DATA.lr.max], [M.left, W - M.right]);
     const y = scaleLinear([0, FACTOR_TOP], [H - M.bottom, M.top]);
     svg("rect", { x: M.left, y: y(1), width: W - M.left - M.right, height: y(0) - y(1), class: "gdt-ex-stable" }, factorsSvg);
-    text(factorsSvg, M.left + 4, y(0) - 5, "stable: shrinks", { class: "gdt-ex-region" });
-    text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" });
     axes(factorsSvg, x, y, {
       xTicks: logTicks(x),
       yTicks: [0, 0.5, 1, 1.5, 2].map((t) => [t, String(t)]),
@@ -432,19 +430,22 @@ function mount(root, index) {
         .join("");
       svg("path", { d, class: `gdt-ex-rate gdt-ex-c${i}` }, g);
     });
-    if (state.method === "gd") {
-      for (const [value, label, side] of [
-        [view.bestLr, "α*", -3],
-        [view.maxStableLr, "2/λmax", 3],
-      ]) {
-        svg("line", { x1: x(value), x2: x(value), y1: M.top, y2: H - M.bottom, class: "gdt-ex-mark" }, g);
-        text(g, x(value) + side, M.top + 12, label, { class: "gdt-ex-region", "text-anchor": side < 0 ? "end" : "start" });
-      }
+    const marks = state.method === "gd" ? [[view.bestLr, "α*", -3], [view.maxStableLr, "2/λmax", 3]] : [];
+    for (const [value] of marks) {
+      svg("line", { x1: x(value), x2: x(value), y1: M.top, y2: H - M.bottom, class: "gdt-ex-mark" }, g);
     }
     const px = x(state.lr);
     svg("line", { x1: px, x2: px, y1: M.top, y2: H - M.bottom, class: "gdt-ex-now" }, g);
     rates.forEach((r, i) => {
       svg("circle", { cx: px, cy: y(Math.min(r, FACTOR_TOP)), r: 4, class: `gdt-ex-rate-dot gdt-ex-c${i}` }, g);
+    });
+    // The labels go on top, each with a halo of the background, so that no line runs through
+    // them; α* and 2/λmax, often close together, on two rows.
+    text(factorsSvg, M.left + 4, y(0) - 5, "stable: shrinks", { class: "gdt-ex-region" });
+    text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" });
+    marks.forEach(([value, label, side], row) => {
+      const anchor = side < 0 ? "end" : "start";
+      text(g, x(value) + side, M.top + 12 + 14 * row, label, { class: "gdt-ex-region", "text-anchor": anchor });
     });
     const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
     const parts = rates.map((r, i) => `${fmt(r)} (${names[i]})`);
