@@ -395,8 +395,9 @@ def test_chosen_settings_are_inside_the_grid(results: dict, problem: str) -> Non
 
 def test_on_the_quadratic_momentum_zigzags_less_than_sgd(results: dict) -> None:
     """Lesson 6: SGD zigzags across the valley floor; with momentum it crosses it less often,
-    in wider swings, with Nesterov's larger β less often still (crossings counted while the path is visible,
-    at every threshold from 1/1000 to 1/100 of the panel's width, from every start)."""
+    in wider swings, with Nesterov's larger β less often still (crossings counted while the
+    path is visible, at every threshold from 1/1000 to 1/100 of the panel's width, from every
+    start)."""
     steep = np.linalg.eigh(hessian(skewed, torch.zeros(2, dtype=torch.float64)))[1][:, 1]
     nesterov = results["skewed", "Nesterov"].best_settings
     assert nesterov["momentum"] > results["skewed", "SGD + momentum"].best_settings["momentum"]
