@@ -95,8 +95,9 @@ print(" -> ".join(grad_fn_chain(function)))
 # ``backward()`` starts with :math:`\partial f / \partial f = 1` and each node applies its
 # local derivative: times 10, spread to every entry by the sum, times :math:`2X` by the
 # square. What reaches ``AccumulateGrad`` is the :math:`20 X` derived above. The notes hold
-# for :math:`f` written as ``10 * (X**2).sum()``: written another way (``X * X``, say), the
-# same :math:`f` builds another graph, which is drawn without them.
+# for the graph that ``10 * (X**2).sum()`` builds (times 10, sum, square); the same
+# :math:`f` written with other operations (``X * X``, say, or the 10 inside the sum) builds
+# another graph, which is drawn without them.
 import matplotlib.pyplot as plt
 
 from gdtutor.graph import grad_fn_tree

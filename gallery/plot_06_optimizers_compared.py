@@ -91,10 +91,10 @@ print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay
 #
 # :func:`gdtutor.compare.tune` runs every setting from every start, all at once as the rows
 # of one tensor, with the rules of :mod:`gdtutor.rules`, and picks each optimizer's best
-# setting by the score above. The starts are float64, which keeps rounding out of the
-# comparison for most runs, not all: in the rerun with ``torch.optim`` below, two of the
-# paths on Rosenbrock part from ``torch.optim``'s where even float64's last digit has grown
-# until it matters.
+# setting by the score above. The starts are float64, which keeps rounding small for most
+# runs, not all: in the rerun with ``torch.optim`` below, from Rosenbrock's first start, two
+# of the seven paths part from ``torch.optim``'s, where a difference in float64's last digit
+# has grown until it matters.
 from gdtutor.compare import tune
 
 sweeps = {(problem, label): tune(label, problem) for problem in PROBLEMS for label in CONTENDERS}
@@ -238,10 +238,12 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # --------------------------------
 #
 # One panel per optimizer, the three starts in three colors. On the quadratic, SGD zigzags
-# across the valley floor all the way down the valley. Momentum crosses the floor less often,
-# in wider swings: its first swing ends farther from the floor than its start was. Nesterov,
-# with its larger β, crosses it less often still. The adaptive methods cut across the valley
-# in steps that do not follow the gradient's direction.
+# across the valley floor all the way down the valley, its swings shrinking slowly.
+# Momentum's swings are wider at first (its first one ends farther from the floor than its
+# start was) but die out sooner, so fewer of them can be seen; Nesterov's die out sooner
+# still. The adaptive methods cross the floor a few times at most: they scale each
+# coordinate's step, so their steps leave the gradient's direction from the first one on,
+# where SGD's and momentum's first steps follow it.
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 VIEWS = {

@@ -58,7 +58,8 @@ def draw(step):
 # through or slow down the frames. Run as a script, this lesson opens a window that plays
 # the race; in a notebook, it shows the same player as this page. Where no window can open
 # (no display, or ``MPLBACKEND=Agg`` as the install page suggests for saving figures),
-# matplotlib warns at the end that the animation was deleted without rendering anything;
+# matplotlib warns at the end that the animation was deleted without rendering anything
+# (the script does keep it in a variable, as the warning advises: nothing could draw it);
 # keep the race as a file instead: add ``animation.save("race.gif", writer="pillow")`` as
 # the script's last line, and it writes ``race.gif`` in the folder it runs in.
 import matplotlib.pyplot as plt

@@ -29,9 +29,10 @@ from gdtutor.record import Trajectory, run_loop
 __all__ = ["candidates"]
 
 # Ten times too large or too small (larger steps diverge, which the history shows by
-# itself); for AdamW also SGD's rate, copied from the cell before.
+# itself); for AdamW, whose steps are bounded by its rate, also a hundred times too small
+# and SGD's rate, copied from the cell before.
 _WRONG_LRS: dict[str, tuple[float, ...]] = {"parabola": (0.01, 0.0001), "manual": (0.01, 0.0001)}
-_WRONG_LRS |= {"SGD": _WRONG_LRS["manual"], "AdamW": (0.1, 0.01, NOTEBOOK_LR["SGD"])}
+_WRONG_LRS |= {"SGD": _WRONG_LRS["manual"], "AdamW": (10.0, 0.1, 0.01, NOTEBOOK_LR["SGD"])}
 
 #: Why the point of each run can stay at the start for all its steps.
 _NEVER_MOVED = {

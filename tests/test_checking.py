@@ -135,6 +135,7 @@ MISTAKES = [
     ({"cell_4": {"zero": False}}, "fn_history_4", "not zeroed"),
     ({"cell_4": {"point_when": "before"}}, "var_history_4", "recorded before the step instead"),
     ({"cell_4": {"lr": 0.001}}, "var_history_4", "lr=0.001 instead of lr=1"),
+    ({"cell_4": {"lr": 10.0}}, "fn_history_4", "lr=10 instead of lr=1"),
     ({"cell_4": {"optimizer_name": "Adam"}}, "var_history_4", "matches Adam, not AdamW"),
     ({"cell_4": {"optimizer_name": "Adam"}}, "fn_history_4", "matches Adam, not AdamW"),
     ({"cell_3": {"momentum": 0.9}}, "var_history_3", "matches SGD with momentum=0.9"),
