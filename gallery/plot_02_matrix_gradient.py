@@ -116,7 +116,8 @@ if grad_fn_chain(function) == ["MulBackward0", "SumBackward0", "PowBackward0", "
     for box, text in zip(boxes, passes, strict=True):
         ax.annotate(text, box.get_position(), xytext=(75, 0), **note)
 else:
-    print("f is not written as 10 * (X**2).sum(): its graph is drawn without the notes")
+    print("this f builds another graph than 10 * (X**2).sum(), and may be right too;")
+    print("its graph is drawn without the notes")
 ax.set_title("backward() walks from the result down to X")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1

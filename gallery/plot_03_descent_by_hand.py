@@ -29,7 +29,9 @@ value, drawn on a log axis, falls along a straight line.
 # ``x.grad``, move ``x`` against it, and zero ``x.grad`` because torch adds new gradients to
 # old ones (see :ref:`sphx_glr_auto_examples_plot_01_autograd_basics.py`). The move happens
 # inside ``torch.no_grad()``: it is not part of the function to differentiate, and while
-# torch is recording it refuses any in-place change to a leaf that requires grad.
+# torch is recording it refuses any in-place change to a leaf that requires grad. It must
+# change ``x`` in place (``x -= ...``): ``x = x - ...`` makes a new tensor, named ``x``
+# only inside the function, and leaves the caller's ``x`` where it was.
 import torch
 
 

@@ -268,6 +268,7 @@ def small_multiples(problem, title):
         ax.set(xticks=TICKS[problem], yticks=TICKS[problem])
         ax.tick_params(labelsize="small")
     axes.flat[-1].set_axis_off()
+    axes[0, -1].tick_params(labelbottom=True)  # the panel above the legend has no panel below
     trajectory_legend(axes.flat[-1], loc="center", fontsize="small")
     fig.suptitle(title)
     plt.show()

@@ -374,7 +374,8 @@ def _absent(key: str) -> KeyCheck:
     run = f"run {info.exercise} (lesson {info.lesson}) to the end to save it"
     if info.required:
         return KeyCheck(key, "missing", hint=run)
-    return KeyCheck(key, "not attempted", hint=f"optional: {run}")
+    stopped = "a run that stopped on an error saved nothing"
+    return KeyCheck(key, "not attempted", hint=f"optional: {run} ({stopped})")
 
 
 def check_answers(learner: Mapping[str, Any]) -> CheckResult:

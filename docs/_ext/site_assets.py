@@ -340,16 +340,24 @@ def _punctuation_after_math(app: Sphinx, doctree: nodes.document, docname: str) 
         if not isinstance(after, nodes.Text) or visible_length(math.astext()) > SHORT_MATH:
             continue
         text = after.astext()
-        if not text or text[0] not in ".,;:)":
+        if not text or text[0] not in ".,;:)\xa0":
             continue
+        # A mark is kept alone; text joined by non-breaking spaces ("α = 0.02616" written
+        # with them) is kept up to its first breaking space, and with the node after it
+        # (the number) when that text is all there is.
+        head = text[0] if text[0] != "\xa0" else re.match(r"[^ \n]*", text)[0]
         parent = math.parent
+        follower = after.next_node(descend=False, siblings=True) if head == text else None
         together = nodes.inline(classes=["math-and-mark"])
         parent.replace(math, together)
-        together += [math, nodes.Text(text[0])]
-        if text[1:]:
-            parent.replace(after, nodes.Text(text[1:]))
+        together += [math, nodes.Text(head)]
+        if text[len(head) :]:
+            parent.replace(after, nodes.Text(text[len(head) :]))
         else:
             parent.remove(after)
+        if isinstance(follower, nodes.inline):
+            parent.remove(follower)
+            together += follower
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -445,7 +445,11 @@ function mount(root, index) {
     text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" });
     marks.forEach(([value, label, side], row) => {
       const anchor = side < 0 ? "end" : "start";
-      text(g, x(value) + side, M.top + 12 + 14 * row, label, { class: "gdt-ex-region", "text-anchor": anchor });
+      const name = svg("text", { x: x(value) + side, y: M.top + 12 + 14 * row, class: "gdt-ex-region", "text-anchor": anchor }, g);
+      name.textContent = label;
+      // A steep curve can pass right through the label: a backing of the background hides it.
+      const box = name.getBBox();
+      g.insertBefore(svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }), name);
     });
     const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
     const parts = rates.map((r, i) => `${fmt(r)} (${names[i]})`);
@@ -474,7 +478,8 @@ function mount(root, index) {
         `${fmt(DATA.float32Max)}), so the run stopped there, as gdtutor's loops do.`;
     } else {
       const first = result.values[0];
-      const end = `After ${state.steps} steps: x = (${fmt(result.end[0])}, ${fmt(result.end[1])}), f(x) = ${fmt(result.endValue)}.`;
+      // Non-breaking spaces keep each "=" with what it names and its value.
+      const end = `After ${state.steps} steps: x\u00a0=\u00a0(${fmt(result.end[0])}, ${fmt(result.end[1])}), f(x)\u00a0=\u00a0${fmt(result.endValue)}.`;
       message = diverging(result)
         ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
         : end;
