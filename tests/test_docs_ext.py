@@ -253,3 +253,17 @@ def test_a_short_formula_keeps_its_punctuation() -> None:
     assert [k.astext() for k in kept] == ["(1 - 20\\alpha)^2.", f"{polyak},"]
     expected = f"by (1 - 20\\alpha)^2. Then {long_tex}, and x ends; {polyak}, whose"
     assert paragraph.astext() == expected
+
+
+def test_a_formula_keeps_the_number_glued_to_it_by_non_breaking_spaces() -> None:
+    from docutils import nodes
+
+    number = nodes.inline("", "0.02616", classes=["pasted-text"])
+    paragraph = nodes.paragraph(
+        "", "", nodes.Text("step "), nodes.math("", "\\alpha"), nodes.Text("\xa0=\xa0"),
+        number, nodes.Text(" with "), nodes.math("", "\\beta"), nodes.Text("\xa0= 0.3 and"),
+    )  # fmt: skip
+    _punctuation_after_math(None, paragraph, "test")  # type: ignore[arg-type]
+    kept = [k.astext() for k in paragraph.findall(nodes.inline) if "math-and-mark" in k["classes"]]
+    assert kept == ["\\alpha\xa0=\xa00.02616", "\\beta\xa0="]
+    assert paragraph.astext() == "step \\alpha\xa0=\xa00.02616 with \\beta\xa0= 0.3 and"
