@@ -28,9 +28,11 @@ The table reports the largest absolute error and the largest relative error
 error can be large while the absolute test passes.
 
 **Hints.** When a history fails, it is compared with the same run done wrong in a known way:
-recorded before instead of after the step (or the reverse), with a learning rate ten times
-too large or too small, or with gradients that were never zeroed; a gradient that is a
-multiple of the reference was accumulated over several ``backward()`` calls. A history of the
+recorded before instead of after the step (or the reverse), a point that never moved from
+the start, a learning rate ten times too large or too small (for AdamW also a hundred times
+too small, or SGD's), gradients that were never zeroed, Adam in place of AdamW, or SGD with
+momentum; a gradient that is a multiple of the reference was accumulated over several
+``backward()`` calls. A history of the
 wrong length says how many steps are missing or extra, and a passing history computed in
 float64 says so. Only this search imports torch: checking a file that passes does not.
 """
