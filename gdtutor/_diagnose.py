@@ -9,7 +9,7 @@ another optimizer.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -119,18 +119,23 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     yield _NEVER_MOVED[run], np.repeat(first[None], NOTEBOOK_STEPS, axis=0)
     right, wrong = _histories(run, kind, course)
     yield swapped, wrong
-    variants = [
-        (f"matches a run with lr={lr:g} instead of lr={NOTEBOOK_LR[run]:g}", _run(run, lr))
+    # Each variant's run is made only when the candidates before it did not match.
+    variants: list[tuple[str, Callable[[], Trajectory]]] = [
+        (
+            f"matches a run with lr={lr:g} instead of lr={NOTEBOOK_LR[run]:g}",
+            functools.partial(_run, run, lr),
+        )
         for lr in _WRONG_LRS[run]
     ]
     variants.append(
-        (f"gradient not zeroed, so it accumulated: call {method} every step", _never_zeroed(run))
-    )
+        (f"gradient not zeroed, so it accumulated: call {method} every step",
+         functools.partial(_never_zeroed, run))
+    )  # fmt: skip
     variants += [
-        (text, _other(run, name, tuple(options.items())))
+        (text, functools.partial(_other, run, name, tuple(options.items())))
         for name, options, text in _OTHER_OPTIMIZERS.get(run, [])
     ]
-    for text, trajectory in variants:
-        right, wrong = _histories(run, kind, trajectory)
+    for text, make in variants:
+        right, wrong = _histories(run, kind, make())
         yield text, right
         yield f"{text}, and {swapped}", wrong

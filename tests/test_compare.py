@@ -393,27 +393,43 @@ def test_chosen_settings_are_inside_the_grid(results: dict, problem: str) -> Non
         assert momentum is None or momentum < 0.99, contender
 
 
+#: Thresholds from 1/1000 to 1/100 of lesson 6's panel width: a crossing of the valley
+#: floor counts as visible when the path is this far from the floor on both sides.
+VISIBLE = (0.02, 0.05, 0.1, 0.2)
+
+
+def _across(points: Any) -> np.ndarray:
+    """The paths' components across the quadratic's valley floor (its steep eigenvector)."""
+    steep = np.linalg.eigh(hessian(skewed, torch.zeros(2, dtype=torch.float64)))[1][:, 1]
+    return np.asarray(points) @ steep
+
+
+def _visible_crossings(points: Any, visible: float) -> np.ndarray:
+    """Per path, how often it crosses the valley floor at least ``visible`` from it."""
+    across = _across(points)
+    flips = np.sign(across[:, 1:]) != np.sign(across[:, :-1])
+    seen = (np.abs(across[:, 1:]) > visible) & (np.abs(across[:, :-1]) > visible)
+    return (flips & seen).sum(axis=1)
+
+
 def test_on_the_quadratic_momentum_zigzags_less_than_sgd(results: dict) -> None:
     """Lesson 6: SGD zigzags across the valley floor; with momentum it crosses it less often,
     in wider swings, with Nesterov's larger β less often still (crossings counted while the
     path is visible, at every threshold from 1/1000 to 1/100 of the panel's width, from every
     start)."""
-    steep = np.linalg.eigh(hessian(skewed, torch.zeros(2, dtype=torch.float64)))[1][:, 1]
     nesterov = results["skewed", "Nesterov"].best_settings
     assert nesterov["momentum"] > results["skewed", "SGD + momentum"].best_settings["momentum"]
-    for visible in (0.02, 0.05, 0.1, 0.2):
-        crossings = {}
-        for label in ("SGD", "SGD + momentum", "Nesterov"):
-            across = np.asarray(results["skewed", label].best_points) @ steep
-            flips = np.sign(across[:, 1:]) != np.sign(across[:, :-1])
-            seen = (np.abs(across[:, 1:]) > visible) & (np.abs(across[:, :-1]) > visible)
-            crossings[label] = (flips & seen).sum(axis=1)
+    for visible in VISIBLE:
+        crossings = {
+            label: _visible_crossings(results["skewed", label].best_points, visible)
+            for label in ("SGD", "SGD + momentum", "Nesterov")
+        }
         assert (crossings["SGD"] >= 10).all(), crossings
         assert (crossings["SGD + momentum"] < crossings["SGD"]).all(), crossings
         assert (crossings["Nesterov"] < crossings["SGD + momentum"]).all(), crossings
     # Momentum's first swing ends farther from the floor than its start; SGD's nearer.
     for label, wider in (("SGD", False), ("SGD + momentum", True)):
-        across = np.abs(np.asarray(results["skewed", label].best_points) @ steep)
+        across = np.abs(_across(results["skewed", label].best_points))
         assert ((across[:, 1] > across[:, 0]) == wider).all(), (label, across[:, :2])
 
 
@@ -421,13 +437,10 @@ def test_on_the_quadratic_adaptive_steps_leave_the_gradients_direction(results: 
     """Lesson 6: the adaptive methods' first steps leave the gradient's direction (more than 10
     degrees from every start), SGD's and momentum's follow it; the adaptive methods cross the
     valley floor a few times at most (at most 5 visible crossings, SGD's at least 10)."""
-    steep = np.linalg.eigh(hessian(skewed, torch.zeros(2, dtype=torch.float64)))[1][:, 1]
     for label in ("RMSprop", "Adagrad", "Adam", "AdamW"):
-        across = np.asarray(results["skewed", label].best_points) @ steep
-        flips = np.sign(across[:, 1:]) != np.sign(across[:, :-1])
-        for visible in (0.02, 0.05, 0.1, 0.2):
-            seen = (np.abs(across[:, 1:]) > visible) & (np.abs(across[:, :-1]) > visible)
-            assert ((flips & seen).sum(axis=1) <= 5).all(), (label, visible)
+        for visible in VISIBLE:
+            crossings = _visible_crossings(results["skewed", label].best_points, visible)
+            assert (crossings <= 5).all(), (label, visible)
     following = ("SGD", "SGD + momentum", "Nesterov")
     for label in (*following, "RMSprop", "Adagrad", "Adam", "AdamW"):
         points = np.asarray(results["skewed", label].best_points)

@@ -91,21 +91,19 @@ if Path(".answer.json").exists():
 """
 
 
-def _stored_keys(tree: ast.Module) -> list[str]:
-    """The keys that a script stores into a dict named ``answer``, in order of appearance."""
-    keys = [
-        node.slice.value
+def _answer_stores(tree: ast.Module) -> list[ast.Subscript]:
+    """The ``answer[...] = ...`` targets of a script, in order of appearance."""
+    return [
+        node
         for node in ast.walk(tree)
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
         and node.value.id == "answer" and isinstance(node.ctx, ast.Store)
-        and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, str)
     ]  # fmt: skip
-    return list(dict.fromkeys(keys))
 
 
-def _with_forget_cell(exercise: str, keys: list[str]) -> str:
-    """The exercise with :data:`_FORGET_CELL` after its docstring, before its first cell."""
-    tree = ast.parse(exercise)
+def _with_forget_cell(exercise: str, tree: ast.Module, keys: list[str]) -> str:
+    """The exercise with :data:`_FORGET_CELL` after the docstring of the script parsed as
+    ``tree`` (its blanks all come after it), before its first cell."""
     first = tree.body[0] if tree.body else None
     docstring = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
     lines = exercise.splitlines(keepends=True)
@@ -199,16 +197,14 @@ def exercise_source(source: str, *, lesson: str = "<lesson>") -> str:
             f"{lesson}:{error.lineno}: blanking the solution blocks breaks the syntax "
             f"({error.msg}); a block must hold whole statements"
         ) from None
-    stores_answer = any(
-        isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
-        and node.value.id == "answer" and isinstance(node.ctx, ast.Store)
-        for node in ast.walk(ast.parse(source))
-    )  # fmt: skip
-    if not stores_answer:
+    tree = ast.parse(source)
+    stores = _answer_stores(tree)
+    if not stores:
         return exercise
-    keys = _stored_keys(ast.parse(source))
+    named = [s.slice.value for s in stores if isinstance(s.slice, ast.Constant)]
+    keys = list(dict.fromkeys(key for key in named if isinstance(key, str)))
     if keys:
-        exercise = _with_forget_cell(exercise, keys)
+        exercise = _with_forget_cell(exercise, tree, keys)
     return exercise.rstrip("\n") + "\n\n" + _SAVE_CELL
 
 
