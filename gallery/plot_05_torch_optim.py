@@ -203,7 +203,9 @@ plt.show()
 # Once :math:`\hat v` changes slowly, AdamW is heavy-ball momentum (a step along a running,
 # decaying sum of past gradients rather than the current one alone; lesson 6 and the
 # :ref:`momentum page <theory-momentum>` treat it fully) with a step scaled per coordinate.
-# Eliminating :math:`m` from the rule (with the bias corrections near 1) gives
+# Eliminating :math:`m` from the rule (with :math:`m`'s bias correction
+# :math:`1 - \beta_1^t` near 1; :math:`v`'s is part of :math:`\hat v`, and so of :math:`D`)
+# gives
 #
 # .. math::
 #
@@ -292,7 +294,7 @@ for label, (run, color) in runs.items():
 # One legend for both panels, below them, where it hides no path.
 legend = trajectory_legend(left)
 fig.legend(legend.legend_handles, [text.get_text() for text in legend.get_texts()],
-           loc="outside lower center", ncols=5, fontsize="small")  # fmt: skip
+           loc="outside lower center", ncols=3)  # fmt: skip
 legend.remove()
 left.set_title("SGD at 0.001 crawls; AdamW swings in", fontsize="medium")
 right.set_title("At its best step, SGD soon leads", fontsize="medium")

@@ -168,9 +168,11 @@ for problem in PROBLEMS:
 # ---------------------------------------
 #
 # For each learning rate, the best score over the optimizer's other knob: on the quadratic
-# the steps to arrive, on Rosenbrock the worst final gap, since most never arrive there. A
-# line stops where, at that learning rate, no setting arrived (on the quadratic) or every
-# setting diverged (on Rosenbrock); nothing is cut off or clipped. A big dot marks the chosen
+# the steps to arrive, on Rosenbrock the worst final gap, since most never arrive there. Both
+# are the worst of the three starts, so a line stops where, at that learning rate, every
+# setting failed from at least one start: none arrived from all three (on the quadratic), or
+# each diverged from one of them (on Rosenbrock). A gap inside a line is such a learning rate
+# too; nothing is cut off or clipped. A big dot marks the chosen
 # setting; on Rosenbrock the optimizers that arrive were ranked by their steps to arrive,
 # so their dots need not sit at the lowest point of a curve of final gaps. A curve with a
 # wide, flat bottom forgives a badly chosen learning rate.
@@ -191,7 +193,7 @@ for ax, (problem, measure) in zip(axes, MEASURES.items(), strict=True):
 axes[0].set(ylabel="steps to arrive (worst start)", ylim=(0, PROBLEMS["skewed"].steps))
 axes[1].set(yscale="log", ylabel="worst final gap")
 handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="outside lower center", ncols=4, fontsize="small")
+fig.legend(handles, labels, loc="outside lower center", ncols=4)
 plt.show()
 
 # %%
@@ -226,7 +228,11 @@ for label, (optimizer, _) in CONTENDERS.items():
 # start: computed with ``torch.optim``'s arithmetic, the sweep could have chosen another
 # setting for AdamW. Its row in the table above, setting and gap, is this computation's;
 # that at this setting it ends far from the minimum holds for both runs, whose final gaps
-# are hundreds of times the tolerance.
+# are hundreds of times the tolerance. RMSprop's rows rest on the last digits in the same
+# way: on Rosenbrock its chosen learning rate beats the next best by a few per cent, among
+# neighbours whose gaps jump up and down (its curve in the figure above), and on the
+# quadratic its worst gap comes from a start whose path still swings across the valley
+# floor in its last steps.
 sweep = sweeps["rosenbrock", "AdamW"]
 for rank, i in enumerate(np.argsort(sweep.worst_gaps)[:2], start=1):
     print(f"AdamW setting {rank}: {knobs(sweep.settings[i])}, worst gap {sweep.worst_gaps[i]:.1e}")
@@ -241,9 +247,10 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # across the valley floor all the way down the valley, its swings shrinking slowly.
 # Momentum's swings are wider at first (its first one ends farther from the floor than its
 # start was) but die out sooner, so fewer of them can be seen; Nesterov's die out sooner
-# still. The adaptive methods cross the floor a few times at most: they scale each
-# coordinate's step, so their steps leave the gradient's direction from the first one on,
-# where SGD's and momentum's first steps follow it.
+# still. The adaptive methods cross the floor visibly a few times at most (Adam's and
+# AdamW's paths go on circling it hundreds of times, in swings far too small to see): they
+# scale each coordinate's step, so their steps leave the gradient's direction from the first
+# one on, where SGD's and momentum's first steps follow it.
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 VIEWS = {
@@ -264,12 +271,11 @@ def small_multiples(problem, title):
         for j, points in enumerate(sweep.best_points):
             plot_trajectory(ax, points, color=f"C{j}", marker="", linewidth=1)
         ax.set(xlim=view["xlim"], ylim=view["ylim"], xlabel="", ylabel="")
-        ax.set_title(label, fontsize="small")
+        ax.set_title(label, fontsize="medium")
         ax.set(xticks=TICKS[problem], yticks=TICKS[problem])
-        ax.tick_params(labelsize="small")
     axes.flat[-1].set_axis_off()
     axes[0, -1].tick_params(labelbottom=True)  # the panel above the legend has no panel below
-    trajectory_legend(axes.flat[-1], loc="center", fontsize="small")
+    trajectory_legend(axes.flat[-1], loc="center")
     fig.suptitle(title)
     plt.show()
 

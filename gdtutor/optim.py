@@ -141,8 +141,8 @@ def optimize(
     --------
     >>> from gdtutor import skewed
     >>> run = optimize(skewed, [8.0, 8.0], "SGD", lr=0.001, steps=500)
-    >>> print(f"{run.final_value:.4f}")
-    0.2097
+    >>> print(f"{run.last_value:.4f}, after the last step {skewed(run.end_point):.4f}")
+    0.2097, after the last step 0.2065
     """
     check_objective(objective)
     cls = optimizer_class(optimizer)

@@ -97,8 +97,10 @@ class Trajectory:
         return len(self.values)
 
     @property
-    def final_value(self) -> float:
-        """The last recorded value (``nan`` for an empty run)."""
+    def last_value(self) -> float:
+        """The last recorded value, ``values[-1]``: the objective at the last point, before the
+        last step (``nan`` for an empty run). The run's own result is one step further, at
+        ``end_point``."""
         return float(self.values[-1]) if len(self.values) else math.nan
 
 

@@ -62,7 +62,7 @@ def test_trajectory_says_what_produced_it() -> None:
     assert (dict(run.options), run.diverged) == ({}, False)
     assert run.message == "ran all 3 steps"
     assert len(run) == 3
-    assert run.final_value == float(run.values[-1])
+    assert run.last_value == float(run.values[-1])
     run = gradient_descent(lambda v: skewed(v), [8.0, 8.0], lr=0.001, steps=1)
     assert run.objective_name == "<lambda>"
 
@@ -175,7 +175,7 @@ def test_zero_steps(run_with) -> None:
     assert run.points.shape == (0, 2)
     assert run.values.shape == (0,)
     np.testing.assert_array_equal(run.end_point, [8.0, -8.0])
-    assert math.isnan(run.final_value)
+    assert math.isnan(run.last_value)
     assert not run.diverged
 
 

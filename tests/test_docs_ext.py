@@ -23,6 +23,7 @@ from site_assets import (
     crowded_text,
     keyboard_scrollable,
     quantise_pngs,
+    small_text,
     stack_equations,
     visible_length,
 )
@@ -193,6 +194,42 @@ def test_crowded_text_finds_titles_cut_off_or_overlapping():
     left.set_title("another title that is long enough to reach its neighbour")
     right.set_title("and a second one that is long enough to reach back")
     assert any("overlap" in line for line in crowded_text(fig))
+    plt.close(fig)
+
+
+def test_small_text_is_measured_at_the_width_a_phone_shows_the_figure():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    # 10 pt on a figure 5 inches wide, shrunk to 358 px: 10 / 72 * 358 / 5 = 9.9 px.
+    fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
+    ax.set_title("a title", fontsize=10)
+    ax.tick_params(labelsize=10)
+    assert small_text(fig) == []
+    # The same text on a figure 9 inches wide: 5.5 px.
+    fig.set_size_inches(9, 3)
+    found = small_text(fig)
+    assert len(found) == 1 and "(10.0 pt) shows 5.5 px high" in found[0], found
+    # A figure narrower than the phone's article keeps its size: 6 pt at 2 inches, 100 dpi,
+    # is 8.3 px.
+    fig.set_size_inches(2, 2)
+    ax.tick_params(labelsize=6)
+    ax.set_title("a title", fontsize=6)
+    assert small_text(fig) == []
+    ax.annotate("tiny", (0.5, 0.5), fontsize=4)
+    [line] = small_text(fig)
+    assert line.startswith("'tiny' (4.0 pt) shows 5.6 px")
+    # Tick labels count only where they are drawn: inside the axis limits.
+    ax.texts[0].remove()
+    ax.set(xticks=[5, 10], yticks=[0.5])  # setting ticks widens the limits to show them
+    ax.set(xlim=(0, 1), ylim=(0, 1))
+    ax.tick_params(axis="x", labelsize=3)
+    assert small_text(fig) == []
+    ax.set_xticks([0.5, 10])
+    ax.set_xlim(0, 1)
+    assert [line.split(" (")[0] for line in small_text(fig)] == ["'0.5'"]
     plt.close(fig)
 
 

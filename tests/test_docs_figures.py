@@ -1,7 +1,7 @@
 """The figures of the site's executed Markdown pages keep their text inside the figure, with
-no two axes titles on top of each other: the check that the lessons' figures get from the
-site build's scraper (``crowded_text`` in docs/_ext/site_assets.py), here by running the
-pages' code cells as myst-nb reads them."""
+no two axes titles on top of each other, and large enough to read on a phone: the check
+that the lessons' figures get from the site build's scraper (``text_problems`` in
+docs/_ext/site_assets.py), here by running the pages' code cells as myst-nb reads them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 sys.path.insert(0, str(DOCS / "_ext"))
 
-from site_assets import crowded_text  # noqa: E402  (the site build's own check)
+from site_assets import text_problems  # noqa: E402  (the site build's own check)
 
 #: The pages whose code draws a figure.
 PAGES = sorted(
@@ -34,9 +34,9 @@ def test_the_pages_with_figures_are_found() -> None:
     assert {"theory/momentum.md", "theory/step_size.md"} <= names
 
 
-def _crowded_figures(page: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, list[str]]]:
-    """Run a page's code cells; each figure it shows, numbered from 1, with its crowded
-    texts."""
+def _figure_problems(page: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, list[str]]]:
+    """Run a page's code cells; each figure it shows, numbered from 1, with its text
+    problems."""
     from myst_nb.core.read import read_myst_markdown_notebook
 
     notebook = read_myst_markdown_notebook(page.read_text(encoding="utf-8"))
@@ -44,7 +44,7 @@ def _crowded_figures(page: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[
 
     def show(*args: Any, **kwargs: Any) -> None:
         for number in plt.get_fignums():
-            found.append((len(found) + 1, crowded_text(plt.figure(number))))
+            found.append((len(found) + 1, text_problems(plt.figure(number))))
         plt.close("all")
 
     monkeypatch.chdir(page.parent)  # where myst-nb runs a page
@@ -60,13 +60,13 @@ def _crowded_figures(page: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[path.stem for path in PAGES])
-def test_a_pages_figures_keep_their_text_inside(
+def test_a_pages_figures_keep_their_text_inside_and_large_enough(
     page: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    found = _crowded_figures(page, monkeypatch)
+    found = _figure_problems(page, monkeypatch)
     assert found, f"{page.name} showed no figure"
-    crowded = [(number, problems) for number, problems in found if problems]
-    assert not crowded, f"{page.name}: figure number and its crowded texts: {crowded}"
+    problems = [(number, problems) for number, problems in found if problems]
+    assert not problems, f"{page.name}: figure number and its text problems: {problems}"
 
 
 def test_a_title_wider_than_the_figure_is_found(
@@ -79,5 +79,5 @@ def test_a_title_wider_than_the_figure_is_found(
         "import matplotlib.pyplot as plt\n\nfig, ax = plt.subplots(figsize=(2, 2))\n"
         "ax.set_title('a title far too long for a figure two inches wide')\nplt.show()\n```\n"
     )
-    [(number, problems)] = _crowded_figures(page, monkeypatch)
+    [(number, problems)] = _figure_problems(page, monkeypatch)
     assert number == 1 and "runs off the figure" in problems[0]

@@ -68,7 +68,7 @@ def test_converges_to_the_minimiser(name, options, objective) -> None:
     run = optimize(objective, np.array([8.0, 8.0]), name, steps=200, **options)
     assert not run.diverged
     np.testing.assert_allclose(run.end_point, [0.0, 0.0], atol=1e-2)
-    assert run.final_value < 1e-3 * run.values[0]
+    assert run.last_value < 1e-3 * run.values[0]
 
 
 def test_record_says_which_optimizer() -> None:

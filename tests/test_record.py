@@ -126,10 +126,10 @@ def test_trajectories_compare_by_identity(run) -> None:
     assert len({run, twin}) == 2
 
 
-def test_trajectory_length_and_final_value(run) -> None:
+def test_trajectory_length_and_last_value(run) -> None:
     assert len(run) == 3
-    assert run.final_value == float(run.values[-1])
-    assert isinstance(run.final_value, float)
+    assert run.last_value == float(run.values[-1])
+    assert isinstance(run.last_value, float)
     empty = Trajectory(
         points=np.empty((0, 2)),
         values=np.empty(0),
@@ -140,5 +140,5 @@ def test_trajectory_length_and_final_value(run) -> None:
         steps=0,
     )
     assert len(empty) == 0
-    assert math.isnan(empty.final_value)
+    assert math.isnan(empty.last_value)
     assert (dict(empty.options), empty.diverged) == ({}, False)

@@ -150,9 +150,9 @@ def test_stability_edge() -> None:
     edge = step_size_bounds(h).max_stable_lr
     start = np.array([8.0, 8.0])
     below = gradient_descent(skewed, start, lr=0.99 * edge, steps=2000)
-    assert not below.diverged and below.final_value < 1e-12 * below.values[0]
+    assert not below.diverged and below.last_value < 1e-12 * below.values[0]
     above = gradient_descent(skewed, start, lr=1.01 * edge, steps=2000)
-    assert not above.diverged and above.final_value > 1e12 * above.values[0]
+    assert not above.diverged and above.last_value > 1e12 * above.values[0]
     beyond = gradient_descent(skewed, [8.0, 8.0], lr=1.1 * edge, steps=1000)
     assert beyond.diverged and len(beyond) < 1000
 
@@ -260,7 +260,7 @@ def test_momentum_stability_edge() -> None:
     start = np.array([8.0, 8.0])
     below = optimize(skewed, start, "SGD", lr=0.99 * edge, steps=3000, momentum=0.5)
     above = optimize(skewed, start, "SGD", lr=1.01 * edge, steps=3000, momentum=0.5)
-    assert below.final_value < 1e-6 and (above.diverged or above.final_value > 1e6)
+    assert below.last_value < 1e-6 and (above.diverged or above.last_value > 1e6)
 
 
 @pytest.mark.parametrize(

@@ -213,17 +213,79 @@ def crowded_text(fig: Any) -> list[str]:
     return found
 
 
+#: The width, in CSS pixels, at which a 390 px wide phone shows a figure: the article's
+#: width there. A figure narrower than that is shown at its own size.
+PHONE_FIGURE_PX = 358
+#: The smallest text a figure may show on that phone, in CSS pixels.
+PHONE_TEXT_PX = 7.0
+
+
+def _tick_labels(fig: Any) -> tuple[set[int], set[int]]:
+    """The ids of every tick label of ``fig``'s axes, and of those that are drawn: the labels
+    of ticks inside the axis limits (matplotlib keeps the others without drawing them)."""
+    every: set[int] = set()
+    drawn: set[int] = set()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            low, high = sorted(axis.get_view_interval())
+            slack = 1e-9 * (high - low)
+            for tick in [*axis.majorTicks, *axis.minorTicks]:
+                every.update((id(tick.label1), id(tick.label2)))
+            for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:
+                if low - slack <= tick.get_loc() <= high + slack:
+                    drawn.update((id(tick.label1), id(tick.label2)))
+    return every, drawn
+
+
+def small_text(fig: Any) -> list[str]:
+    """The texts of ``fig`` smaller than :data:`PHONE_TEXT_PX` on a phone, one per size.
+
+    A phone shrinks a figure to :data:`PHONE_FIGURE_PX` CSS pixels wide (one narrower than
+    that keeps its size), so a text of ``s`` points shows ``s / 72 * shown / width`` pixels
+    high, for a figure ``width`` inches wide; tick labels count where they are drawn.
+    """
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    width = fig.get_figwidth()
+    px_per_point = min(PHONE_FIGURE_PX, width * fig.dpi) / width / 72
+    every, drawn = _tick_labels(fig)
+    found: dict[float, str] = {}
+    for text in fig.findobj(Text):
+        if not (text.get_visible() and text.get_text().strip()):
+            continue
+        if id(text) in every and id(text) not in drawn:
+            continue
+        size = text.get_fontsize()
+        pixels = size * px_per_point
+        if pixels < PHONE_TEXT_PX and size not in found:
+            found[size] = (
+                f"{text.get_text()!r} ({size:.1f} pt) shows {pixels:.1f} px high on a phone, "
+                f"under {PHONE_TEXT_PX:g} px"
+            )
+    return list(found.values())
+
+
+def text_problems(fig: Any) -> list[str]:
+    """What keeps a reader from reading ``fig``'s text: :func:`crowded_text` and
+    :func:`small_text`."""
+    return crowded_text(fig) + small_text(fig)
+
+
 def checked_matplotlib_scraper(
     block: Any, block_vars: Any, gallery_conf: Any, **kwargs: Any
 ) -> str:
-    """sphinx-gallery's matplotlib scraper, once every figure's text is seen to fit."""
+    """sphinx-gallery's matplotlib scraper, once every figure's text is seen to fit and to
+    stay legible on a phone."""
     import matplotlib.pyplot as plt
     from sphinx_gallery.scrapers import matplotlib_scraper
 
     for number in plt.get_fignums():
-        crowded = crowded_text(plt.figure(number))
-        if crowded:
-            raise ValueError(f"{block_vars['src_file']}: a figure's text does not fit: {crowded}")
+        problems = text_problems(plt.figure(number))
+        if problems:
+            raise ValueError(
+                f"{block_vars['src_file']}: a figure's text is hard to read: {problems}"
+            )
     return matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)  # type: ignore[no-any-return]
 
 
