@@ -9,6 +9,7 @@ another optimizer.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -36,12 +37,16 @@ _WRONG_LRS |= {"SGD": _WRONG_LRS["manual"], "AdamW": (10.0, 0.1, 0.01, NOTEBOOK_
 
 #: Why the point of each run can stay at the start for all its steps.
 _NEVER_MOVED = {
-    "manual": "the point never moved: the step did not change x (change it in place, "
-    "x -= ..., after backward() and before x.grad.zero_())",
+    "manual": "the point never moved: the step did not change x (change it in place under "
+    "torch.no_grad(), x -= ..., after backward() and before x.grad.zero_())",
     "SGD": "the point never moved: step() found no gradient (call optimizer.zero_grad() "
     "before backward(), and step() after it)",
 }
 _NEVER_MOVED |= {"parabola": _NEVER_MOVED["manual"], "AdamW": _NEVER_MOVED["SGD"]}
+
+#: The runs whose objective the learner writes (lesson 3), which can miss its factor 10.
+_OWN_FUNCTION = ("parabola",)
+_NO_FACTOR_10 = " (or f is missing its factor 10, which shortens every step the same way)"
 
 #: Another optimizer, or another option, in place of the course's.
 _OTHER_OPTIMIZERS: dict[str, list[tuple[str, dict[str, float], str]]] = {
@@ -120,13 +125,23 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     right, wrong = _histories(run, kind, course)
     yield swapped, wrong
     # Each variant's run is made only when the candidates before it did not match.
+    tenth = NOTEBOOK_LR[run] / 10
     variants: list[tuple[str, Callable[[], Trajectory]]] = [
         (
-            f"matches a run with lr={lr:g} instead of lr={NOTEBOOK_LR[run]:g}",
+            f"matches a run with lr={lr:g} instead of lr={NOTEBOOK_LR[run]:g}"
+            + (_NO_FACTOR_10 if run in _OWN_FUNCTION and math.isclose(lr, tenth) else ""),
             functools.partial(_run, run, lr),
         )
         for lr in _WRONG_LRS[run]
     ]
+    if run in _OWN_FUNCTION and kind == "fn":
+        # f without its factor 10: a tenth of the gradient moves x as a tenth of the rate
+        # would, and each value is a tenth of that run's.
+        values, _ = _histories(run, kind, _run(run, tenth))
+        yield (
+            f"a tenth of the values of a run with lr={tenth:g}: f is missing its factor 10",
+            (values / 10),
+        )
     variants.append(
         (f"gradient not zeroed, so it accumulated: call {method} every step",
          functools.partial(_never_zeroed, run))

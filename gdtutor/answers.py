@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -40,12 +41,15 @@ __all__ = [
     "NOTEBOOK_START",
     "NOTEBOOK_STEPS",
     "NOTEBOOK_X",
+    "UNFINISHED",
     "AnswerKey",
     "compute_answers",
     "notebook_history",
     "notebook_run",
     "notebook_skewed",
     "reference_answers",
+    "save_answers",
+    "start_exercise",
     "write_answers",
 ]
 
@@ -326,7 +330,13 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
         key: [np.array(row) for row in value] if ANSWER_KEYS[key].run else value.copy()
         for key, value in reference_answers().items()
     }
-    text = json_tricks.dumps(answer)
+    _replace_file(path, json_tricks.dumps(answer))
+    return path
+
+
+def _replace_file(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` whole or not at all: to a file beside it, then renamed over
+    it, so that an error on the way (or a kill) leaves the old file as it was."""
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -334,4 +344,106 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
     except BaseException:
         tmp.unlink(missing_ok=True)  # never leave a half-written file behind
         raise
-    return path
+
+
+#: The key of an answer file that lists the keys an exercise has started on and not saved
+#: yet (see :func:`start_exercise`); the checker fails those keys instead of reporting them
+#: "not attempted".
+UNFINISHED = "unfinished"
+
+
+def _saved_answers(path: Path) -> dict[str, Any]:
+    """The answers already in ``path`` (none if it does not exist), or a LoadError that says
+    what to do with a file that cannot be read."""
+    from gdtutor.safeload import LoadError, load_answers
+
+    if not path.exists():
+        return {}
+    try:
+        return load_answers(path)
+    except LoadError as error:
+        raise LoadError(
+            f"{path} is not an answer file this exercise can add to ({error}); it was left as "
+            f"it is: move it aside or delete it, then run the exercises again"
+        ) from None
+
+
+def _unfinished(answers: dict[str, Any]) -> list[str]:
+    keys = answers.get(UNFINISHED, [])
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+
+
+def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> None:
+    """Take an exercise's keys out of the answer file, and list them as unfinished.
+
+    An exercise's first cell calls this, and its last cell :func:`save_answers`: if a run
+    stops on an error in between, the file holds neither the keys' old values (which would
+    pass for the new run's) nor the new ones, and the checker reports the keys as started but
+    not saved. The other keys in the file are kept.
+
+    Parameters
+    ----------
+    keys : iterable of str
+        The keys the exercise saves.
+    path : str or path-like, optional
+        The answer file; created if missing.
+
+    Raises
+    ------
+    gdtutor.safeload.LoadError
+        If ``path`` exists but cannot be read as an answer file; it is left unchanged.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from gdtutor.safeload import load_answers
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp) / ".answer.json"
+    ...     save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
+    ...     start_exercise(["X_grad"], path)
+    ...     print(load_answers(path))
+    ...     save_answers({"X_grad": [[20.0]]}, path)
+    ...     print(load_answers(path))
+    {'xy_grad': [1.0, 1.0], 'unfinished': ['X_grad']}
+    {'xy_grad': [1.0, 1.0], 'X_grad': [[20.0]]}
+    """
+    path = Path(path)
+    keys = list(keys)
+    answers = _saved_answers(path)
+    unfinished = list(dict.fromkeys([*_unfinished(answers), *keys]))
+    kept = {key: value for key, value in answers.items() if key not in keys}
+    _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
+
+
+def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".answer.json") -> None:
+    """Add ``answer`` to the answer file, keeping the other keys saved there.
+
+    Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
+    the checker can say so; the keys saved leave the file's list of unfinished keys (see
+    :func:`start_exercise`). The file is replaced whole or not at all.
+
+    Parameters
+    ----------
+    answer : Mapping
+        Answer keys and their values (arrays, lists of arrays, numbers).
+    path : str or path-like, optional
+        The answer file; created if missing.
+
+    Raises
+    ------
+    gdtutor.safeload.LoadError
+        If ``path`` exists but cannot be read as an answer file; it is left unchanged.
+    """
+    path = Path(path)
+    answers = {**_saved_answers(path), **answer}
+    unfinished = [key for key in _unfinished(answers) if key not in answer]
+    answers.pop(UNFINISHED, None)
+    if unfinished:
+        answers[UNFINISHED] = unfinished
+    _replace_file(path, _dumps(answers))
+
+
+def _dumps(answers: Mapping[str, Any]) -> str:
+    import json_tricks
+
+    return str(json_tricks.dumps(dict(answers), allow_nan=True))

@@ -32,9 +32,12 @@ recorded before instead of after the step (or the reverse), a point that never m
 the start, a learning rate ten times too large or too small (for AdamW also a hundred times
 too small, or SGD's), gradients that were never zeroed, Adam in place of AdamW, or SGD with
 momentum; a gradient that is a multiple of the reference was accumulated over several
-``backward()`` calls. A history of the
-wrong length says how many steps are missing or extra, and a passing history computed in
-float64 says so. Only this search imports torch: checking a file that passes does not.
+``backward()`` calls; lesson 3's function without its factor 10 is named. A history of the
+wrong length says how many steps are missing or extra, one that turns to ``inf`` or ``nan``
+is a run that diverged, any other failing key says where it is first off, and a passing
+history computed in float64 says so. A key that an exercise started and did not save
+(listed under :data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one. Only
+the search for causes imports torch: checking a file that passes does not.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from gdtutor.answers import ANSWER_KEYS, reference_answers
+from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers
 
 __all__ = [
     "ATOL",
@@ -291,8 +294,33 @@ def _check_key(key: str, value: Any, ref: _Reference) -> KeyCheck:
     abs_max = float(error.max()) if error.size else 0.0
     rel_max = float(rel.max()) if rel.size else None
     if not close:
-        return KeyCheck(key, "fail", abs_max, rel_max, _cause(key, got, want), **shapes)
+        hint = _cause(key, got, want) or _where(key, got, error, ref)
+        return KeyCheck(key, "fail", abs_max, rel_max, hint, **shapes)
     return KeyCheck(key, "pass", abs_max, rel_max, _passing_hint(got), **shapes)
+
+
+def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str:
+    """Where a failing key with no known cause first leaves the tolerance, and whether its
+    values stop being finite (a run that diverged)."""
+    off = ~(error <= ref.tolerance)  # an error of nan is off too
+    history = _HISTORY.fullmatch(key) is not None
+    blown = ~np.isfinite(got) & ref.finite
+    if history and blown.any():
+        step = int(np.argwhere(blown)[0][0])
+        return (
+            f"inf or nan from entry {step} on: the run diverged (a learning rate too large, "
+            f"or a step uphill)"
+        )
+    if not off.any() or got.ndim == 0:
+        return ""
+    first = tuple(int(i) for i in np.argwhere(off)[0])
+    if history:
+        count = int(off.reshape(len(got), -1).any(axis=1).sum())
+        also = f" ({count} of them off)" if count > 1 else " (the only one off)"
+        return f"first off at entry {first[0]} of {len(got)}{also}"
+    count = int(off.sum())
+    also = f" ({count} entries off)" if count > 1 else " (the only entry off)"
+    return f"first off at [{', '.join(map(str, first))}]{also}"
 
 
 def _passing_hint(got: np.ndarray, in_float32: bool | None = None) -> str:
@@ -371,13 +399,25 @@ def _joined() -> _Joined:
     return _Joined(_references())
 
 
-def _absent(key: str) -> KeyCheck:
+def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     info = ANSWER_KEYS[key]
     run = f"run {info.exercise} (lesson {info.lesson}) to the end to save it"
+    if key in unfinished:
+        stopped = f"{info.exercise} started but stopped before saving it: {run}"
+        return KeyCheck(key, "missing", hint=stopped)
     if info.required:
         return KeyCheck(key, "missing", hint=run)
     stopped = "a run that stopped on an error saved nothing"
     return KeyCheck(key, "not attempted", hint=f"optional: {run} ({stopped})")
+
+
+def _unfinished_keys(learner: Mapping[str, Any]) -> frozenset[str] | None:
+    """The keys that an exercise started on and did not save (:func:`~gdtutor.answers.
+    start_exercise`), or None if the file's list is not a list of key names."""
+    keys = learner.get(UNFINISHED, [])
+    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys)):
+        return None
+    return frozenset(keys)
 
 
 def check_answers(learner: Mapping[str, Any]) -> CheckResult:
@@ -410,14 +450,18 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it
     """
     reference = _references()
-    rows = _joined().rows(learner) or _rows_key_by_key(learner)
-    rows += [KeyCheck(str(key), "extra") for key in learner if key not in reference]
+    unfinished = _unfinished_keys(learner)
+    known = set(reference) if unfinished is None else {*reference, UNFINISHED}
+    rows = _joined().rows(learner) or _rows_key_by_key(learner, unfinished or frozenset())
+    rows += [KeyCheck(str(key), "extra") for key in learner if key not in known]
     return CheckResult(tuple(rows))
 
 
-def _rows_key_by_key(learner: Mapping[str, Any]) -> list[KeyCheck]:
+def _rows_key_by_key(
+    learner: Mapping[str, Any], unfinished: frozenset[str] = frozenset()
+) -> list[KeyCheck]:
     return [
-        _check_key(key, learner[key], ref) if key in learner else _absent(key)
+        _check_key(key, learner[key], ref) if key in learner else _absent(key, unfinished)
         for key, ref in _references().items()
     ]
 
@@ -492,7 +536,7 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     --------
     The course notebook's seven keys, all right, pass; lessons 1 and 3 were not attempted:
 
-    >>> from gdtutor.answers import ANSWER_KEYS, reference_answers
+    >>> from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers
     >>> notebook = {k: v for k, v in reference_answers().items() if ANSWER_KEYS[k].required}
     >>> summary_row("ann.json", check_answers(notebook))
     ('ann.json', 'pass', '7/10', '-', '-', '1 3', '')

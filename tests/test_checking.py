@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from gdtutor.answers import ANSWER_KEYS, reference_answers
+from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers
 from gdtutor.checking import (
     ATOL,
     RTOL,
@@ -56,6 +56,26 @@ def test_the_notebooks_own_seven_keys_pass_and_the_others_are_not_attempted() ->
         f"to the end to save it {stopped}",
     }
     assert result.summary() == "7 of 10 keys pass; 3 not attempted"
+
+
+def test_keys_an_exercise_started_and_did_not_save_fail() -> None:
+    answers = {k: v for k, v in reference_answers().items() if k != "var_history_parabola"}
+    del answers["fn_history_parabola"]
+    answers[UNFINISHED] = ["var_history_parabola", "fn_history_parabola"]
+    result = check_answers(answers)
+    assert not result.passed
+    assert result.summary() == "8 of 10 keys pass; 2 missing (lesson 3)"
+    row = result["var_history_parabola"]
+    assert row.verdict == "missing"
+    assert row.hint.startswith("plot_03_descent_by_hand_exercise.py started but stopped")
+    # Without the list, the same file passes: lesson 3's keys are optional.
+    del answers[UNFINISHED]
+    assert check_answers(answers).passed
+    # A list that is not key names is not taken as one.
+    answers[UNFINISHED] = 3
+    result = check_answers(answers)
+    assert result["var_history_parabola"].verdict == "not attempted"
+    assert result[UNFINISHED].verdict == "extra"
 
 
 def test_the_notebook_cells_written_as_a_learner_would_pass() -> None:
@@ -204,12 +224,60 @@ def test_a_history_of_the_wrong_length_says_how_many_steps(steps: int, hint: str
     assert result["var_history_2"].verdict == "pass"
 
 
-def test_an_unknown_error_fails_without_a_hint() -> None:
+def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     answers = reference()
     answers["var_history_2"] = [p + 0.5 for p in answers["var_history_2"]]
     row = check_answers(answers)["var_history_2"]
-    assert (row.verdict, row.hint) == ("fail", "")
+    assert (row.verdict, row.hint) == ("fail", "first off at entry 0 of 500 (500 of them off)")
     assert row.max_abs_error == pytest.approx(0.5)
+    # One value edited by hand: its place.
+    answers = reference()
+    answers["fn_history_3"] = np.array(answers["fn_history_3"])
+    answers["fn_history_3"][100] *= 1.01
+    row = check_answers(answers)["fn_history_3"]
+    assert row.hint == "first off at entry 100 of 500 (the only one off)"
+    answers = reference()
+    answers["X_grad"] = np.array(answers["X_grad"])
+    answers["X_grad"][1, 2] = 141
+    assert check_answers(answers)["X_grad"].hint == "first off at [1, 2] (the only entry off)"
+
+
+def test_lesson_3_without_the_factor_10_is_named() -> None:
+    """f = sum of squares without its factor 10: each step is a tenth as long, as with a
+    tenth of the rate, and each value a tenth of that run's."""
+    import torch
+
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    points, values = [], []
+    for _ in range(500):
+        value = (x**2).sum()
+        points.append(x.detach().numpy().copy())
+        values.append(value.item())
+        value.backward()
+        with torch.no_grad():
+            x -= 0.001 * x.grad
+        x.grad.zero_()
+    answers = reference()
+    answers["var_history_parabola"], answers["fn_history_parabola"] = points, values
+    result = check_answers(answers)
+    assert result["var_history_parabola"].hint == (
+        "matches a run with lr=0.0001 instead of lr=0.001 (or f is missing its factor 10, "
+        "which shortens every step the same way)"
+    )
+    assert result["fn_history_parabola"].hint == (
+        "a tenth of the values of a run with lr=0.0001: f is missing its factor 10"
+    )
+
+
+def test_a_history_that_turns_infinite_says_the_run_diverged() -> None:
+    answers = reference()
+    history = np.array(answers["fn_history_2"])
+    history[40:] = np.inf
+    history[60:] = np.nan
+    answers["fn_history_2"] = history
+    row = check_answers(answers)["fn_history_2"]
+    assert row.verdict == "fail"
+    assert row.hint.startswith("inf or nan from entry 40 on: the run diverged")
 
 
 @pytest.mark.parametrize(("fraction", "verdict"), [(0.5 * ATOL, "pass"), (2 * ATOL, "fail")])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import os
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import json_tricks
 import nbformat
 import pytest
 
-from gdtutor.answers import ANSWER_KEYS
+from gdtutor.answers import ANSWER_KEYS, UNFINISHED, save_answers
 from gdtutor.checking import check_answers
 from gdtutor.cli import main
 from gdtutor.safeload import LoadError, load_answers
@@ -230,20 +231,45 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
     assert (tmp_path / ".answer.json").read_bytes() == before
 
 
-def test_a_run_that_stops_early_leaves_its_own_answers_missing_not_stale(tmp_path: Path) -> None:
+def test_a_run_that_stops_early_leaves_its_own_answers_unfinished_not_stale(
+    tmp_path: Path,
+) -> None:
     source = '"""\nA lesson\n========\n"""\n\n# %%\n' + ANSWER_SCRIPT.format(key="X_grad")
     exercise = exercise_source(source)
     assert exercise.index("# Start afresh") > exercise.index('"""\n\n')  # after the docstring
-    assert 'OWN_KEYS = ["X_grad"]' in exercise
+    assert 'start_exercise(["X_grad"])' in exercise
     path = tmp_path / "lesson.py"
     path.write_text(fill_blanks(exercise, {"the numbers": 'answer["X_grad"] = [1.0, 2.0]\n'}))
     assert run_script(path, tmp_path).returncode == 0
     saved = {**load_answers(tmp_path / ".answer.json"), "xy_grad": [3]}
+    assert UNFINISHED not in saved  # the run saved what it started
     (tmp_path / ".answer.json").write_text(json_tricks.dumps(saved))
     path.write_text(exercise)  # run again, stopping at the blank
     done = run_script(path, tmp_path)
     assert done.returncode == 1 and "Fill in the blank 'the numbers'" in done.stderr
-    assert load_answers(tmp_path / ".answer.json") == {"xy_grad": [3]}  # the other lesson's kept
+    # The other lesson's answer is kept; this one's is gone, and listed as unfinished.
+    assert load_answers(tmp_path / ".answer.json") == {"xy_grad": [3], UNFINISHED: ["X_grad"]}
+
+
+def test_a_diverged_run_is_saved_and_keeps_the_other_answers(tmp_path: Path) -> None:
+    """A learning rate that is too large gives inf and nan: they are saved (the checker
+    reads them), and a failing save never truncates the file."""
+    (tmp_path / ".answer.json").write_text(json_tricks.dumps({"xy_grad": [1.0, 1.0]}))
+    source = ANSWER_SCRIPT.format(key="fn_history_2")
+    path = tmp_path / "lesson.py"
+    blowup = 'answer["fn_history_2"] = [1.0, float("inf"), float("nan")]\n'
+    path.write_text(fill_blanks(exercise_source(source), {"the numbers": blowup}))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    saved = load_answers(tmp_path / ".answer.json")
+    assert saved["xy_grad"] == [1.0, 1.0]
+    assert saved["fn_history_2"][:2] == [1.0, float("inf")] and math.isnan(saved["fn_history_2"][2])
+    # A value json_tricks cannot write stops the save with the old file intact.
+    before = (tmp_path / ".answer.json").read_bytes()
+    with pytest.raises(TypeError):
+        save_answers({"X_grad": object()}, tmp_path / ".answer.json")
+    assert (tmp_path / ".answer.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".answer.json", "lesson.py"]
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ exercise version replaces each block, at the block's indentation, with
 file stays valid Python (inside a function or a loop too) and, run unfilled, stops at the
 first blank it reaches. A lesson that stores results in a dict ``answer`` gets a last cell
 that adds them to ``.answer.json``, ready for ``python -m gdtutor check``, and a first cell
-that takes the keys it stores out of that file, so that a run that stops early leaves them
-missing rather than stale.
+that takes the keys it stores out of that file and lists them as unfinished, so that a run
+that stops early leaves them failing rather than stale.
 """
 
 from __future__ import annotations
@@ -54,16 +54,9 @@ _SAVE_CELL = """
 # As the course notebook's last cell does, this writes ``answer`` to ``.answer.json``, here
 # next to the answers that the other lessons saved there. Check them with
 # ``python -m gdtutor check``.
-from pathlib import Path
+from gdtutor.answers import save_answers
 
-import json_tricks
-
-from gdtutor.safeload import load_answers
-
-saved = load_answers(".answer.json") if Path(".answer.json").exists() else {}
-saved.update(answer)
-with open(".answer.json", "w") as file:
-    json_tricks.dump(saved, file)
+save_answers(answer)
 print(f"saved {', '.join(answer)} to .answer.json")
 """
 
@@ -74,20 +67,11 @@ _FORGET_CELL = """
 # ------------
 #
 # An earlier run of this exercise may have saved its answers to ``.answer.json``. They are
-# taken out first, so that if this run stops before its end, the checker reports this
-# lesson's answers as missing instead of checking the old ones.
-from pathlib import Path
+# taken out first and listed as unfinished until the last cell saves the new ones: if this
+# run stops before its end, the checker says so instead of checking the old answers.
+from gdtutor.answers import start_exercise
 
-import json_tricks
-
-from gdtutor.safeload import load_answers
-
-OWN_KEYS = {keys}
-if Path(".answer.json").exists():
-    saved = load_answers(".answer.json")
-    if any(key in saved for key in OWN_KEYS):
-        with open(".answer.json", "w") as file:
-            json_tricks.dump({{k: v for k, v in saved.items() if k not in OWN_KEYS}}, file)
+start_exercise({keys})
 """
 
 
