@@ -22,7 +22,7 @@ import torch
 
 from gdtutor import gradient_descent, hessian, optimize, parabola, rosenbrock, skewed
 from gdtutor.stepsize import contraction_factors, step_size_bounds
-from tests.site.conftest import HTML
+from tests.site.conftest import DESKTOP, HTML, PHONE
 
 PAGE = "theory/step_size.html"
 ASSETS = HTML / "_static" / "explorer"
@@ -436,6 +436,63 @@ def test_typed_start_point(page) -> None:  # type: ignore[no-untyped-def]
     assert_matches_torch(view)
 
 
+def test_typed_start_off_the_plot_is_kept_on_its_edge(page) -> None:  # type: ignore[no-untyped-def]
+    """A start typed far off the plot (x₁ = 1e9) runs from the plot's edge, says so next to
+    the inputs, and shows the start it used once the field is left."""
+    _reset(page)
+    data = page.evaluate("window.gdtutorExplorer.data.objectives.skewed")
+    (_, x_high), (y_low, _) = data["xlim"], data["ylim"]
+    note = page.locator(".gdt-ex-start-note")
+    assert note.is_hidden()
+    page.get_by_label("x₁").fill("1e9")
+    view = shown(page)
+    assert float(view["startX"]) == x_high
+    assert note.is_visible() and "off the plot" in note.text_content()
+    page.get_by_label("x₁").press("Tab")
+    assert float(page.input_value(f"{ID}-x1")) == x_high
+    page.get_by_label("x₂").fill("-50")
+    page.get_by_label("x₂").press("Enter")
+    view = shown(page)
+    assert (float(view["startX"]), float(view["startY"])) == (x_high, y_low)
+    assert float(page.input_value(f"{ID}-x2")) == y_low
+    # The start circle is drawn on the plot's corner, not somewhere off the picture.
+    _, _, right, bottom = data["box"]
+    circle = page.locator(".gdt-ex-start-mark")
+    assert float(circle.get_attribute("cx")) == pytest.approx(right, abs=1e-6)
+    assert float(circle.get_attribute("cy")) == pytest.approx(bottom, abs=1e-6)
+    assert_matches_torch(view)
+    # A start on the plot is taken as typed, and the note goes.
+    page.get_by_label("x₁").fill("-2.5")
+    assert float(shown(page)["startX"]) == -2.5
+    assert note.is_hidden()
+
+
+def _value_ticks(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The step labels under the value chart's x axis."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll(
+              '.gdt-ex-values .gdt-ex-axes > text[text-anchor="middle"]:not(.gdt-ex-label)')]
+            .map(t => t.textContent)"""
+    )
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_a_short_run_counts_whole_steps(page, steps: int) -> None:  # type: ignore[no-untyped-def]
+    _reset(page)
+    slider = page.get_by_label("Steps", exact=True)
+    slider.focus()
+    page.keyboard.press("Home")
+    for _ in range(steps - 1):
+        page.keyboard.press("ArrowRight")
+    view = shown(page)
+    assert int(view["steps"]) == steps
+    noun = "step" if steps == 1 else "steps"
+    assert view["text"].startswith(f"After {steps} {noun}: x")
+    ticks = _value_ticks(page)
+    assert ticks == [str(k) for k in range(steps + 1)], ticks
+    assert_matches_torch(view)
+
+
 def test_past_the_largest_stable_step_shows_divergence(page) -> None:  # type: ignore[no-untyped-def]
     _reset(page)
     page.get_by_role("button", name="Just past 2/λmax").click()
@@ -559,6 +616,57 @@ def test_usable_on_a_phone(browser, site_url: str) -> None:  # type: ignore[no-u
     assert (after["startX"], after["startY"]) != (before["startX"], before["startY"])
     assert_matches_torch(after)
     context.close()
+
+
+@pytest.mark.parametrize(("viewport", "least"), [(PHONE, 36), (DESKTOP, 24)])
+def test_controls_are_large_enough_to_tap(browser, site_url: str, viewport, least: int) -> None:  # type: ignore[no-untyped-def]
+    """Every slider, menu, number field and preset is at least `least` CSS pixels tall:
+    about a fingertip on a phone, and no less than WCAG's 24 px target anywhere."""
+    context = browser.new_context(viewport=viewport, has_touch=viewport is PHONE)
+    page = context.new_page()
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll(
+              '.gdt-explorer input, .gdt-explorer select, .gdt-ex-presets button')]
+            .map(e => [e.id || e.textContent, e.getBoundingClientRect().height])"""
+    )
+    context.close()
+    assert len(heights) == 3 + 2 + 2 + 5  # three sliders, two menus, two fields, presets
+    small = [(name, height) for name, height in heights if height < least]
+    assert small == [], small
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1024, "height": 900}, DESKTOP])
+def test_views_fill_each_row(browser, site_url: str, viewport) -> None:  # type: ignore[no-untyped-def]
+    """No view sits alone beside an empty column: each row of the views' grid reaches
+    across the whole width the explorer has."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    layout = page.evaluate(
+        """() => {
+          const box = e => { const r = e.getBoundingClientRect();
+                             return [r.left, r.top, r.right, r.bottom]; };
+          const views = document.querySelector('.gdt-ex-views');
+          return {views: box(views), figures: [...views.children].map(box),
+                  chart: box(document.querySelector('.gdt-ex-factors')),
+                  note: box(document.querySelector('.gdt-ex-factor-note'))};
+        }"""
+    )
+    context.close()
+    left, _, right, _ = layout["views"]
+    rows: dict[int, list] = {}
+    for figure in layout["figures"]:
+        rows.setdefault(round(figure[1]), []).append(figure)
+    for row in rows.values():
+        assert min(f[0] for f in row) == pytest.approx(left, abs=1)
+        assert max(f[2] for f in row) == pytest.approx(right, abs=1), (viewport, layout)
+    if viewport is DESKTOP:
+        # Two columns: the contours beside the values; the factors below, their note beside.
+        assert len(rows) == 2, layout
+        assert layout["note"][0] >= layout["chart"][2], layout
 
 
 def test_works_from_a_copy_on_disk_offline(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

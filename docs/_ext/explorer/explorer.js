@@ -150,6 +150,16 @@ function inside([x, y], [l, t, r, b]) {
   return x >= l && x <= r && y >= t && y <= b;
 }
 
+/** "1 step", "2 steps". */
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** `value` kept within [lo, hi]. */
+function clamp(value, [lo, hi]) {
+  return Math.min(Math.max(value, lo), hi);
+}
+
 /** Whether a run overflowed or ended higher than it started. */
 function diverging(result) {
   return result.diverged || result.endValue > result.values[0];
@@ -194,6 +204,9 @@ function mount(root, index) {
   const startInputs = [0, 1].map((i) =>
     el("input", { type: "number", id: `${id}-x${i + 1}`, step: "any", inputmode: "decimal" }),
   );
+  // Says when a typed start lay off the plot and was moved to its edge.
+  const startNote = el("p", { class: "gdt-ex-start-note", id: `${id}-start-note`, "aria-live": "polite" });
+  startInputs.forEach((input) => input.setAttribute("aria-describedby", startNote.id));
   const start = el(
     "fieldset",
     { class: "gdt-ex-start" },
@@ -202,6 +215,7 @@ function mount(root, index) {
     startInputs[0],
     el("label", { for: startInputs[1].id }, "x₂"),
     startInputs[1],
+    startNote,
   );
   const lrHelp = el("span", { id: `${id}-lr-help`, class: "gdt-ex-hidden" }, "logarithmic: each arrow-key step changes α by about 2 %");
   const form = el(
@@ -224,6 +238,7 @@ function mount(root, index) {
     button.addEventListener("click", () => {
       Object.assign(state, preset.settings, { start: [...preset.settings.start] });
       presetNote.textContent = preset.note;
+      startNote.textContent = "";
       syncControls();
       render();
     });
@@ -239,13 +254,14 @@ function mount(root, index) {
   const factorsSvg = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", class: "gdt-ex-chart gdt-ex-factors" });
   const factorNote = el("p", { class: "gdt-ex-factor-note" });
   const factorCaption = el("figcaption", {});
+  const factorFigure = el("figure", { class: "gdt-ex-figure gdt-ex-factor-figure" }, factorsSvg, factorNote, factorCaption);
   const status = el("p", { class: "gdt-ex-status", role: "status", "aria-live": "polite" });
   const views = el(
     "div",
     { class: "gdt-ex-views" },
     el("figure", { class: "gdt-ex-figure" }, plot, pathCaption),
     el("figure", { class: "gdt-ex-figure" }, valuesSvg, el("figcaption", {}, "The value at each step, on a log axis.")),
-    el("figure", { class: "gdt-ex-figure" }, factorsSvg, factorNote, factorCaption),
+    factorFigure,
   );
   root.replaceChildren(form, presets, presetNote, status, views);
 
@@ -254,6 +270,7 @@ function mount(root, index) {
     state.objective = objective.input.value;
     state.start = [...objectives[state.objective].start];
     presetNote.textContent = "";
+    startNote.textContent = "";
     syncControls();
     render();
   });
@@ -275,15 +292,28 @@ function mount(root, index) {
     state.steps = Number(steps.input.value);
     render();
   });
-  startInputs.forEach((input, i) =>
+  // A typed start is kept within the plot's axes, so that the run always starts where it
+  // can be seen: while typing the run starts at the nearest edge and a note says so; when
+  // the field is left (or Enter is pressed) it shows the start that was used.
+  startInputs.forEach((input, i) => {
     input.addEventListener("input", () => {
       const value = Number(input.value);
       if (input.value !== "" && Number.isFinite(value)) {
-        state.start[i] = value;
+        const view = objectives[state.objective];
+        const limits = i === 0 ? view.xlim : view.ylim;
+        state.start[i] = clamp(value, limits);
+        startNote.textContent =
+          state.start[i] === value
+            ? ""
+            : `x${"₁₂"[i]} = ${fmt(value)} is off the plot: the run starts at its edge, ` +
+              `x${"₁₂"[i]} = ${fmt(state.start[i])} (the plot shows ${fmt(limits[0])} to ${fmt(limits[1])}).`;
         render();
       }
-    }),
-  );
+    });
+    input.addEventListener("change", () => {
+      input.value = String(state.start[i]);
+    });
+  });
   overlay.addEventListener("click", (event) => {
     const view = objectives[state.objective];
     const bounds = overlay.getBoundingClientRect();
@@ -293,6 +323,7 @@ function mount(root, index) {
     const { x, y } = dataScales(view);
     // Two decimals: a start a reader can type in again and read in the inputs.
     state.start = [x.invert(px), y.invert(py)].map((v) => Math.round(v * 100) / 100);
+    startNote.textContent = "";
     syncControls();
     render();
   });
@@ -304,10 +335,12 @@ function mount(root, index) {
     beta.input.value = String(state.momentum);
     beta.input.disabled = !HAS_MOMENTUM.has(state.method);
     steps.input.value = String(state.steps);
+    const view = objectives[state.objective];
     startInputs.forEach((input, i) => {
       input.value = String(state.start[i]);
+      const [lo, hi] = i === 0 ? view.xlim : view.ylim;
+      Object.assign(input, { min: String(lo), max: String(hi) });
     });
-    const view = objectives[state.objective];
     image.src = new URL(view.image, BASE).href;
     image.width = view.size[0];
     image.height = view.size[1];
@@ -356,7 +389,7 @@ function mount(root, index) {
     overlay.dataset.points = String(pixels.length);
     overlay.setAttribute(
       "aria-label",
-      `Path of ${result.points.length} recorded points from (${fmt(state.start[0])}, ${fmt(state.start[1])})`,
+      `Path of ${plural(result.points.length, "recorded point")} from (${fmt(state.start[0])}, ${fmt(state.start[1])})`,
     );
   }
 
@@ -371,7 +404,11 @@ function mount(root, index) {
     const x = scaleLinear([0, state.steps], [M.left, W - M.right]);
     const y = scaleLog([lo, hi], [H - M.bottom, M.top]).nice();
     axes(valuesSvg, x, y, {
-      xTicks: x.ticks(5).map((t) => [t, String(t)]),
+      // Steps are whole numbers: a short run gets no ticks at 0.2, 0.4, ….
+      xTicks: x
+        .ticks(5)
+        .filter(Number.isInteger)
+        .map((t) => [t, String(t)]),
       yTicks: logTicks(y),
       xLabel: "step",
       yLabel: "f(x)",
@@ -400,6 +437,7 @@ function mount(root, index) {
   function drawFactors() {
     factorsSvg.replaceChildren();
     const view = objectives[state.objective];
+    factorFigure.classList.toggle("gdt-ex-no-chart", state.method === "adam");
     if (state.method === "adam") {
       factorsSvg.style.display = "none";
       factorNote.textContent =
@@ -479,7 +517,7 @@ function mount(root, index) {
     } else {
       const first = result.values[0];
       // Non-breaking spaces keep each "=" with what it names and its value.
-      const end = `After ${state.steps} steps: x\u00a0=\u00a0(${fmt(result.end[0])}, ${fmt(result.end[1])}), f(x)\u00a0=\u00a0${fmt(result.endValue)}.`;
+      const end = `After ${plural(state.steps, "step")}: x\u00a0=\u00a0(${fmt(result.end[0])}, ${fmt(result.end[1])}), f(x)\u00a0=\u00a0${fmt(result.endValue)}.`;
       message = diverging(result)
         ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
         : end;
