@@ -137,7 +137,7 @@ answer["fn_history_4"] = fn_history
 # :math:`\sqrt{\hat v_t}` rescales it (the :ref:`update rules page <theory-update-rules>`
 # writes both out). At the first step :math:`\hat m_1 / \sqrt{\hat v_1}` is the sign of the
 # gradient, so each coordinate moves by about ``lr`` however large its gradient is:
-group = optimizer.param_groups[0]
+group = torch.optim.AdamW([x], lr=1).param_groups[0]  # the settings of the run above
 lr, (beta1, beta2), decay = group["lr"], group["betas"], group["weight_decay"]
 print(f"AdamW defaults: beta1 = {beta1}, beta2 = {beta2}, weight_decay = {decay}")
 v = torch.tensor(start, requires_grad=True)

@@ -136,7 +136,7 @@ def notebook_skewed(variable: torch.Tensor) -> torch.Tensor:
     Parameters
     ----------
     variable : torch.Tensor
-        One point, shape ``(2,)``, float32.
+        One point, shape ``(2,)``: float32 as in the notebook, or float64.
 
     Returns
     -------
@@ -151,7 +151,11 @@ def notebook_skewed(variable: torch.Tensor) -> torch.Tensor:
     """
     import torch
 
-    gramma = torch.tensor([[1.0, -1.0], [1.0, 1.0]]) @ torch.tensor([[1.0, 0.0], [0.0, 4.0]])
+    # In the variable's dtype, so that a float64 run works too (float32, as the notebook's).
+    dtype = variable.dtype
+    gramma = torch.tensor([[1.0, -1.0], [1.0, 1.0]], dtype=dtype) @ torch.tensor(
+        [[1.0, 0.0], [0.0, 4.0]], dtype=dtype
+    )
     return 10 * (variable.unsqueeze(0) @ (gramma @ variable.unsqueeze(1))).sum()
 
 

@@ -182,3 +182,15 @@ def test_failed_write_leaves_no_temporary_file(tmp_path) -> None:
     with pytest.raises(FileNotFoundError):
         write_answers(tmp_path / "missing" / "a.json")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-directory"]
+
+
+def test_the_notebooks_skewed_function_takes_a_float64_point_too() -> None:
+    import torch
+
+    from gdtutor.answers import notebook_skewed
+
+    x = torch.tensor([8.0, 8.0], dtype=torch.float64, requires_grad=True)
+    value = notebook_skewed(x)
+    value.backward()
+    assert value.dtype == torch.float64 and value.item() == 1280.0
+    assert x.grad is not None and x.grad.tolist() == [-80.0, 400.0]

@@ -451,6 +451,44 @@ def test_lesson_2_runs_to_the_end_however_f_is_written(
     assert (row.verdict, row.hint[: len(hint)]) == (verdict, hint)
 
 
+@needs_lessons
+def test_lesson_5_with_another_optimizer_for_adamw_still_saves_its_answers(
+    tmp_path: Path,
+) -> None:
+    """The lesson's code after the AdamW blank reads AdamW's settings from AdamW itself, so a
+    learner who wrote another optimizer there reaches the save cell, and the checker judges
+    the run (the SGD answers before it are kept)."""
+    lesson = next(p for p in LESSONS if p.stem.startswith("plot_05"))
+    source = lesson.read_text(encoding="utf-8")
+    solutions = {blank.name: blank.solution for blank in find_blanks(source, filename=lesson.name)}
+    solutions["optimizer = AdamW over x with lr 1"] = "optimizer = torch.optim.RMSprop([x], lr=1)\n"
+    path = tmp_path / "exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=lesson.stem), solutions))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = check_answers(load_answers(tmp_path / ".answer.json"))
+    assert result["var_history_3"].verdict == result["fn_history_3"].verdict == "pass"
+    assert result["var_history_4"].verdict == "fail"
+
+
+@needs_lessons
+def test_lesson_3_at_another_rate_fits_its_line_without_a_warning(tmp_path: Path) -> None:
+    """At α = 0.01 the value rounds to 0 within the run; the fit leaves those steps out."""
+    lesson = next(p for p in LESSONS if p.stem.startswith("plot_03"))
+    source = lesson.read_text(encoding="utf-8")
+    solutions = {blank.name: blank.solution for blank in find_blanks(source, filename=lesson.name)}
+    step = "one gradient step with α = 0.001"
+    assert "0.001" in solutions[step]
+    solutions[step] = solutions[step].replace("0.001", "0.01")
+    path = tmp_path / "exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=lesson.stem), solutions))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr, done.stderr
+    values = load_answers(tmp_path / ".answer.json")["fn_history_parabola"]
+    assert any(value == 0 for value in values)  # the case the fit must handle
+
+
 @pytest.mark.parametrize(
     ("markdown", "site", "plain"),
     [
