@@ -244,9 +244,12 @@ def _as_array(value: Any) -> np.ndarray | tuple[Verdict, str]:
         array = np.asarray(value)
     except ValueError:
         return "wrong shape", "ragged: its entries have different shapes"
-    if array.dtype.kind not in "biuf":
-        found = "text" if array.dtype.kind in "US" else "non-numbers"
-        return "not numeric", f"holds {found}, expected numbers"
+    if array.dtype.kind not in "iuf":
+        kinds = {"U": "text", "S": "text", "b": "true/false values"}
+        return (
+            "not numeric",
+            f"holds {kinds.get(array.dtype.kind, 'non-numbers')}, expected numbers",
+        )
     return array
 
 
@@ -470,7 +473,15 @@ def _number(value: float | None) -> str:
     return "-" if value is None else f"{value:.1e}"
 
 
+def _shown(text: str) -> str:
+    """``text`` as a table cell: one with a control character (a newline, a terminal escape)
+    is shown as a Python string literal, so that a file cannot fake a row or colour the
+    terminal."""
+    return text if text.isprintable() else repr(text)
+
+
 def _table(cells: Sequence[tuple[str, ...]]) -> list[str]:
+    cells = [tuple(_shown(cell) for cell in row) for row in cells]
     widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]) - 1)] + [0]
     return [
         "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
@@ -536,10 +547,10 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     --------
     The course notebook's seven keys, all right, pass; lessons 1 and 3 were not attempted:
 
-    >>> from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers
+    >>> from gdtutor.answers import ANSWER_KEYS, reference_answers
     >>> notebook = {k: v for k, v in reference_answers().items() if ANSWER_KEYS[k].required}
     >>> summary_row("ann.json", check_answers(notebook))
-    ('ann.json', 'pass', '7/10', '-', '-', '1 3', '')
+    ('ann.json', 'pass', '7 of 10', '-', '-', '1 3', '')
     >>> row = summary_row("bob.json", "the file is gzip-compressed, not JSON text")
     >>> row[1], row[-1]
     ('error', 'cannot read: the file is gzip-compressed, not JSON text')
@@ -561,7 +572,7 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
         " ".join(map(str, _lessons(rows))) or "-" for rows in (wrong, missing, skipped)
     )
     status = "pass" if result.passed else "fail"
-    return (name, status, f"{passed}/{len(checked)}", failing, absent, optional, problems)
+    return (name, status, f"{passed} of {len(checked)}", failing, absent, optional, problems)
 
 
 def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> str:
@@ -570,19 +581,34 @@ def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> 
     Examples
     --------
     >>> rows = [
-    ...     ("ann.json", "pass", "7/10", "-", "-", "1 3", ""),
+    ...     ("ann.json", "pass", "7 of 10", "-", "-", "1 3", ""),
     ...     ("bob.json", "error", "-", "-", "-", "-", "?"),
     ... ]
     >>> print(format_summary(rows))
     file      status  keys passed  failing lessons  missing lessons  not attempted  problems
-    ann.json  pass    7/10         -                -                1 3
+    ann.json  pass    7 of 10      -                -                1 3
     bob.json  error   -            -                -                -              ?
     2 files: 1 pass, 0 fail, 1 unreadable
+
+    In CSV, a cell that a spreadsheet would read as a formula (a file named ``=1+1.json``)
+    is written as text, after a ``'``:
+
+    >>> print(format_summary([("=1+1.json", "error", "-", "-", "-", "-", "?")], as_csv=True))
+    file,status,keys passed,failing lessons,missing lessons,not attempted,problems
+    '=1+1.json,error,-,-,-,-,?
     """
     if as_csv:
         out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows([SUMMARY_HEADER, *rows])
+        cells = [[_as_text(cell) for cell in row] for row in rows]
+        csv.writer(out, lineterminator="\n").writerows([SUMMARY_HEADER, *cells])
         return out.getvalue().rstrip("\n")
     counts = {status: sum(row[1] == status for row in rows) for status in ("pass", "fail", "error")}
     total = f"{len(rows)} files: {counts['pass']} pass, {counts['fail']} fail, "
     return "\n".join([*_table([SUMMARY_HEADER, *rows]), total + f"{counts['error']} unreadable"])
+
+
+def _as_text(cell: str) -> str:
+    """A CSV cell that no spreadsheet takes for a formula: one that starts with ``=``, ``+``,
+    ``@``, a tab, a carriage return, or ``-`` and more, gets a leading ``'``."""
+    formula = cell[:1] in ("=", "+", "@", "\t", "\r") or (cell.startswith("-") and cell != "-")
+    return f"'{cell}" if formula else cell

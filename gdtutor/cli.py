@@ -10,7 +10,7 @@ import concurrent.futures
 import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = ["main"]
@@ -21,17 +21,21 @@ reference answers, key by key. Files are only read: nothing in them is imported 
 
 One file: a table with a row per key, naming the lesson that writes it, and a hint for each
 known mistake. Several files or a folder (every *.json file in it and below it): one summary
-row per file, and files that cannot be read are reported and skipped.
+row per file, and files that cannot be read are reported and skipped; in a folder, symbolic
+links are reported and not followed.
 
 Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
 cannot be read or is refused."""
 
 
 def _parser() -> argparse.ArgumentParser:
+    from gdtutor import __version__
+
     parser = argparse.ArgumentParser(
         prog="gdtutor",
         description="Companion commands for the gdtutor lessons on gradient descent.",
     )
+    parser.add_argument("--version", action="version", version=f"gdtutor {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     answers = commands.add_parser(
         "answers",
@@ -58,13 +62,32 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _files(paths: Sequence[str]) -> Iterator[Path]:
+def _files(paths: Sequence[str]) -> tuple[list[Path], list[Path], int]:
+    """The files to check, the symbolic links found in folders (not followed: a link may
+    lead out of the folder, to another student's file or to any file at all), and how many
+    other files the folders hold (not ``*.json``, so not checked)."""
+    files: list[Path] = []
+    links: list[Path] = []
+    others = 0
     for name in paths:
         path = Path(name)
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.json") if p.is_file())
-        else:
-            yield path
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found: list[Path] = []
+        for folder, dirs, names in os.walk(path):  # does not enter linked folders
+            here = Path(folder)
+            links += [here / d for d in dirs if (here / d).is_symlink()]
+            for file in names:
+                target = here / file
+                if target.is_symlink():
+                    links.append(target)
+                elif file.endswith(".json"):
+                    found.append(target)
+                else:
+                    others += 1
+        files += sorted(found)
+    return files, sorted(links), others
 
 
 def _missing_file_hint(path: Path) -> str:
@@ -105,8 +128,10 @@ def _summary_row(path: Path) -> tuple[str, ...]:
 _PARALLEL_FROM = 32
 
 
-def _check_many(paths: list[Path], as_csv: bool) -> int:
-    from gdtutor.checking import format_summary
+def _check_many(
+    paths: list[Path], as_csv: bool, links: Sequence[Path] = (), others: int = 0
+) -> int:
+    from gdtutor.checking import format_summary, summary_row
 
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) >= _PARALLEL_FROM and workers > 1:
@@ -122,7 +147,11 @@ def _check_many(paths: list[Path], as_csv: bool) -> int:
             rows = list(pool.map(_summary_row, paths, chunksize=4))
     else:
         rows = [_summary_row(path) for path in paths]
+    rows += [summary_row(str(link), "a symbolic link: not followed") for link in links]
     print(format_summary(rows, as_csv=as_csv))
+    if others and not as_csv:
+        print(f"({others} other file{'s' if others > 1 else ''} in the folders, not *.json, "
+              f"{'were' if others > 1 else 'was'} not checked)")  # fmt: skip
     statuses = {row[1] for row in rows}
     return 2 if "error" in statuses else 1 if "fail" in statuses else 0
 
@@ -162,10 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "check":
         given = args.paths or [".answer.json"]
-        paths = list(_files(given))
-        if not paths:
+        paths, links, others = _files(given)
+        if not paths and not links:
             print(f"error: no *.json answer files in {', '.join(given)}", file=sys.stderr)
             return 2
         single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv
-        return _check_one(paths[0]) if single else _check_many(paths, args.csv)
+        return _check_one(paths[0]) if single else _check_many(paths, args.csv, links, others)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

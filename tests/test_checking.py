@@ -326,6 +326,7 @@ def test_a_partly_done_file_still_checks_the_keys_it_has() -> None:
     [
         (["8.0", "7.84"], "not numeric", "holds text, expected numbers"),
         ([{"x": 1}], "not numeric", "holds non-numbers, expected numbers"),
+        ([[True, True]] * 500, "not numeric", "holds true/false values, expected numbers"),
         ([[8.0, 8.0], [7.8]], "wrong shape", "ragged: its entries have different shapes"),
         (np.zeros((500, 1, 2)), "wrong shape", "shape (500, 1, 2) instead of (500, 2)"),
     ],

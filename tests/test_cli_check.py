@@ -377,14 +377,14 @@ def test_a_folder_gives_one_row_per_file_and_keeps_going(
     rows = {Path(line.split()[0]).relative_to(tmp_path / "class").as_posix(): line
             for line in lines[1:-1]}  # fmt: skip
     assert {name: row.split()[1] for name, row in rows.items()} == expected
-    assert "10/10" in rows["ann.json"]
+    assert "10 of 10" in rows["ann.json"]
     assert "var_history_parabola: fail (gradient not zeroed" in rows["bob.json"]
-    assert rows["bob.json"].split()[2:6] == ["8/10", "3", "-", "-"]
+    assert rows["bob.json"].split()[2:8] == ["8", "of", "10", "3", "-", "-"]
     # A missing key: its lesson in the missing column, no failing lesson.
-    assert rows["cy.json"].split()[2:6] == ["9/10", "-", "2", "-"]
+    assert rows["cy.json"].split()[2:8] == ["9", "of", "10", "-", "2", "-"]
     assert rows["cy.json"].endswith("X_grad: missing")
     # The notebook's keys only: it passes, and the row says which lessons were not attempted.
-    assert rows["fay.json"].split()[1:] == ["pass", "7/10", "-", "-", "1", "3"]
+    assert rows["fay.json"].split()[1:] == ["pass", "7", "of", "10", "-", "-", "1", "3"]
     assert "refused '__instance_type__' payload" in rows["dee.json"]
     assert "gzip-compressed" in rows["eve/.answer.json"]
     assert lines[-1] == "6 files: 2 pass, 2 fail, 2 unreadable"
@@ -401,8 +401,8 @@ def test_several_files_and_csv_for_a_spreadsheet(
     header = ["file", "status", "keys passed", "failing lessons", "missing lessons"]
     assert rows[0] == [*header, "not attempted", "problems"]
     assert [row[:6] for row in rows[1:]] == [
-        [str(ann), "pass", "10/10", "-", "-", "-"],
-        [str(bob), "fail", "8/10", "3", "-", "-"],
+        [str(ann), "pass", "10 of 10", "-", "-", "-"],
+        [str(bob), "fail", "8 of 10", "3", "-", "-"],
     ]
     status, out, _ = run_check(capsys, str(ann), str(ann))
     assert status == 0 and out.splitlines()[-1] == "2 files: 2 pass, 0 fail, 0 unreadable"
@@ -430,3 +430,42 @@ def test_a_large_class_is_checked_in_parallel_in_file_order(
     assert status == 2
     assert [Path(row[0]).name for row in rows] == [f"s{i:02d}.json" for i in range(n)]
     assert [row[1] for row in rows] == ["error" if i % 2 == 0 else "fail" for i in range(n)]
+
+
+def test_a_folder_reports_links_and_other_files_without_following_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class_folder = tmp_path / "class"
+    _class_folder(class_folder)
+    write_answers(tmp_path / "outside.json")
+    (class_folder / "zed.json").symlink_to(tmp_path / "outside.json")
+    (class_folder / "linked").symlink_to(tmp_path)  # a folder link: not entered
+    (class_folder / "notes.txt").write_text("{}")
+    status, out, _ = run_check(capsys, str(class_folder))
+    rows = {Path(line.split()[0]).name: line for line in out.splitlines()[1:-2]}
+    assert "a symbolic link: not followed" in rows["zed.json"]
+    assert rows["zed.json"].split()[1] == "error"
+    assert "a symbolic link: not followed" in rows["linked"]
+    assert "outside.json" not in out
+    assert out.splitlines()[-1] == "(1 other file in the folders, not *.json, was not checked)"
+    assert status == 2
+
+
+def test_a_key_with_control_characters_cannot_fake_a_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = dict(reference_answers())
+    answers["evil\x1b[31mRED\x1b[0m\nfake line"] = 1
+    status, out, _ = run_check(capsys, str(dump(tmp_path / "a.json", answers)))
+    assert "\x1b" not in out and "\nfake line" not in out
+    assert "'evil\\x1b[31mRED\\x1b[0m\\nfake line'" in out
+    assert status == 0
+
+
+def test_the_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    import gdtutor
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"gdtutor {gdtutor.__version__}\n"
