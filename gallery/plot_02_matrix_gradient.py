@@ -19,10 +19,12 @@ opens the graph of functions that ``backward()`` walked to get there.
 #
 # .. math::
 #
+#    \begin{aligned}
 #    \frac{\partial f}{\partial x_{kl}}
-#    = 10 \sum_{i,j} \frac{\partial}{\partial x_{kl}}\, x_{ij}^2
-#    = 10 \sum_{i,j} 2\, x_{ij} \frac{\partial x_{ij}}{\partial x_{kl}}
-#    = 10 \cdot 2\, x_{kl} = 20\, x_{kl}.
+#    &= 10 \sum_{i,j} \frac{\partial}{\partial x_{kl}}\, x_{ij}^2 \\
+#    &= 10 \sum_{i,j} 2\, x_{ij} \frac{\partial x_{ij}}{\partial x_{kl}} \\
+#    &= 10 \cdot 2\, x_{kl} = 20\, x_{kl}.
+#    \end{aligned}
 #
 # Entry by entry, the gradient is :math:`\nabla_X f(X) = 20 X`.
 

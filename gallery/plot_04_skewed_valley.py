@@ -100,8 +100,8 @@ print(f"after 499 steps: x = {end.round(4)}, f(x) = {values[-1]:.4f}")
 #    \frac{\partial f}{\partial v_k}
 #    &= 10 \sum_{i,j} G_{ij} \Big( \frac{\partial v_i}{\partial v_k}\, v_j
 #      + v_i\, \frac{\partial v_j}{\partial v_k} \Big) \\
-#    &= 10 \Big( \sum_j G_{kj}\, v_j + \sum_i G_{ik}\, v_i \Big)
-#    = 10\, \big( (G v)_k + (G^\top v)_k \big).
+#    &= 10 \Big( \sum_j G_{kj}\, v_j + \sum_i G_{ik}\, v_i \Big) \\
+#    &= 10\, \big( (G v)_k + (G^\top v)_k \big).
 #    \end{aligned}
 #
 # So :math:`\nabla f(v) = 10\,(G + G^\top)\, v`: only the symmetric part of :math:`G` counts,

@@ -125,7 +125,8 @@ answer["fn_history_4"] = fn_history
 #
 # .. math::
 #
-#    m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
+#    m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,
+#
 #    v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2,
 #
 #    \hat m_t = \frac{m_t}{1 - \beta_1^t}, \qquad \hat v_t = \frac{v_t}{1 - \beta_2^t},
@@ -210,8 +211,8 @@ plt.show()
 # .. math::
 #
 #    \begin{aligned}
-#    x_{t+1} &= \big(1 - \alpha\lambda + \beta_1 - (1 - \beta_1)\,\alpha D H\big)\, x_t
-#    - \beta_1 (1 - \alpha\lambda)\, x_{t-1}, \\
+#    x_{t+1} &= \big(1 - \alpha\lambda + \beta_1 - (1 - \beta_1)\,\alpha D H\big)\, x_t \\
+#    &\quad - \beta_1 (1 - \alpha\lambda)\, x_{t-1}, \\
 #    D &= \operatorname{diag}(1/\sqrt{\hat v}),
 #    \end{aligned}
 #

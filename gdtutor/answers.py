@@ -351,8 +351,8 @@ def _replace_file(path: Path, text: str) -> None:
 
 
 #: The key of an answer file that lists the keys an exercise has started on and not saved
-#: yet (see :func:`start_exercise`); the checker fails those keys instead of reporting them
-#: "not attempted".
+#: yet (see :func:`~gdtutor.answers.start_exercise`); the checker fails those keys instead
+#: of reporting them "not attempted".
 UNFINISHED = "unfinished"
 
 
@@ -380,10 +380,11 @@ def _unfinished(answers: dict[str, Any]) -> list[str]:
 def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> None:
     """Take an exercise's keys out of the answer file, and list them as unfinished.
 
-    An exercise's first cell calls this, and its last cell :func:`save_answers`: if a run
-    stops on an error in between, the file holds neither the keys' old values (which would
-    pass for the new run's) nor the new ones, and the checker reports the keys as started but
-    not saved. The other keys in the file are kept.
+    An exercise's first cell calls this, and its last cell
+    :func:`~gdtutor.answers.save_answers`: if a run stops on an error in between, the file
+    holds neither the keys' old values (which would pass for the new run's) nor the new ones,
+    and the checker reports the keys as started but not saved. The other keys in the file are
+    kept.
 
     Parameters
     ----------
@@ -424,7 +425,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
 
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
     the checker can say so; the keys saved leave the file's list of unfinished keys (see
-    :func:`start_exercise`). The file is replaced whole or not at all.
+    :func:`~gdtutor.answers.start_exercise`). The file is replaced whole or not at all.
 
     Parameters
     ----------

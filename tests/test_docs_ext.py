@@ -251,6 +251,23 @@ def test_equations_separated_by_blank_lines_are_stacked() -> None:
     )
 
 
+def test_an_api_summary_signature_may_break_between_its_arguments() -> None:
+    row = (
+        '<tr class="row-odd"><td><p><a href="x"><code><span class="pre">run</span></code></a>'
+        "(step,\xa0x,\xa0*,\xa0steps)</p></td>\n<td><p>A\xa0=\xa01</p></td>"
+    )
+    assert tidy_body(row, "T") == row.replace(",\xa0", ", ").replace("*,\xa0", "*, ")
+    assert "A\xa0=\xa01" in tidy_body(row, "T")  # the description's glue is kept
+
+
+def test_the_footer_links_titles_may_break_after_their_dots() -> None:
+    from gdtutor_site import _tidy_page
+
+    context = {"prev": {"title": "gdtutor.compare.sweep", "link": "a"}, "next": None}
+    _tidy_page(None, "p", "page.html", context, None)  # type: ignore[arg-type]
+    assert context["prev"]["title"] == "gdtutor.<wbr>compare.<wbr>sweep"
+
+
 def test_a_dotted_title_may_break_after_its_dots() -> None:
     heading = '<h1>gdtutor.stepsize.heavy_ball<a class="headerlink" href="#x">#</a></h1>'
     assert tidy_body(heading, "T") == (

@@ -270,6 +270,8 @@ def _plain_tooltip(match: re.Match[str]) -> str:
 
 
 _DOTTED_TITLE = re.compile(r"(<h1>)([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)(<a class=\"headerlink\")")
+_SUMMARY_SIGNATURE = re.compile(r'(<tr class="row-(?:odd|even)"><td><p>)(.*?)(</p></td>)')
+_DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
 
 
 def tidy_body(body: str, title: str) -> str:
@@ -283,6 +285,9 @@ def tidy_body(body: str, title: str) -> str:
     lesson and symbols for its TeX.
     """
     body = _TOOLTIP.sub(_plain_tooltip, body)
+    # An API summary table's signatures: autosummary joins their arguments with non-breaking
+    # spaces, which on a phone (where the table stacks) forced breaks inside names instead.
+    body = _SUMMARY_SIGNATURE.sub(lambda m: m[1] + m[2].replace("\xa0", " ") + m[3], body)
     # A dotted name as a title (the API pages') may break after a dot on a narrow screen.
     body = _DOTTED_TITLE.sub(lambda m: m[1] + m[2].replace(".", ".<wbr>") + m[3], body)
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
@@ -299,6 +304,11 @@ def _tidy_page(
         context["body"] = tidy_body(context["body"], html.unescape(title))
     if "metatags" in context:
         context["metatags"] = _DOCUTILS_VIEWPORT.sub("", context["metatags"])
+    # The footer's links to the previous and next page: a dotted name may break after a dot.
+    for neighbour in ("prev", "next"):
+        if context.get(neighbour) and "title" in context[neighbour]:
+            title = context[neighbour]["title"]
+            context[neighbour] = {**context[neighbour], "title": _DOTTED.sub(r"\1.<wbr>", title)}
 
 
 def _anchor_viewcode_backlinks(app: Sphinx, doctree: Any, docname: str) -> None:

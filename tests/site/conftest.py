@@ -205,6 +205,11 @@ MODES = {
     "desktop-light": {"viewport": DESKTOP, "color_scheme": "light", "device_scale_factor": 2},
     "phone-dark": {"viewport": PHONE, "color_scheme": "dark", "device_scale_factor": 2},
 }
+#: Modes that only some tests visit: a small phone (320 px wide), where some formulas are
+#: wider than the column, so that the checks of a formula that scrolls have one to check.
+OTHER_MODES = {
+    "small-phone": {"viewport": {"width": 320, "height": 640}, "color_scheme": "light"},
+}
 
 
 @pytest.fixture(scope="session")
@@ -237,7 +242,7 @@ def visit(
     def tab(mode: str) -> Any:
         if mode in tabs:
             return tabs[mode]
-        context = browser.new_context(**MODES[mode])
+        context = browser.new_context(**{**MODES, **OTHER_MODES}[mode])
 
         def route(route):  # type: ignore[no-untyped-def]
             url = route.request.url

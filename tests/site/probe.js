@@ -164,5 +164,9 @@ async () => {
       return Math.round(Math.max(0, ...beyond));
     })(),
     wide_texts: wide.map(text).slice(0, 5),
+    // The footer's links to the previous and next page hide what overflows them.
+    clipped_footer_links: [...document.querySelectorAll(".prev-next-area a")]
+      .filter((a) => a.getClientRects().length && a.scrollWidth > a.clientWidth + 1)
+      .map((a) => a.textContent.trim().replace(/\s+/g, " ")),
   };
 }
