@@ -260,6 +260,17 @@ def test_an_api_summary_signature_may_break_between_its_arguments() -> None:
     assert "A\xa0=\xa01" in tidy_body(row, "T")  # the description's glue is kept
 
 
+def test_a_lesson_figure_links_to_its_twice_resolution_file() -> None:
+    image = (
+        '<img src="../_images/a_001.png" srcset="../_images/a_001.png, '
+        '../_images/a_001_2_00x.png 2.00x" alt="A figure" class = "sphx-glr-single-img"/>'
+    )
+    assert tidy_body(f"<p>{image}</p>", "T") == (
+        f'<p><a class="reference internal image-reference" href="../_images/a_001_2_00x.png">'
+        f"{image}</a></p>"
+    )
+
+
 def test_the_footer_links_titles_may_break_after_their_dots() -> None:
     from gdtutor_site import _tidy_page
 

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 sys.path.insert(0, str(DOCS / "_ext"))
 
-from site_assets import text_problems  # noqa: E402  (the site build's own check)
+from site_assets import STYLE, text_problems  # noqa: E402  (the site build's own check)
 
 #: The pages whose code draws a figure.
 PAGES = sorted(
@@ -50,12 +50,14 @@ def _figure_problems(page: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[
     monkeypatch.chdir(page.parent)  # where myst-nb runs a page
     monkeypatch.setattr(plt, "show", show)
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    for cell in notebook.cells:
-        if cell.cell_type == "code":
-            # IPython's line magics (%config) set up the kernel's display only.
-            lines = [line for line in cell.source.splitlines() if not line.startswith("%")]
-            exec(compile("\n".join(lines), str(page), "exec"), namespace)
-    show()
+    # The site's figure style, which the kernels that run the pages read (MATPLOTLIBRC).
+    with plt.style.context(STYLE):
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                # IPython's line magics (%config) set up the kernel's display only.
+                lines = [line for line in cell.source.splitlines() if not line.startswith("%")]
+                exec(compile("\n".join(lines), str(page), "exec"), namespace)
+        show()
     return found
 
 

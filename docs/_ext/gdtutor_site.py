@@ -270,6 +270,10 @@ def _plain_tooltip(match: re.Match[str]) -> str:
 
 
 _DOTTED_TITLE = re.compile(r"(<h1>)([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)(<a class=\"headerlink\")")
+_GALLERY_FIGURE = re.compile(
+    r'<img src="(?P<src>[^"]+)" srcset="(?:[^"]*?, )?(?P<big>[^", ]+) 2\.00x"[^>]*'
+    r'class = "sphx-glr-single-img"/>'
+)
 _SUMMARY_SIGNATURE = re.compile(r'(<tr class="row-(?:odd|even)"><td><p>)(.*?)(</p></td>)')
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
 
@@ -277,7 +281,8 @@ _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
 def tidy_body(body: str, title: str) -> str:
     """Make an animation player and hidden-cell toggles in ``body`` offline and accessible,
     and the lesson thumbnails' tooltips plain text; a dotted name as a page title may break
-    after its dots.
+    after its dots, an API summary's signature between its arguments, and a lesson's figure
+    links to its full-size file.
 
     The frame image gets alt text naming the animation after the page's ``title``; the frame
     slider gets a label; a toggle is named by its visible text. A tooltip (a lesson's first
@@ -285,6 +290,13 @@ def tidy_body(body: str, title: str) -> str:
     lesson and symbols for its TeX.
     """
     body = _TOOLTIP.sub(_plain_tooltip, body)
+    # A lesson's figure links to its twice-resolution file, as the Markdown pages' figures
+    # link to theirs: on a phone, where the figure is shrunk to the screen, a tap shows it
+    # whole.
+    body = _GALLERY_FIGURE.sub(
+        lambda m: f'<a class="reference internal image-reference" href="{m["big"]}">{m[0]}</a>',
+        body,
+    )
     # An API summary table's signatures: autosummary joins their arguments with non-breaking
     # spaces, which on a phone (where the table stacks) forced breaks inside names instead.
     body = _SUMMARY_SIGNATURE.sub(lambda m: m[1] + m[2].replace("\xa0", " ") + m[3], body)

@@ -61,3 +61,41 @@ def test_a_link_to_a_missing_place_is_found(tmp_path: Path) -> None:
     ]
     (tmp_path / "a.html").write_text('<p id="here"><a href="b.html#elsewhere">b</a></p>')
     assert broken_fragments(tmp_path) == []
+
+
+class _Figures(HTMLParser):
+    """A page's lesson figures, each with the link around it (None if there is none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.href: str | None = None
+        self.figures: list[tuple[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a":
+            self.href = found.get("href")
+        elif tag == "img" and "sphx-glr-single-img" in (found.get("class") or ""):
+            self.figures.append((str(found.get("src")), self.href))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self.href = None
+
+
+def test_each_lesson_figure_links_to_its_file_at_twice_the_resolution(html_dir: Path) -> None:
+    from PIL import Image
+
+    checked = 0
+    for name in site_pages(html_dir):
+        if not name.startswith("auto_examples/plot_"):
+            continue
+        page = _Figures()
+        page.feed((html_dir / name).read_text(encoding="utf-8"))
+        for src, href in page.figures:
+            assert href is not None, f"{name}: {src} is not a link"
+            shown, linked = (html_dir / name).parent / src, (html_dir / name).parent / href
+            with Image.open(shown) as small, Image.open(linked) as big:
+                assert big.width == 2 * small.width, (name, src, href)
+            checked += 1
+    assert checked >= 10
