@@ -404,7 +404,7 @@ def _joined() -> _Joined:
 
 def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     info = ANSWER_KEYS[key]
-    run = f"run {info.exercise} (lesson {info.lesson}) to the end to save it"
+    run = f"run {info.exercise} (lesson {info.lesson}; or its .ipynb) to the end to save it"
     if key in unfinished:
         stopped = f"{info.exercise} started but stopped before saving it: {run}"
         return KeyCheck(key, "missing", hint=stopped)
@@ -450,7 +450,7 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     >>> print(result["var_history_3"].hint)
     499 entries instead of 500: 1 step missing
     >>> print(result["fn_history_4"].hint)
-    run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it
+    run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it
     """
     reference = _references()
     unfinished = _unfinished_keys(learner)

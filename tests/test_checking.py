@@ -48,11 +48,14 @@ def test_the_notebooks_own_seven_keys_pass_and_the_others_are_not_attempted() ->
     assert result.passed
     absent = {row.key: row.hint for row in result.rows if row.verdict == "not attempted"}
     assert absent == {
-        "xy_grad": "optional: run plot_01_autograd_basics_exercise.py (lesson 1) to the end "
+        "xy_grad": "optional: run plot_01_autograd_basics_exercise.py (lesson 1; or its .ipynb) "
+        "to the end "
         f"to save it {stopped}",
-        "var_history_parabola": "optional: run plot_03_descent_by_hand_exercise.py (lesson 3) "
+        "var_history_parabola": "optional: run plot_03_descent_by_hand_exercise.py (lesson 3; "
+        "or its .ipynb) "
         f"to the end to save it {stopped}",
-        "fn_history_parabola": "optional: run plot_03_descent_by_hand_exercise.py (lesson 3) "
+        "fn_history_parabola": "optional: run plot_03_descent_by_hand_exercise.py (lesson 3; "
+        "or its .ipynb) "
         f"to the end to save it {stopped}",
     }
     assert result.summary() == "7 of 10 keys pass; 3 not attempted"
@@ -313,7 +316,7 @@ def test_a_partly_done_file_still_checks_the_keys_it_has() -> None:
     }
     assert result["var_history_3"].hint == "shape (2,) instead of (500, 2)"
     assert result["fn_history_4"].hint == (
-        "run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it"
+        "run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it"
     )
     assert result.summary() == (
         "7 of 10 keys pass; 1 wrong shape (lesson 5), 2 missing (lesson 5), 1 extra"

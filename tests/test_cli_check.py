@@ -98,7 +98,9 @@ def test_a_partly_done_file_exits_1_and_checks_what_is_there(
     assert [verdicts[k] for k in ("fn_history_2", "var_history_4")] == ["missing", "missing"]
     assert verdicts["xy_grad"] == "not"  # not attempted
     row = next(line for line in out.splitlines() if " var_history_4 " in line)
-    assert row.endswith("run plot_05_torch_optim_exercise.py (lesson 5) to the end to save it")
+    assert row.endswith(
+        "run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it"
+    )
     summary = (
         "1 of 10 keys pass; 3 not attempted, 1 wrong shape (lesson 4), 5 missing (lessons 4, 5)"
     )
