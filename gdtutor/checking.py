@@ -46,6 +46,7 @@ import csv
 import functools
 import io
 import re
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -488,6 +489,12 @@ def _table(cells: Sequence[tuple[str, ...]]) -> list[str]:
     ]
 
 
+#: Where a row's hint starts: under the key, on the lines below the row.
+_HINT_INDENT = " " * 8
+#: The width the hints are wrapped to (a terminal's 100 columns).
+_HINT_WIDTH = 100
+
+
 def format_report(result: CheckResult) -> str:
     """Lay out a :class:`~gdtutor.checking.CheckResult` as a text table and a summary line.
 
@@ -499,19 +506,25 @@ def format_report(result: CheckResult) -> str:
     Returns
     -------
     str
-        Columns lesson, key, verdict, largest absolute and relative error, hint; no final
-        newline.
+        Columns lesson, key, verdict, largest absolute and relative error; a row's hint
+        on the lines below it, indented under the key and wrapped to 100 columns; then the
+        summary. No final newline.
 
     Examples
     --------
-    >>> result = CheckResult((KeyCheck("X_grad", "pass", 0.0, 0.0), KeyCheck("fn", "extra")))
+    >>> result = CheckResult((
+    ...     KeyCheck("X_grad", "fail", 180.0, 0.9, "a tenth of the reference: the factor 10 "
+    ...              "of f is missing"),
+    ...     KeyCheck("fn", "extra"),
+    ... ))
     >>> print(format_report(result))
-    lesson  key     verdict  max abs err  max rel err  hint
-    2       X_grad  pass     0.0e+00      0.0e+00
+    lesson  key     verdict  max abs err  max rel err
+    2       X_grad  fail     1.8e+02      9.0e-01
+            a tenth of the reference: the factor 10 of f is missing
     -       fn      extra    -            -
-    1 of 1 keys pass; 1 extra
+    0 of 1 keys pass; 1 fail (lesson 2), 1 extra
     """
-    header = ("lesson", "key", "verdict", "max abs err", "max rel err", "hint")
+    header = ("lesson", "key", "verdict", "max abs err", "max rel err")
     cells = [header] + [
         (
             str(r.lesson or "-"),
@@ -519,11 +532,19 @@ def format_report(result: CheckResult) -> str:
             r.verdict,
             _number(r.max_abs_error),
             _number(r.max_rel_error),
-            r.hint,
         )
         for r in result.rows
     ]
-    return "\n".join([*_table(cells), result.summary()])
+    table = _table(cells)
+    lines = [table[0]]
+    for row, line in zip(result.rows, table[1:], strict=True):
+        lines.append(line)
+        if row.hint:
+            lines += textwrap.wrap(
+                _shown(row.hint), _HINT_WIDTH, initial_indent=_HINT_INDENT,
+                subsequent_indent=_HINT_INDENT, break_long_words=False, break_on_hyphens=False,
+            )  # fmt: skip
+    return "\n".join([*lines, result.summary()])
 
 
 #: The columns of :func:`~gdtutor.checking.summary_row`.

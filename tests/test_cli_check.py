@@ -37,6 +37,25 @@ def run_check(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
     return status, out, err
 
 
+def _rows(out: str) -> list[str]:
+    """The rows of a one-file report: between the header and the summary, without the hint
+    lines (indented) below them."""
+    return [line for line in out.splitlines()[1:-1] if not line.startswith(" ")]
+
+
+def _row(out: str, key: str) -> tuple[str, str]:
+    """A key's row in a one-file report, and its hint (the indented lines below it, joined)."""
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.split()[1:2] == [key])
+    below = []
+    for line in lines[at + 1 : -1]:
+        if not line.startswith(" "):
+            break
+        assert len(line) <= 100, line
+        below.append(line.strip())
+    return lines[at], " ".join(below)
+
+
 def dump(path: Path, answers: dict[str, Any]) -> Path:
     with path.open("w") as file:  # as the notebook's last cell does
         json_tricks.dump(answers, file)
@@ -80,9 +99,9 @@ def test_a_typical_mistake_exits_1_with_its_hint(
     path = dump(tmp_path / ".answer.json", learner_answers(**cells))
     status, out, err = run_check(capsys, str(path))
     assert (status, err) == (1, "")
-    row = next(line for line in out.splitlines() if f" {key} " in line)
+    row, row_hint = _row(out, key)
     lesson = row.split()[0]
-    assert row.split()[2] in {"fail", "wrong"} and hint in row
+    assert row.split()[2] in {"fail", "wrong"} and hint in row_hint
     assert out.splitlines()[-1].endswith(f"(lesson {lesson})")
 
 
@@ -92,13 +111,13 @@ def test_a_partly_done_file_exits_1_and_checks_what_is_there(
     answers = reference_answers()
     answers = {"X_grad": answers["X_grad"], "var_history_2": answers["var_history_2"][:10]}
     status, out, _ = run_check(capsys, str(dump(tmp_path / "partial.json", answers)))
-    verdicts = {line.split()[1]: line.split()[2] for line in out.splitlines()[1:-1]}
+    verdicts = {line.split()[1]: line.split()[2] for line in _rows(out)}
     assert status == 1
     assert verdicts["X_grad"] == "pass" and verdicts["var_history_2"] == "wrong"
     assert [verdicts[k] for k in ("fn_history_2", "var_history_4")] == ["missing", "missing"]
     assert verdicts["xy_grad"] == "not"  # not attempted
-    row = next(line for line in out.splitlines() if " var_history_4 " in line)
-    assert row.endswith(
+    _, row_hint = _row(out, "var_history_4")
+    assert row_hint == (
         "run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it"
     )
     summary = (

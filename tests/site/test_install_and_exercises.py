@@ -179,5 +179,6 @@ def test_a_planted_mistake_fails_naming_its_lesson(
     assert done.returncode == 1, done.stdout + done.stderr
     summary = done.stdout.splitlines()[-1]
     assert summary.endswith(f"(lesson {lesson})"), done.stdout
-    failing = [line for line in done.stdout.splitlines()[1:-1] if line.split()[2] != "pass"]
+    rows = [line for line in done.stdout.splitlines()[1:-1] if not line.startswith(" ")]
+    failing = [line for line in rows if line.split()[2] != "pass"]
     assert failing and all(line.split()[0] == str(lesson) for line in failing), done.stdout
