@@ -248,7 +248,8 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # Momentum's swings are wider at first (its first one ends farther from the floor than its
 # start was) but die out sooner, so fewer of them can be seen; Nesterov's die out sooner
 # still. The adaptive methods cross the floor visibly a few times at most (Adam's and
-# AdamW's paths go on circling it hundreds of times, in swings far too small to see): they
+# AdamW's paths go on crossing it hundreds of times, and RMSprop's from one start dozens of
+# times, in swings far too small to see): they
 # scale each coordinate's step, so their steps leave the gradient's direction from the first
 # one on, where SGD's and momentum's first steps follow it.
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend

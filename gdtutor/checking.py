@@ -303,28 +303,34 @@ def _check_key(key: str, value: Any, ref: _Reference) -> KeyCheck:
     return KeyCheck(key, "pass", abs_max, rel_max, _passing_hint(got), **shapes)
 
 
+#: A history value this many times the reference's largest is taken as a run that diverged.
+_HUGE = 1e6
+
+
 def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str:
-    """Where a failing key with no known cause first leaves the tolerance, and whether its
-    values stop being finite (a run that diverged)."""
+    """Where a failing key with no known cause first leaves the tolerance, in Python's
+    indexing (``var_history_2[1]``, ``X_grad[1, 2]``), or, for a history that turns to
+    ``inf``, ``nan`` or values a million times the reference's largest, that the run
+    diverged."""
     off = ~(error <= ref.tolerance)  # an error of nan is off too
     history = _HISTORY.fullmatch(key) is not None
-    blown = ~np.isfinite(got) & ref.finite
+    with np.errstate(invalid="ignore"):
+        blown = ~(np.abs(got.astype(np.float64)) <= _HUGE * ref.scale) & ref.finite
     if history and blown.any():
-        step = int(np.argwhere(blown)[0][0])
+        entry = int(np.argwhere(blown)[0][0])
         return (
-            f"inf or nan from entry {step} on: the run diverged (a learning rate too large, "
-            f"or a step uphill)"
+            f"inf, nan or huge values, first at {key}[{entry}]: the run diverged (a learning "
+            f"rate too large, or a step uphill)"
         )
     if not off.any() or got.ndim == 0:
         return ""
-    first = tuple(int(i) for i in np.argwhere(off)[0])
+    first = ", ".join(str(int(i)) for i in np.argwhere(off)[0][: 1 if history else None])
     if history:
         count = int(off.reshape(len(got), -1).any(axis=1).sum())
-        also = f" ({count} of them off)" if count > 1 else " (the only one off)"
-        return f"first off at entry {first[0]} of {len(got)}{also}"
-    count = int(off.sum())
-    also = f" ({count} entries off)" if count > 1 else " (the only entry off)"
-    return f"first off at [{', '.join(map(str, first))}]{also}"
+    else:
+        count = int(off.sum())
+    also = f"{count} of {len(got) if history else got.size} entries off"
+    return f"first off at {key}[{first}] ({also})"
 
 
 def _passing_hint(got: np.ndarray, in_float32: bool | None = None) -> str:
@@ -407,8 +413,8 @@ def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     info = ANSWER_KEYS[key]
     run = f"run {info.exercise} (lesson {info.lesson}; or its .ipynb) to the end to save it"
     if key in unfinished:
-        stopped = f"{info.exercise} started but stopped before saving it: {run}"
-        return KeyCheck(key, "missing", hint=stopped)
+        stopped = f"{info.exercise} (lesson {info.lesson}) started but stopped before saving it"
+        return KeyCheck(key, "missing", hint=f"{stopped}: run it again to the end")
     if info.required:
         return KeyCheck(key, "missing", hint=run)
     stopped = "a run that stopped on an error saved nothing"
@@ -620,12 +626,21 @@ def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> 
     """
     if as_csv:
         out = io.StringIO()
-        cells = [[_as_text(cell) for cell in row] for row in rows]
+        cells = [[_as_text(_shown(cell)) for cell in row] for row in rows]
         csv.writer(out, lineterminator="\n").writerows([SUMMARY_HEADER, *cells])
         return out.getvalue().rstrip("\n")
-    counts = {status: sum(row[1] == status for row in rows) for status in ("pass", "fail", "error")}
-    total = f"{len(rows)} files: {counts['pass']} pass, {counts['fail']} fail, "
-    return "\n".join([*_table([SUMMARY_HEADER, *rows]), total + f"{counts['error']} unreadable"])
+    counts = {status: sum(row[1] == status for row in rows) for status in _STATUSES}
+    total = f"{len(rows)} file{'' if len(rows) == 1 else 's'}: " + ", ".join(
+        f"{counts[status]} {word}"
+        for status, word in _STATUSES.items()
+        if counts[status] or status != "skipped"
+    )
+    return "\n".join([*_table([SUMMARY_HEADER, *rows]), total])
+
+
+#: A class summary's statuses, and the word that counts each: "skipped" is a symbolic link
+#: found in a folder, which is not followed and does not change the exit status.
+_STATUSES = {"pass": "pass", "fail": "fail", "error": "unreadable", "skipped": "skipped"}
 
 
 def _as_text(cell: str) -> str:

@@ -82,7 +82,7 @@ def _files(paths: Sequence[str]) -> tuple[list[Path], list[Path], int]:
                 target = here / file
                 if target.is_symlink():
                     links.append(target)
-                elif file.endswith(".json"):
+                elif file.lower().endswith(".json"):
                     found.append(target)
                 else:
                     others += 1
@@ -131,7 +131,7 @@ _PARALLEL_FROM = 32
 def _check_many(
     paths: list[Path], as_csv: bool, links: Sequence[Path] = (), others: int = 0
 ) -> int:
-    from gdtutor.checking import format_summary, summary_row
+    from gdtutor.checking import format_summary
 
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) >= _PARALLEL_FROM and workers > 1:
@@ -147,7 +147,8 @@ def _check_many(
             rows = list(pool.map(_summary_row, paths, chunksize=4))
     else:
         rows = [_summary_row(path) for path in paths]
-    rows += [summary_row(str(link), "a symbolic link: not followed") for link in links]
+    skipped = ("skipped", "-", "-", "-", "-", "a symbolic link: not followed")
+    rows += [(str(link), *skipped) for link in links]
     print(format_summary(rows, as_csv=as_csv))
     if others and not as_csv:
         print(f"({others} other file{'s' if others > 1 else ''} in the folders, not *.json, "

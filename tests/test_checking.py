@@ -70,7 +70,10 @@ def test_keys_an_exercise_started_and_did_not_save_fail() -> None:
     assert result.summary() == "8 of 10 keys pass; 2 missing (lesson 3)"
     row = result["var_history_parabola"]
     assert row.verdict == "missing"
-    assert row.hint.startswith("plot_03_descent_by_hand_exercise.py started but stopped")
+    assert row.hint == (
+        "plot_03_descent_by_hand_exercise.py (lesson 3) started but stopped before saving it: "
+        "run it again to the end"
+    )
     # Without the list, the same file passes: lesson 3's keys are optional.
     del answers[UNFINISHED]
     assert check_answers(answers).passed
@@ -231,18 +234,23 @@ def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     answers = reference()
     answers["var_history_2"] = [p + 0.5 for p in answers["var_history_2"]]
     row = check_answers(answers)["var_history_2"]
-    assert (row.verdict, row.hint) == ("fail", "first off at entry 0 of 500 (500 of them off)")
+    assert (row.verdict, row.hint) == (
+        "fail",
+        "first off at var_history_2[0] (500 of 500 entries off)",
+    )
     assert row.max_abs_error == pytest.approx(0.5)
     # One value edited by hand: its place.
     answers = reference()
     answers["fn_history_3"] = np.array(answers["fn_history_3"])
     answers["fn_history_3"][100] *= 1.01
     row = check_answers(answers)["fn_history_3"]
-    assert row.hint == "first off at entry 100 of 500 (the only one off)"
+    assert row.hint == "first off at fn_history_3[100] (1 of 500 entries off)"
     answers = reference()
     answers["X_grad"] = np.array(answers["X_grad"])
     answers["X_grad"][1, 2] = 141
-    assert check_answers(answers)["X_grad"].hint == "first off at [1, 2] (the only entry off)"
+    assert (
+        check_answers(answers)["X_grad"].hint == "first off at X_grad[1, 2] (1 of 12 entries off)"
+    )
 
 
 def test_lesson_3_without_the_factor_10_is_named() -> None:
@@ -272,6 +280,15 @@ def test_lesson_3_without_the_factor_10_is_named() -> None:
     )
 
 
+def test_a_history_that_grows_huge_but_finite_says_the_run_diverged_too() -> None:
+    answers = reference()
+    points = np.array(answers["var_history_2"], dtype=np.float64)
+    points[3:] *= 1e12  # a step uphill: the point runs away, far but finite in float32
+    answers["var_history_2"] = points.astype(np.float32)
+    row = check_answers(answers)["var_history_2"]
+    assert row.hint.startswith("inf, nan or huge values, first at var_history_2[3]: the run")
+
+
 def test_a_history_that_turns_infinite_says_the_run_diverged() -> None:
     answers = reference()
     history = np.array(answers["fn_history_2"])
@@ -280,7 +297,9 @@ def test_a_history_that_turns_infinite_says_the_run_diverged() -> None:
     answers["fn_history_2"] = history
     row = check_answers(answers)["fn_history_2"]
     assert row.verdict == "fail"
-    assert row.hint.startswith("inf or nan from entry 40 on: the run diverged")
+    assert row.hint.startswith(
+        "inf, nan or huge values, first at fn_history_2[40]: the run diverged"
+    )
 
 
 @pytest.mark.parametrize(("fraction", "verdict"), [(0.5 * ATOL, "pass"), (2 * ATOL, "fail")])

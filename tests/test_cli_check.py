@@ -465,11 +465,25 @@ def test_a_folder_reports_links_and_other_files_without_following_them(
     status, out, _ = run_check(capsys, str(class_folder))
     rows = {Path(line.split()[0]).name: line for line in out.splitlines()[1:-2]}
     assert "a symbolic link: not followed" in rows["zed.json"]
-    assert rows["zed.json"].split()[1] == "error"
+    assert rows["zed.json"].split()[1] == "skipped"
     assert "a symbolic link: not followed" in rows["linked"]
     assert "outside.json" not in out
+    assert out.splitlines()[-2] == "8 files: 2 pass, 2 fail, 2 unreadable, 2 skipped"
     assert out.splitlines()[-1] == "(1 other file in the folders, not *.json, was not checked)"
-    assert status == 2
+    assert status == 2  # the class's unreadable files, not the links
+    # A folder whose only oddity is a link passes: a skipped link is not an error.
+    ok = tmp_path / "ok"
+    ok.mkdir()
+    write_answers(ok / "ann.json")
+    (ok / "zed.json").symlink_to(tmp_path / "outside.json")
+    status, out, _ = run_check(capsys, str(ok))
+    assert (
+        status == 0 and out.splitlines()[-1] == "2 files: 1 pass, 0 fail, 0 unreadable, 1 skipped"
+    )
+    status, out, _ = run_check(capsys, "--csv", str(ok))
+    assert status == 0 and out.splitlines()[-1].endswith(
+        ",skipped,-,-,-,-,a symbolic link: not followed"
+    )
 
 
 def test_a_key_with_control_characters_cannot_fake_a_row(
@@ -481,6 +495,10 @@ def test_a_key_with_control_characters_cannot_fake_a_row(
     assert "\x1b" not in out and "\nfake line" not in out
     assert "'evil\\x1b[31mRED\\x1b[0m\\nfake line'" in out
     assert status == 0
+    # In CSV too, for a file name (as a teacher's terminal shows it).
+    named = dump(tmp_path / "x\x1b[31m.json", dict(reference_answers()))
+    status, out, _ = run_check(capsys, "--csv", str(named))
+    assert "\x1b" not in out and status == 0
 
 
 def test_the_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:

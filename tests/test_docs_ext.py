@@ -274,9 +274,16 @@ def test_a_lesson_figure_links_to_its_twice_resolution_file() -> None:
 def test_the_footer_links_titles_may_break_after_their_dots() -> None:
     from gdtutor_site import _tidy_page
 
-    context = {"prev": {"title": "gdtutor.compare.sweep", "link": "a"}, "next": None}
+    context = {
+        "prev": {"title": "gdtutor.compare.sweep", "link": "a"},
+        "next": {"title": "gdtutor.answers.NOTEBOOK_X", "link": "b"},
+    }
     _tidy_page(None, "p", "page.html", context, None)  # type: ignore[arg-type]
     assert context["prev"]["title"] == "gdtutor.<wbr>compare.<wbr>sweep"
+    assert context["next"]["title"] == "gdtutor.<wbr>answers.<wbr>NOTEBOOK_<wbr>X"
+    context = {"prev": {"title": "Step size and the condition_number", "link": "a"}}
+    _tidy_page(None, "p", "page.html", context, None)  # type: ignore[arg-type]
+    assert context["prev"]["title"] == "Step size and the condition_number"  # prose as is
 
 
 def test_a_dotted_title_may_break_after_its_dots() -> None:

@@ -320,7 +320,10 @@ def _tidy_page(
     for neighbour in ("prev", "next"):
         if context.get(neighbour) and "title" in context[neighbour]:
             title = context[neighbour]["title"]
-            context[neighbour] = {**context[neighbour], "title": _DOTTED.sub(r"\1.<wbr>", title)}
+            title = _DOTTED.sub(r"\1.<wbr>", title)
+            if "<wbr>" in title:  # a dotted name: it may also break after its underscores
+                title = title.replace("_", "_<wbr>")
+            context[neighbour] = {**context[neighbour], "title": title}
 
 
 def _anchor_viewcode_backlinks(app: Sphinx, doctree: Any, docname: str) -> None:
