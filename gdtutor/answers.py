@@ -50,6 +50,7 @@ __all__ = [
     "reference_answers",
     "save_answers",
     "start_exercise",
+    "unfinished_keys",
     "write_answers",
 ]
 
@@ -372,9 +373,13 @@ def _saved_answers(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def _unfinished(answers: dict[str, Any]) -> list[str]:
+def unfinished_keys(answers: Mapping[str, Any]) -> list[str] | None:
+    """The keys listed under :data:`~gdtutor.answers.UNFINISHED` (none if the key is
+    absent), or None if what is listed there is not a list of key names."""
     keys = answers.get(UNFINISHED, [])
-    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
+    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys)):
+        return None
+    return keys
 
 
 def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> None:
@@ -415,7 +420,7 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     path = Path(path)
     keys = list(keys)
     answers = _saved_answers(path)
-    unfinished = list(dict.fromkeys([*_unfinished(answers), *keys]))
+    unfinished = list(dict.fromkeys([*(unfinished_keys(answers) or []), *keys]))
     kept = {key: value for key, value in answers.items() if key not in keys}
     _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
 
@@ -441,7 +446,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     """
     path = Path(path)
     answers = {**_saved_answers(path), **answer}
-    unfinished = [key for key in _unfinished(answers) if key not in answer]
+    unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
     answers.pop(UNFINISHED, None)
     if unfinished:
         answers[UNFINISHED] = unfinished

@@ -33,11 +33,12 @@ the start, a learning rate ten times too large or too small (for AdamW also a hu
 too small, or SGD's), gradients that were never zeroed, Adam in place of AdamW, or SGD with
 momentum; a gradient that is a multiple of the reference was accumulated over several
 ``backward()`` calls; lesson 3's function without its factor 10 is named. A history of the
-wrong length says how many steps are missing or extra, one that turns to ``inf`` or ``nan``
-is a run that diverged, any other failing key says where it is first off, and a passing
-history computed in float64 says so. A key that an exercise started and did not save
-(listed under :data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one. Only
-the search for causes imports torch: checking a file that passes does not.
+wrong length says how many steps are missing or extra, one that turns to ``inf``, ``nan`` or
+values a million times the reference's largest is a run that diverged, any other failing
+key says where it is first off, and a passing history computed in float64 says so. A key
+that an exercise started and did not save (listed under
+:data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one. Only the search for
+causes imports torch: checking a file that passes does not.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers
+from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers, unfinished_keys
 
 __all__ = [
     "ATOL",
@@ -312,25 +313,24 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
     indexing (``var_history_2[1]``, ``X_grad[1, 2]``), or, for a history that turns to
     ``inf``, ``nan`` or values a million times the reference's largest, that the run
     diverged."""
-    off = ~(error <= ref.tolerance)  # an error of nan is off too
     history = _HISTORY.fullmatch(key) is not None
-    with np.errstate(invalid="ignore"):
-        blown = ~(np.abs(got.astype(np.float64)) <= _HUGE * ref.scale) & ref.finite
-    if history and blown.any():
-        entry = int(np.argwhere(blown)[0][0])
-        return (
-            f"inf, nan or huge values, first at {key}[{entry}]: the run diverged (a learning "
-            f"rate too large, or a step uphill)"
-        )
+    if history:
+        with np.errstate(invalid="ignore"):
+            blown = ~(np.abs(got.astype(np.float64)) <= _HUGE * ref.scale) & ref.finite
+        if blown.any():
+            entry = int(np.argwhere(blown)[0][0])
+            return (
+                f"inf, nan or huge values, first at {key}[{entry}]: the run diverged (a "
+                f"learning rate too large, or a step uphill)"
+            )
+    off = ~(error <= ref.tolerance)  # an error of nan is off too
     if not off.any() or got.ndim == 0:
         return ""
-    first = ", ".join(str(int(i)) for i in np.argwhere(off)[0][: 1 if history else None])
-    if history:
-        count = int(off.reshape(len(got), -1).any(axis=1).sum())
-    else:
-        count = int(off.sum())
-    also = f"{count} of {len(got) if history else got.size} entries off"
-    return f"first off at {key}[{first}] ({also})"
+    # A history counts its entries (one per step), an array its elements.
+    entries = off.reshape(len(got), -1).any(axis=1) if history else off.ravel()
+    first = np.argwhere(off)[0][: 1 if history else None]
+    where = ", ".join(str(int(i)) for i in first)
+    return f"first off at {key}[{where}] ({int(entries.sum())} of {entries.size} entries off)"
 
 
 def _passing_hint(got: np.ndarray, in_float32: bool | None = None) -> str:
@@ -421,15 +421,6 @@ def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     return KeyCheck(key, "not attempted", hint=f"optional: {run} ({stopped})")
 
 
-def _unfinished_keys(learner: Mapping[str, Any]) -> frozenset[str] | None:
-    """The keys that an exercise started on and did not save (:func:`~gdtutor.answers.
-    start_exercise`), or None if the file's list is not a list of key names."""
-    keys = learner.get(UNFINISHED, [])
-    if not (isinstance(keys, list) and all(isinstance(key, str) for key in keys)):
-        return None
-    return frozenset(keys)
-
-
 def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     """Check a learner's answers against the reference, key by key.
 
@@ -460,9 +451,9 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it
     """
     reference = _references()
-    unfinished = _unfinished_keys(learner)
+    unfinished = unfinished_keys(learner)
     known = set(reference) if unfinished is None else {*reference, UNFINISHED}
-    rows = _joined().rows(learner) or _rows_key_by_key(learner, unfinished or frozenset())
+    rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
     rows += [KeyCheck(str(key), "extra") for key in learner if key not in known]
     return CheckResult(tuple(rows))
 
