@@ -193,7 +193,7 @@ left.set_title("Steps of about lr only at the start", fontsize="medium")
 left.legend()
 right.semilogy(np.array(effective_lr), label=["$x_1$", "$x_2$"])
 right.set(xlabel="step", ylabel=r"$\alpha / \sqrt{\hat v_t}$")
-right.set_title("Effective learning rates change slowly", fontsize="medium")
+right.set_title("Effective learning rates change far less", fontsize="medium")
 right.legend()
 plt.show()
 

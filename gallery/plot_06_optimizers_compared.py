@@ -59,13 +59,13 @@ for name, problem in PROBLEMS.items():
 # --------------------------------------
 #
 # Every optimizer gets the same number of settings, and spends them on its own knobs: the
-# learning rate, spread evenly on a log axis, and, where it has one, the momentum
-# :math:`\beta` (Adam's :math:`\beta_1`). The other options keep torch's defaults; AdamW's
-# weight decay :math:`\lambda` keeps :math:`\alpha\lambda` well below 1 on the whole grid,
-# so it always pulls the point towards the origin and never past it. The grids also hold the
-# settings that the :ref:`theory pages <theory>` derive for the Hessian at each minimum: the
-# best fixed step :math:`\alpha^\star` and Polyak's heavy-ball :math:`\alpha` and
-# :math:`\beta`.
+# learning rate, spread evenly on a log axis over the range printed below, and, where it
+# has one, the momentum :math:`\beta` (Adam's :math:`\beta_1`). The other options keep
+# torch's defaults; AdamW's weight decay :math:`\lambda` keeps :math:`\alpha\lambda` well
+# below 1 on the whole grid, so it always pulls the point towards the origin and never past
+# it. The grids also hold the settings that the :ref:`theory pages <theory>` derive for the
+# Hessian at each minimum: the best fixed step :math:`\alpha^\star` and Polyak's heavy-ball
+# :math:`\alpha` and :math:`\beta`.
 import torch
 
 from gdtutor import hessian
@@ -84,6 +84,13 @@ for label in CONTENDERS:
 decay = torch.optim.AdamW([torch.zeros(1)]).defaults["weight_decay"]
 largest = max(max(search_grid("AdamW", problem)["lr"]) for problem in PROBLEMS.values())
 print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay:.2g}")
+every_lr = [
+    lr
+    for problem in PROBLEMS.values()
+    for label in CONTENDERS
+    for lr in search_grid(label, problem)["lr"]
+]
+print(f"learning rates from {min(every_lr):g} to {max(every_lr):g}")
 
 # %%
 # The sweep
@@ -142,14 +149,30 @@ for problem in PROBLEMS:
 # holds Polyak's own setting too, at which a finite run is a little slower, as the
 # :ref:`momentum page <theory-momentum>` explains with the rate it derives), and it arrives
 # in fewer than half the steps of tuned plain SGD.
-# Tuned plain SGD arrives no later than tuned Adam on the quadratic: a separate step per
-# coordinate cannot undo a valley whose axes are rotated, as the
-# :ref:`step-size page <theory-step-size-diagonal>` shows. AdamW's weight decay pulls the
-# point towards the origin: that is the quadratic's minimum, and there AdamW arrives before
-# Adam; Rosenbrock's minimum is (1, 1), and there it never arrives while Adam does. On
-# Rosenbrock only heavy-ball momentum, Nesterov and Adam arrive within the budget; the others
-# are ranked by how close they got.
+#
+# Tuned plain SGD arrives no later than tuned Adam on the quadratic. A step per coordinate
+# gains little on this valley, whose axes are rotated (the
+# :ref:`step-size page <theory-step-size-diagonal>` computes how little), and once Adam's
+# steps have settled its pace is set by :math:`\beta_1` rather than by the valley's shape:
+# lesson 5 showed that where the roots of its two-step recurrence are complex, the value falls
+# by :math:`\beta_1` per step whatever the curvature. The factors printed below, by which the
+# value fell per step between steps 20 and 60, are close to the chosen :math:`\beta_1 = 0.7`
+# for Adam; for SGD at its chosen learning rate they lie between the factors of its two
+# eigen-directions, the squares of those the step-size page derives (the value is quadratic in
+# the point), depending on how much of each direction a start has left. That learning rate
+# lies just below the best fixed step :math:`\alpha^\star`: :math:`\alpha^\star` has the
+# smallest rate in the long run, but from these starts a slightly smaller step gets within the
+# tolerance a few steps sooner.
+#
+# AdamW's weight decay pulls the point towards the origin: that is the quadratic's minimum,
+# and there AdamW arrives before Adam; Rosenbrock's minimum is (1, 1), and there it never
+# arrives while Adam does. On Rosenbrock only heavy-ball momentum, Nesterov and Adam arrive
+# within the budget; the others are ranked by how close they got.
 import numpy as np
+
+from gdtutor import skewed
+from gdtutor.compare import sweep
+from gdtutor.stepsize import contraction_factors
 
 
 def arrival(problem, label):
@@ -162,6 +185,92 @@ for problem in PROBLEMS:
     print(f"{problem}: {first} {arrival(problem, first)}, next {second} ", end="")
     print(f"{arrival(problem, second)}; ", end="")
     print(", ".join(f"{name} {arrival(problem, name)}" for name in ("SGD", "Adam", "AdamW")))
+
+for label in ("Adam", "SGD"):
+    values = sweeps["skewed", label].best_values
+    factors = (values[:, 60] / values[:, 20]) ** (1 / 40)
+    print(f"{label}: the value fell by {' '.join(f'{f:.3f}' for f in factors)} per step")
+sgd = sweeps["skewed", "SGD"]
+h = hessian(skewed, at=PROBLEMS["skewed"].minimizer)
+shallow, steep = contraction_factors(h, sgd.best_lr) ** 2  # the step-size page's factors
+print(f"SGD at lr {sgd.best_lr:.4g}: {shallow:.3f} along the floor, {steep:.3f} across it")
+star = step_size_bounds(h).best_lr
+at_star = sweep(skewed, "SGD", {"lr": [star]}, sgd.starts, sgd.steps, tol=sgd.tol)
+print(
+    f"SGD arrives after {sgd.steps_to_tol[sgd.best_index].astype(int).tolist()} steps at lr ",
+    end="",
+)
+print(f"{sgd.best_lr:.4g}, after {at_star.steps_to_tol[0].astype(int).tolist()} at α* = {star:.4g}")
+
+# %%
+# After the budget
+# ----------------
+#
+# A run has arrived when its gap stays within the tolerance *until the end of its budget*;
+# the table says nothing about the steps after it. Here every chosen setting that arrived
+# runs for half its budget again, with the same rules, and each start gets the step at which
+# its gap left the tolerance after the budget, or "stays".
+for (problem, label), result in sweeps.items():
+    if not np.isfinite(result.worst_steps[result.best_index]):
+        continue
+    settings = dict(result.best_settings)
+    lr = settings.pop("lr")
+    optimizer = CONTENDERS[label][0]
+    steps = result.steps * 3 // 2
+    longer = sweep(
+        PROBLEMS[problem].objective,
+        optimizer,
+        {"lr": [lr]},
+        result.starts,
+        steps,
+        tol=result.tol,
+        **settings,
+    )
+    outside = longer.best_values[:, result.steps + 1 :] - result.target > result.tol
+    left = [f"{np.argmax(o) + result.steps + 1:5d}" if o.any() else "stays" for o in outside]
+    print(f"{problem:>10} {label:>15}  up to step {steps}: {' '.join(left)}")
+
+# %%
+# The fixed-step methods stay, and so does Adagrad, whose sum of squared gradients only
+# grows, so that its steps only shrink. RMSprop on the quadratic leaves from every start,
+# AdamW on the quadratic and Adam on Rosenbrock from one start each. These three divide the
+# step by :math:`\sqrt{v}`, a running mean of the squared gradients that forgets the large
+# early ones: as the point settles, the gradients shrink, :math:`v` shrinks with them, and
+# the effective learning rate :math:`\alpha / \sqrt{v}` grows until the steps overshoot
+# along the valley's steep direction by more than they correct. How soon depends on how fast
+# :math:`v` forgets: RMSprop's :math:`\rho = 0.99` averages over about a hundred steps,
+# Adam's :math:`\beta_2 = 0.999` over about a thousand.
+#
+# For RMSprop on the quadratic the moment can be pinned down. Its step is
+# :math:`x_{t+1} = x_t - \alpha D_t H x_t` with :math:`D_t` the diagonal matrix of
+# :math:`1 / (\sqrt{v_t} + \epsilon)`, so, as on the
+# :ref:`step-size page <theory-step-size>` with :math:`\alpha D_t` in place of :math:`\alpha`,
+# the steep component grows once the largest eigenvalue of :math:`\alpha D_t H` passes 2.
+# Below, for each start, the step at which it first does, and the step after which the gap
+# left the tolerance: the component is tiny when it starts to grow, so the gap leaves over a
+# hundred steps later. Where the first step comes before step 500, the run was already
+# heading out while the table counted it as arrived; another budget can change more than
+# the order of close results.
+from gdtutor.rules import rmsprop
+
+result = sweeps["skewed", "RMSprop"]
+h = hessian(skewed, at=PROBLEMS["skewed"].minimizer)
+for start in result.starts:
+    x, state, largest, gaps = torch.tensor(start), {}, [], []
+    for _ in range(result.steps * 3 // 2):
+        x.requires_grad_(True)
+        value = skewed(x)
+        (grad,) = torch.autograd.grad(value, x)
+        gaps.append(value.item())
+        with torch.no_grad():
+            x = rmsprop(x, grad, state, lr=result.best_lr)
+        d = result.best_lr / (state["square_avg"].sqrt().numpy() + 1e-8)  # α D_t, diagonal
+        largest.append(np.linalg.eigvals(d[:, None] * h).real.max())
+    gaps.append(skewed(x).item())
+    passes = np.argmax(np.array(largest) > 2) + 1
+    leaves = np.argmax(np.array(gaps[result.steps + 1 :]) > result.tol) + result.steps + 1
+    print(f"from {tuple(start.tolist())}: largest eigenvalue of α D H above 2 at step ", end="")
+    print(f"{passes}, gap outside the tolerance after step {leaves}")
 
 # %%
 # How much the choice of settings matters
@@ -231,8 +340,8 @@ for label, (optimizer, _) in CONTENDERS.items():
 # are hundreds of times the tolerance. RMSprop's rows rest on the last digits in the same
 # way: on Rosenbrock its chosen learning rate beats the next best by a few per cent, among
 # neighbours whose gaps jump up and down (its curve in the figure above), and on the
-# quadratic its worst gap comes from a start whose path still swings across the valley
-# floor in its last steps.
+# quadratic its worst gap comes from a start whose path, as the section on the steps after
+# the budget showed, is already heading out of the tolerance when the budget ends.
 sweep = sweeps["rosenbrock", "AdamW"]
 for rank, i in enumerate(np.argsort(sweep.worst_gaps)[:2], start=1):
     print(f"AdamW setting {rank}: {knobs(sweep.settings[i])}, worst gap {sweep.worst_gaps[i]:.1e}")
@@ -243,7 +352,10 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # The paths at the chosen settings
 # --------------------------------
 #
-# One panel per optimizer, the three starts in three colors. On the quadratic, SGD zigzags
+# One panel per optimizer, the three starts in three colors, drawn in the legend's order:
+# where paths run together, as they do along Rosenbrock's valley floor, the one drawn last
+# covers the others, so that only the first steps of an earlier start's path may show.
+# On the quadratic, SGD zigzags
 # across the valley floor all the way down the valley, its swings shrinking slowly.
 # Momentum's swings are wider at first (its first one ends farther from the floor than its
 # start was) but die out sooner, so fewer of them can be seen; Nesterov's die out sooner
@@ -303,7 +415,8 @@ for label in ("SGD", "SGD + momentum", "Adam"):
 # these starts and these grids, how fast each optimizer gets there at its best settings
 # and how sensitive it is to them. It cannot show how they behave with noisy mini-batch
 # gradients, in millions of dimensions, or what a trained model does on new data; a finer
-# grid, other knobs or another budget could reorder close results. And a problem can
+# grid or other knobs could reorder close results, and another budget could change more
+# than their order (three chosen settings leave the tolerance soon after it). And a problem can
 # flatter an optimizer: AdamW's pull towards the origin is a gift only where the minimum is
 # the origin.
 
