@@ -177,9 +177,13 @@ def assert_matches_torch(view: dict):  # type: ignore[no-untyped-def]
         value = float(OBJECTIVES[view["objective"]](torch.tensor(run.end_point)))
         assert float(view["endValue"]) == pytest.approx(value, rel=ROUNDING, abs=1e-30)
         # The sentence a reader sees: "After N steps: x = (x1, x2), f(x) = v."
-        steps, x1, x2, shown_value = numbers(view["text"])[:4]
+        steps, x1, x2, *rest = numbers(view["text"])
         assert steps == int(view["steps"])
-        assert [x1, x2, shown_value] == pytest.approx([*run.end_point, value], rel=1e-3, abs=1e-4)
+        assert [x1, x2] == pytest.approx(run.end_point, rel=1e-3, abs=1e-4)
+        if math.isfinite(value):
+            assert rest[0] == pytest.approx(value, rel=1e-3, abs=1e-4)
+        else:  # overflowed at the point after the last step, where no value is recorded
+            assert "f(x)\u00a0=\u00a0Infinity. The value overflowed float32" in view["text"]
     return run
 
 
@@ -515,6 +519,79 @@ def test_past_the_largest_stable_step_shows_divergence(page) -> None:  # type: i
     view = shown(page)
     assert view["diverged"] == "true" and float(view["lr"]) == 1.0
     assert_matches_torch(view)
+
+
+def test_an_overflow_after_the_last_step_is_drawn_and_told(page) -> None:  # type: ignore[no-untyped-def]
+    """A run whose value overflows at the point after its last step (which gdtutor's loops do
+    not record, so the run did not stop early) says so, and its value chart ends with the
+    overflow cross, as a run that stopped does, without a broken curve or console error."""
+    _reset(page)
+    page.get_by_role("button", name="Just past 2/λmax").click()
+    stopped = assert_matches_torch(shown(page))
+    assert stopped.diverged
+    before = len(page.problems)
+    page.get_by_label("Steps", exact=True).fill(str(len(stopped)))
+    view = shown(page)
+    run = assert_matches_torch(view)
+    assert not run.diverged and len(run) == len(stopped)
+    assert view["endValue"] == "Infinity" and "this run diverges" in view["text"]
+    assert "NaN" not in view["curve"] and len(re.findall("[ML]", view["curve"])) == len(run)
+    assert page.locator(".gdt-ex-stop").count() == 1
+    assert page.locator(".gdt-ex-warn").text_content() == f"overflow at step {len(run)}"
+    assert page.problems[before:] == []
+
+
+def _warning_within_axes(page) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the value chart's overflow label lies inside its axes, left to right."""
+    return page.evaluate(
+        """() => {
+          const chart = document.querySelector('.gdt-ex-values');
+          const label = chart.querySelector('.gdt-ex-warn').getBBox();
+          const frame = chart.querySelector('.gdt-ex-frame').getBBox();
+          return label.x >= frame.x && label.x + label.width <= frame.x + frame.width;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("steps", [10, 200])
+def test_the_overflow_label_stays_inside_the_chart(page, steps: int) -> None:  # type: ignore[no-untyped-def]
+    """Early (Rosenbrock, gradient descent, alpha near 0.05: overflow within a few steps) or
+    late in the run, the label beside the overflow cross stays between the axes."""
+    _reset(page)
+    page.get_by_label("Objective").select_option("rosenbrock")
+    page.get_by_label("Method").select_option("gd")
+    page.get_by_label("Learning rate α", exact=True).fill(str(math.log10(0.05)))
+    page.get_by_label("Steps", exact=True).fill(str(steps))
+    view = shown(page)
+    assert view["diverged"] == "true"
+    assert_matches_torch(view)
+    assert _warning_within_axes(page)
+    _reset(page)
+    page.get_by_role("button", name="Just past 2/λmax").click()
+    assert _warning_within_axes(page)
+
+
+def test_sliders_tell_screen_readers_their_values(page) -> None:  # type: ignore[no-untyped-def]
+    """The log-scale learning-rate slider says alpha, not its position on the scale; the
+    momentum slider says when the method has no momentum; the readouts beside the sliders
+    are not announced a second time."""
+    _reset(page)
+    page.get_by_label("Method").select_option("gd")
+    lr = page.get_by_label("Learning rate α", exact=True)
+    shown_lr = page.locator(f"{ID}-lr-out").text_content()
+    assert lr.get_attribute("aria-valuetext") == f"α = {shown_lr}"
+    beta = page.get_by_label("Momentum β", exact=True)
+    assert beta.is_disabled()
+    assert beta.get_attribute("aria-valuetext") == "not used by gradient descent"
+    page.get_by_label("Method").select_option("momentum")
+    shown_beta = page.locator(f"{ID}-beta-out").text_content()
+    assert beta.get_attribute("aria-valuetext") == f"β = {shown_beta}"
+    lr.focus()
+    page.keyboard.press("ArrowRight")
+    assert (
+        lr.get_attribute("aria-valuetext") == f"α = {page.locator(f'{ID}-lr-out').text_content()}"
+    )
+    assert page.locator(".gdt-explorer output:not([aria-live='off'])").count() == 0
 
 
 def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: ignore[no-untyped-def]

@@ -162,12 +162,20 @@ function clamp(value, [lo, hi]) {
 
 /** Whether a run overflowed or ended higher than it started. */
 function diverging(result) {
-  return result.diverged || result.endValue > result.values[0];
+  return result.diverged || !Number.isFinite(result.endValue) || result.endValue > result.values[0];
+}
+
+/** The step at which the value overflowed: where the run stopped, or the point after its
+ * last step (gdtutor's loops record no value there, so such a run did not stop early). */
+function overflowStep(result) {
+  if (result.diverged) return result.stoppedAt;
+  return Number.isFinite(result.endValue) ? null : result.points.length;
 }
 
 function slider(id, label, attrs) {
   const input = el("input", { type: "range", id, ...attrs });
-  const output = el("output", { for: id, id: `${id}-out` });
+  // The slider itself says its value (aria-valuetext); the readout is not announced again.
+  const output = el("output", { for: id, id: `${id}-out`, "aria-live": "off" });
   return { row: el("div", { class: "gdt-ex-row" }, el("label", { for: id }, label), input, output), input, output };
 }
 
@@ -354,6 +362,12 @@ function mount(root, index) {
     lr.output.textContent = fmt(state.lr);
     beta.output.textContent = HAS_MOMENTUM.has(state.method) ? fmt(state.momentum) : "—";
     steps.output.textContent = String(state.steps);
+    // Screen readers hear α itself, not the slider's position on its log scale.
+    lr.input.setAttribute("aria-valuetext", `α = ${fmt(state.lr)}`);
+    beta.input.setAttribute(
+      "aria-valuetext",
+      HAS_MOMENTUM.has(state.method) ? `β = ${fmt(state.momentum)}` : `not used by ${METHOD_NAMES[state.method]}`,
+    );
     drawPath(result);
     drawValues(result);
     drawFactors();
@@ -396,7 +410,8 @@ function mount(root, index) {
   function drawValues(result) {
     valuesSvg.replaceChildren();
     const series = result.values.map((v, i) => [i, v]);
-    if (!result.diverged) series.push([result.points.length, result.endValue]);
+    const overflow = overflowStep(result);
+    if (overflow === null) series.push([result.points.length, result.endValue]);
     const positive = series.map(([, v]) => v).filter((v) => v > 0);
     let lo = positive.length ? Math.min(...positive) : 1e-10;
     let hi = positive.length ? Math.max(...positive) : 1;
@@ -417,13 +432,15 @@ function mount(root, index) {
     const floor = y.domain()[0];
     const d = series.map(([i, v], k) => `${k ? "L" : "M"}${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`).join("");
     svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
-    if (result.diverged && series.length) {
+    if (overflow !== null && series.length) {
       const [i, v] = series[series.length - 1];
       const px = x(i);
       const py = y(v);
       svg("path", { d: `M${px - 5},${py - 5}L${px + 5},${py + 5}M${px - 5},${py + 5}L${px + 5},${py - 5}`, class: "gdt-ex-stop" }, valuesSvg);
-      text(valuesSvg, Math.min(px, W - M.right - 4), py + 18, `overflow at step ${result.stoppedAt}`, {
-        "text-anchor": "end",
+      // The label stays inside the axes: beside the cross, on the side with room for it.
+      const left = px > (M.left + W - M.right) / 2;
+      text(valuesSvg, left ? px - 8 : px + 8, Math.min(py + 18, H - M.bottom - 6), `overflow at step ${overflow}`, {
+        "text-anchor": left ? "end" : "start",
         class: "gdt-ex-warn",
       });
     }
@@ -518,9 +535,15 @@ function mount(root, index) {
       const first = result.values[0];
       // Non-breaking spaces keep each "=" with what it names and its value.
       const end = `After ${plural(state.steps, "step")}: x\u00a0=\u00a0(${fmt(result.end[0])}, ${fmt(result.end[1])}), f(x)\u00a0=\u00a0${fmt(result.endValue)}.`;
-      message = diverging(result)
-        ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
-        : end;
+      if (overflowStep(result) !== null) {
+        message =
+          `${end} The value overflowed float32 (its largest number is ${fmt(DATA.float32Max)}) ` +
+          `at this last point: this run diverges.`;
+      } else {
+        message = diverging(result)
+          ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
+          : end;
+      }
     }
     if (leaves) message += " The path leaves the plot.";
     status.textContent = message;
