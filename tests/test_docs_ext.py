@@ -286,13 +286,20 @@ def test_the_footer_links_titles_may_break_after_their_dots() -> None:
     assert context["prev"]["title"] == "Step size and the condition_number"  # prose as is
 
 
-def test_a_dotted_title_may_break_after_its_dots() -> None:
+def test_a_dotted_title_may_break_after_its_dots_and_underscores() -> None:
     heading = '<h1>gdtutor.stepsize.heavy_ball<a class="headerlink" href="#x">#</a></h1>'
     assert tidy_body(heading, "T") == (
-        '<h1>gdtutor.<wbr>stepsize.<wbr>heavy_ball<a class="headerlink" href="#x">#</a></h1>'
+        '<h1>gdtutor.<wbr>stepsize.<wbr>heavy_<wbr>ball<a class="headerlink" href="#x">#</a></h1>'
     )
-    prose = '<h1>The house. In order<a class="headerlink" href="#x">#</a></h1>'
-    assert tidy_body(prose, "T") == prose
+    source = "<h1>Source code for gdtutor.answers</h1>"  # viewcode's pages
+    assert tidy_body(source, "T") == "<h1>Source code for gdtutor.<wbr>answers</h1>"
+    lessons = '<h2>Lessons that use heavy_ball<a class="headerlink" href="#y">#</a></h2>'
+    assert tidy_body(lessons, "T") == lessons.replace("heavy_", "heavy_<wbr>")
+    for prose in (
+        '<h1>The house. In order<a class="headerlink" href="#x">#</a></h1>',
+        '<h1>Step size and the condition_number<a class="headerlink" href="#x">#</a></h1>',
+    ):
+        assert tidy_body(prose, "T") == prose
 
 
 def test_a_short_formula_keeps_its_punctuation() -> None:

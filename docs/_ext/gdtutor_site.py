@@ -269,7 +269,10 @@ def _plain_tooltip(match: re.Match[str]) -> str:
     return f'tooltip="{text}"'
 
 
-_DOTTED_TITLE = re.compile(r"(<h1>)([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)+)(<a class=\"headerlink\")")
+_DOTTED_TITLE = re.compile(
+    r"(<h1>(?:Source code for )?|<h2>Lessons that use )([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)"
+    r"(<a class=\"headerlink\"|</h1>)"
+)
 _GALLERY_FIGURE = re.compile(
     r'<img src="(?P<src>[^"]+)" srcset="(?:[^"]*?, )?(?P<big>[^", ]+) 2\.00x"[^>]*'
     r'class = "sphx-glr-single-img"/>'
@@ -300,8 +303,11 @@ def tidy_body(body: str, title: str) -> str:
     # An API summary table's signatures: autosummary joins their arguments with non-breaking
     # spaces, which on a phone (where the table stacks) forced breaks inside names instead.
     body = _SUMMARY_SIGNATURE.sub(lambda m: m[1] + m[2].replace("\xa0", " ") + m[3], body)
-    # A dotted name as a title (the API pages') may break after a dot on a narrow screen.
-    body = _DOTTED_TITLE.sub(lambda m: m[1] + m[2].replace(".", ".<wbr>") + m[3], body)
+    # A name as a title (the API pages', their source code's, their lessons') may break after
+    # a dot or an underscore on a narrow screen, rather than inside a word.
+    body = _DOTTED_TITLE.sub(
+        lambda m: m[1] + m[2].replace(".", ".<wbr>").replace("_", "_<wbr>") + m[3], body
+    )
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)

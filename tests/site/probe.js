@@ -168,5 +168,23 @@ async () => {
     clipped_footer_links: [...document.querySelectorAll(".prev-next-area a")]
       .filter((a) => a.getClientRects().length && a.scrollWidth > a.clientWidth + 1)
       .map((a) => a.textContent.trim().replace(/\s+/g, " ")),
+    // Titles and the footer's links wrap between words (or after a name's dots and
+    // underscores), never inside a word: a word whose letters lie on two lines.
+    broken_words: [...document.querySelectorAll(".bd-article :is(h1, h2, h3), p.prev-next-title")]
+      .flatMap((el) => {
+        const words = [];
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.parentElement.closest(".katex")) continue;
+          for (const m of node.data.matchAll(/[A-Za-z]{2,}/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const lines = new Set([...range.getClientRects()].filter((r) => r.width).map((r) => Math.round(r.top)));
+            if (lines.size > 1) words.push(`${m[0]} in "${text(el)}"`);
+          }
+        }
+        return words;
+      }),
   };
 }
