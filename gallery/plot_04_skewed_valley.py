@@ -137,12 +137,12 @@ from gdtutor import hessian
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
 lam, u = np.linalg.eigh(hessian(skewed, at=(0.0, 0.0)))
-print("     λ  u                 1 - αλ  steps to shrink tenfold")
+print("λ       u                 1 - αλ  steps to shrink tenfold")
 for i in range(2):
     factor = 1 - 0.001 * lam[i]
     tenfold = np.log(0.1) / np.log(factor)
     direction = str(u[:, i].round(3))
-    print(f"{lam[i]:6.2f}  {direction:16}  {factor:.4f}  {tenfold:.0f}")
+    print(f"{lam[i]:<6.2f}  {direction:16}  {factor:.4f}  {tenfold:.0f}")
 
 fig, ax = plt.subplots(figsize=(8.8, 4.8), layout="constrained")
 plot_contours(ax, skewed, (-10, 10), (-10, 10))

@@ -80,7 +80,7 @@ for name, problem in PROBLEMS.items():
 for label in CONTENDERS:
     grid = search_grid(label, PROBLEMS["skewed"])
     shape = " × ".join(f"{len(values)} {knob}" for knob, values in grid.items())
-    print(f"{label:>15}: {shape}")
+    print(f"{label + ':':16} {shape}")
 decay = torch.optim.AdamW([torch.zeros(1)]).defaults["weight_decay"]
 largest = max(max(search_grid("AdamW", problem)["lr"]) for problem in PROBLEMS.values())
 print(f"AdamW: weight decay {decay}, largest lr × weight decay {largest * decay:.2g}")
@@ -131,13 +131,15 @@ def knobs(settings):
 
 
 for problem in PROBLEMS:
-    print(f"\n{problem}:\n{'':15}  {'chosen setting':27} {'steps to arrive':>17}  worst gap")
+    print(
+        f"\n{problem}:\n{'optimizer':15}  {'chosen setting':27} {'steps to arrive':>17}  worst gap"
+    )
     for label in ranking(problem):
         sweep = sweeps[problem, label]
         counts = sweep.steps_to_tol[sweep.best_index]
         arrived = " ".join(f"{c:5.0f}" if c < float("inf") else "never" for c in counts)
         gap = sweep.worst_gaps[sweep.best_index]
-        print(f"{label:>15}  {knobs(sweep.best_settings):27} {arrived}  {gap:8.1e}")
+        print(f"{label:15}  {knobs(sweep.best_settings):27} {arrived}  {gap:8.1e}")
 
 
 # %%
@@ -228,7 +230,7 @@ for (problem, label), result in sweeps.items():
     )
     outside = longer.best_values[:, result.steps + 1 :] - result.target > result.tol
     left = [f"{np.argmax(o) + result.steps + 1:5d}" if o.any() else "stays" for o in outside]
-    print(f"{problem:>10} {label:>15}  up to step {steps}: {' '.join(left)}")
+    print(f"{problem:10} {label:15}  up to step {steps}: {' '.join(left)}")
 
 # %%
 # The fixed-step methods stay, and so does Adagrad, whose sum of squared gradients only
@@ -318,7 +320,7 @@ plt.show()
 from gdtutor import optimize, rosenbrock
 
 reruns = {}
-print(f"{'':15}  largest difference  apart by 1e-9 at step  final gap: sweep    rerun")
+print(f"{'optimizer':15}  largest difference  apart by 1e-9 at step  final gap: sweep    rerun")
 for label, (optimizer, _) in CONTENDERS.items():
     sweep = sweeps["rosenbrock", label]
     settings = dict(sweep.best_settings)
@@ -329,7 +331,7 @@ for label, (optimizer, _) in CONTENDERS.items():
     when = str(parted[0]) if parted.size else "never"
     reruns[label] = float(rosenbrock(rerun.end_point.astype(float))) - sweep.target
     final = sweep.final_gaps[sweep.best_index, 0]
-    print(f"{label:>15}  {gap.max():18.0e}  {when:>21}  {final:16.1e}  {reruns[label]:7.1e}")
+    print(f"{label:15}  {gap.max():18.0e}  {when:>21}  {final:16.1e}  {reruns[label]:7.1e}")
 
 # %%
 # Where the last digits decide the path, they decide the choice too. AdamW's rerun ends, from this
@@ -405,7 +407,7 @@ small_multiples("rosenbrock", "Rosenbrock: the long curved floor separates them"
 # sphinx_gallery_thumbnail_number = 3
 for label in ("SGD", "SGD + momentum", "Adam"):
     distance = np.linalg.norm(sweeps["rosenbrock", label].best_points[0] - 1.0, axis=1)
-    print(f"{label:>15}: distance to (1, 1) from {distance[0]:.2f} down to {distance[-1]:.1e}")
+    print(f"{label + ':':16} distance to (1, 1) from {distance[0]:.2f} down to {distance[-1]:.1e}")
 
 # %%
 # What this comparison can and cannot show

@@ -28,7 +28,7 @@ for name in CONTENDERS:
     knobs = [f"{k} {v}" for k, v in sweep.best_settings.items() if k != "lr"]
     final = sweep.best_values[0, -1]
     parts = [f"lr {sweep.best_lr:.3g}", *knobs, f"final value {final:.1e}"]
-    print(f"{name:>15}: {', '.join(parts)}")
+    print(f"{name + ':':16} {', '.join(parts)}")
 
 # %%
 # One frame
@@ -122,7 +122,9 @@ else:
 # ``torch.optim`` parts from them there), so their digits are those of this computation,
 # not of every one. As lesson 6 said, this is one start on one deterministic toy problem:
 # it shows how the update rules move, not which one will train your model best.
-print(f"{'':15}  halfway  nearest (at step)       ends  last turn back  all turn back from")
+print(
+    f"{'optimizer':15}  halfway  nearest (at step)       ends  last turn back  all turn back from"
+)
 for name, path in paths.items():
     distance = np.linalg.norm(path - problem.minimizer, axis=1)
     halfway = np.flatnonzero(distance < distance[0] / 2)[0]
@@ -133,7 +135,7 @@ for name, path in paths.items():
     streak = np.flatnonzero(~back)[-1] + 3 if not back.all() else 2  # all turn back from here
     all_back = f"{streak:4d}" if streak < problem.steps - 100 else "   -"
     print(
-        f"{name:>15}  {halfway:7d}  {distance[nearest]:.1e} (step {nearest:4d})"
+        f"{name:15}  {halfway:7d}  {distance[nearest]:.1e} (step {nearest:4d})"
         f"  {distance[-1]:.1e}  {last_back:14d}  {all_back:>18}"
     )
 

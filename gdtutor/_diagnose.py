@@ -44,6 +44,14 @@ _NEVER_MOVED = {
 }
 _NEVER_MOVED |= {"parabola": _NEVER_MOVED["manual"], "AdamW": _NEVER_MOVED["SGD"]}
 
+#: The hand-written runs, whose step can have the wrong sign (a run that overflows stops
+#: early, so there the history's divergence says it instead).
+_UPHILL = {
+    run: "the run climbs: the step moves x along the gradient (x += lr * x.grad) instead of "
+    "against it (x -= lr * x.grad)"
+    for run in ("parabola", "manual")
+}
+
 #: The runs whose objective the learner writes (lesson 3), which can miss its factor 10.
 _OWN_FUNCTION = ("parabola",)
 _NO_FACTOR_10 = " (or f is missing its factor 10, which shortens every step the same way)"
@@ -91,6 +99,26 @@ def _never_zeroed(run: str) -> Trajectory:
     return run_loop(step, x, steps=NOTEBOOK_STEPS, method=run, objective_name=run, lr=lr)
 
 
+@functools.cache
+def _uphill(run: str) -> Trajectory:
+    """The hand-written run with the step's sign flipped: ``x += lr * x.grad``, uphill."""
+    x = torch.tensor(NOTEBOOK_START, requires_grad=True)
+    objective = parabola if run == "parabola" else notebook_skewed
+    lr = NOTEBOOK_LR[run]
+
+    def step(w: torch.Tensor) -> torch.Tensor:
+        value = objective(w)
+        value.backward()
+        grad = w.grad
+        assert grad is not None  # backward() has just filled it
+        with torch.no_grad():
+            w += lr * grad
+        grad.zero_()
+        return value.detach()
+
+    return run_loop(step, x, steps=NOTEBOOK_STEPS, method=run, objective_name=run, lr=lr)
+
+
 def _histories(run: str, kind: str, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
     """The ``kind`` ("var" or "fn") history recorded as the course does, and the other way."""
     points, values = notebook_history(run, trajectory)
@@ -98,7 +126,8 @@ def _histories(run: str, kind: str, trajectory: Trajectory) -> tuple[np.ndarray,
     if kind == "fn":
         # Values: the course takes them before the step; the slip is the value after it.
         objective = parabola if run == "parabola" else skewed
-        after = np.append(trajectory.values[1:], objective(trajectory.end_point))
+        with np.errstate(over="ignore", invalid="ignore"):  # a run that climbed overflows
+            after = np.append(trajectory.values[1:], objective(trajectory.end_point))
         return values, after
     # Points: each run takes them at one moment; the slip is the other moment.
     other = full[1:] if np.array_equal(points, trajectory.points) else full[:-1]
@@ -146,6 +175,8 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
         (f"gradient not zeroed, so it accumulated: call {method} every step",
          functools.partial(_never_zeroed, run))
     )  # fmt: skip
+    if run in _UPHILL:
+        variants.append((_UPHILL[run], functools.partial(_uphill, run)))
     variants += [
         (text, functools.partial(_other, run, name, tuple(options.items())))
         for name, options, text in _OTHER_OPTIMIZERS.get(run, [])

@@ -30,9 +30,10 @@ error can be large while the absolute test passes.
 **Hints.** When a history fails, it is compared with the same run done wrong in a known way:
 recorded before instead of after the step (or the reverse), a point that never moved from
 the start, a learning rate ten times too large or too small (for AdamW also a hundred times
-too small, or SGD's), gradients that were never zeroed, Adam in place of AdamW, or SGD with
-momentum; a gradient that is a multiple of the reference was accumulated over several
-``backward()`` calls; lesson 3's function without its factor 10 is named. A history of the
+too small, or SGD's), gradients that were never zeroed, a hand-written step with the wrong
+sign, Adam in place of AdamW, or SGD with momentum; a gradient that is a multiple of the
+reference was accumulated over several ``backward()`` calls; lesson 3's function without its
+factor 10 is named. A history of the
 wrong length says how many steps are missing or extra, one that turns to ``inf``, ``nan`` or
 values a million times the reference's largest is a run that diverged, any other failing
 key says where it is first off, and a passing history computed in float64 says so. A key

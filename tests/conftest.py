@@ -159,7 +159,8 @@ def _run_cell(
     By default, exactly the course's cell: the hand-written step updates ``x.data``; values
     are taken before the step, and points before it in the hand-written cells and after it in
     the optimizer cells. ``update="rebind"`` writes ``x = x - lr * x.grad`` inside the step
-    function, which leaves the caller's ``x`` as it was. In an optimizer cell,
+    function, which leaves the caller's ``x`` as it was; ``update="uphill"`` writes
+    ``x.data += lr * x.grad``. In an optimizer cell,
     ``optimizer_name`` and ``momentum`` build another optimizer, and ``order`` is
     ``"zero_grad_after_backward"`` or ``"step_first"`` (right after ``zero_grad()``) for those
     slips.
@@ -197,6 +198,8 @@ def _run_cell(
             make_gradient_step(x)
         elif update == "data":
             x.data -= lr * x.grad
+        elif update == "uphill":  # the sign of the step flipped
+            x.data += lr * x.grad
         elif update == "no_grad":
             with torch.no_grad():
                 x -= lr * x.grad

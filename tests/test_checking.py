@@ -171,6 +171,12 @@ MISTAKES = [
     ({"cell_4": {"order": "step_first"}}, "var_history_4", "point never moved: step() found"),
     ({"cell_2": {"update": "rebind"}}, "var_history_2", "never moved: the step did not change x"),
     ({"cell_parabola": {"update": "rebind"}}, "fn_history_parabola", "point never moved"),
+    # A step with the wrong sign: named in lesson 3, whose run stays finite; lesson 4's
+    # overflows float32, and its divergence says it.
+    ({"cell_parabola": {"update": "uphill"}}, "var_history_parabola", "the run climbs"),
+    ({"cell_parabola": {"update": "uphill"}}, "fn_history_parabola", "(x += lr * x.grad)"),
+    ({"cell_2": {"update": "uphill"}}, "var_history_2", "diverged (a learning rate too large, or"),
+    ({"cell_2": {"update": "uphill"}}, "fn_history_2", "or a step uphill"),
 ]
 
 

@@ -68,7 +68,9 @@ _FORGET_CELL = """
 #
 # An earlier run of this exercise may have saved its answers to ``.answer.json``. They are
 # taken out first and listed as unfinished until the last cell saves the new ones: if this
-# run stops before its end, the checker says so instead of checking the old answers.
+# run stops before its end, the checker says so instead of checking the old answers. A
+# script with a syntax error (an ``IndentationError``, say) does not run at all, not even
+# this cell: fix what Python reports first, or the checker checks the last run's answers.
 from gdtutor.answers import start_exercise
 
 start_exercise({keys})

@@ -205,3 +205,18 @@ def test_the_executed_pages_show_their_figures() -> None:
 
     missing = [(page, alt[:60]) for page, alt in cells if alt not in shown(page)]
     assert missing == [], f"figures missing from the built pages: {missing}"
+
+
+def test_lesson_outputs_keep_their_leading_spaces() -> None:
+    """A lesson's printed output is shown as printed: reST strips the indentation that all the
+    lines of a literal block share, so a block whose every line starts with a space (a table
+    with right-aligned labels) would lose its first columns' spaces."""
+    examples = HTML.parent.parent / "auto_examples"
+    blocks = 0
+    for rst in sorted(examples.glob("plot_*.rst")):
+        source = rst.read_text(encoding="utf-8")
+        for block in re.findall(r"\.\. code-block:: none\n\n((?:    .*\n|\n)+)", source):
+            lines = [line[4:] for line in block.splitlines() if line.strip()]
+            blocks += 1
+            assert any(not line.startswith(" ") for line in lines), (rst.name, lines[:2])
+    assert blocks > 20
