@@ -302,6 +302,20 @@ def test_a_dotted_title_may_break_after_its_dots_and_underscores() -> None:
         assert tidy_body(prose, "T") == prose
 
 
+def test_a_signatures_name_may_break_after_its_dots_and_underscores() -> None:
+    signature = (
+        '<span class="sig-prename descclassname"><span class="pre">gdtutor.stepsize.</span></span>'
+        '<span class="sig-name descname"><span class="pre">heavy_ball</span></span>'
+        '<span class="sig-paren">(</span><em class="sig-param"><span class="n">'
+        '<span class="pre">lr_max</span></span></em>'
+    )
+    assert tidy_body(signature, "T") == (
+        signature.replace("gdtutor.stepsize.", "gdtutor.<wbr>stepsize.<wbr>").replace(
+            "heavy_ball", "heavy_<wbr>ball"
+        )
+    )  # the parameters' names are left alone
+
+
 def test_a_short_formula_keeps_its_punctuation() -> None:
     from docutils import nodes
     from docutils.utils import new_document

@@ -278,6 +278,10 @@ _GALLERY_FIGURE = re.compile(
     r'class = "sphx-glr-single-img"/>'
 )
 _SUMMARY_SIGNATURE = re.compile(r'(<tr class="row-(?:odd|even)"><td><p>)(.*?)(</p></td>)')
+#: A signature's module path and name, which may break after a dot or an underscore.
+_SIGNATURE_NAME = re.compile(
+    r'(<span class="sig-(?:pre)?name desc(?:class)?name"><span class="pre">)([\w.]+)(</span>)'
+)
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
 
 
@@ -306,6 +310,11 @@ def tidy_body(body: str, title: str) -> str:
     # A name as a title (the API pages', their source code's, their lessons') may break after
     # a dot or an underscore on a narrow screen, rather than inside a word.
     body = _DOTTED_TITLE.sub(
+        lambda m: m[1] + m[2].replace(".", ".<wbr>").replace("_", "_<wbr>") + m[3], body
+    )
+    # So may a signature's name (gdtutor.stepsize.contraction_factors), which on a phone does
+    # not fit a line.
+    body = _SIGNATURE_NAME.sub(
         lambda m: m[1] + m[2].replace(".", ".<wbr>").replace("_", "_<wbr>") + m[3], body
     )
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")

@@ -168,9 +168,13 @@ async () => {
     clipped_footer_links: [...document.querySelectorAll(".prev-next-area a")]
       .filter((a) => a.getClientRects().length && a.scrollWidth > a.clientWidth + 1)
       .map((a) => a.textContent.trim().replace(/\s+/g, " ")),
-    // Titles and the footer's links wrap between words (or after a name's dots and
-    // underscores), never inside a word: a word whose letters lie on two lines.
-    broken_words: [...document.querySelectorAll(".bd-article :is(h1, h2, h3), p.prev-next-title")]
+    // Titles, the API's names and the footer's links wrap between words (or after a name's
+    // dots and underscores), never inside a word: a word whose letters lie on two lines.
+    broken_words: [
+      ...document.querySelectorAll(
+        ".bd-article :is(h1, h2, h3, dt.sig .sig-name, dt.sig .sig-prename), p.prev-next-title",
+      ),
+    ]
       .flatMap((el) => {
         const words = [];
         const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
