@@ -37,9 +37,10 @@ def sgd(
 
     .. math::
 
-       b_t = \beta\, b_{t-1} + g_t, \qquad
-       x_{t+1} = x_t - \alpha\, b_t
-       \quad\text{or, with Nesterov,}\quad
+       b_t = \beta\, b_{t-1} + g_t,
+
+       x_{t+1} = x_t - \alpha\, b_t \quad\text{or, with Nesterov,}
+
        x_{t+1} = x_t - \alpha\,(g_t + \beta\, b_t),
 
     with :math:`b_{-1} = 0`; :math:`\beta = 0` is plain gradient descent.
@@ -71,7 +72,8 @@ def rmsprop(
 
     .. math::
 
-       v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2, \qquad
+       v_t = \alpha\, v_{t-1} + (1 - \alpha)\, g_t^2,
+
        x_{t+1} = x_t - \alpha_{\text{lr}}\, \frac{g_t}{\sqrt{v_t} + \epsilon},
 
     elementwise, with :math:`v_{-1} = 0`.
@@ -98,7 +100,8 @@ def adagrad(
 
     .. math::
 
-       s_t = s_{t-1} + g_t^2, \qquad
+       s_t = s_{t-1} + g_t^2,
+
        x_{t+1} = x_t - \alpha\, \frac{g_t}{\sqrt{s_t} + \epsilon},
 
     elementwise, with :math:`s_{-1} = 0`. The sum only grows, so the steps only shrink.
@@ -129,11 +132,14 @@ def adam(
 
        g_t \leftarrow g_t + \lambda\, x_t
 
-       m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \qquad
-       v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2
+       m_t = \beta_1 m_{t-1} + (1 - \beta_1)\, g_t,
 
-       \hat m_t = \frac{m_t}{1 - \beta_1^{t}}, \qquad
-       \hat v_t = \frac{v_t}{1 - \beta_2^{t}}, \qquad
+       \hat m_t = \frac{m_t}{1 - \beta_1^{t}},
+
+       v_t = \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2,
+
+       \hat v_t = \frac{v_t}{1 - \beta_2^{t}},
+
        x_{t+1} = x_t - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},
 
     elementwise, with :math:`m_0 = v_0 = 0` and :math:`t = 1, 2, \dots` counting the steps.
