@@ -144,6 +144,7 @@ html_static_path = ["_static"]
 # The wheel and sdist built by docs/_ext/gdtutor_site.py, published as dist/ at the root.
 html_extra_path = ["auto_dist"]
 html_css_files = ["gdtutor.css"]
+html_js_files = [("gdtutor.js", {"defer": "defer"})]
 # Light or dark as the reader's system is; the switch in the header overrides it.
 html_context = {"default_mode": "auto"}
 html_theme_options = {
