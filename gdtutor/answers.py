@@ -317,6 +317,9 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
     ------
     FileExistsError
         If ``path`` exists and ``overwrite`` is false.
+    OSError
+        If the file cannot be written; the message names ``path`` and the reason (its
+        folder does not exist, it is a folder, ...).
 
     Examples
     --------
@@ -330,7 +333,7 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
 
     path = Path(path)
     if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True (or --force) to replace it")
+        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     answer = {
         key: [np.array(row) for row in value] if ANSWER_KEYS[key].run else value.copy()
         for key, value in reference_answers().items()
@@ -341,14 +344,31 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
 
 def _replace_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all: to a file beside it, then renamed over
-    it, so that an error on the way (or a kill) leaves the old file as it was."""
+    it, so that an error on the way (or a kill) leaves the old file as it was.
+
+    An OSError says why ``path`` cannot be written, naming it and not the file beside it.
+    """
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as error:
         tmp.unlink(missing_ok=True)  # never leave a half-written file behind
+        if isinstance(error, OSError):
+            raise type(error)(f"cannot write {path}: {_write_failure(path, error)}") from None
         raise
+
+
+def _write_failure(path: Path, error: OSError) -> str:
+    """Why ``path`` could not be written, in the user's terms."""
+    if path.is_dir():
+        return "it is a folder"
+    folder = path.parent
+    if not folder.exists():
+        return f"its folder {folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is not a folder"
+    return (error.strerror or str(error)).lower()
 
 
 #: The key of an answer file that lists the keys an exercise has started on and not saved
@@ -409,10 +429,10 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     >>> from gdtutor.safeload import load_answers
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / ".answer.json"
-    ...     save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
+    ...     _ = save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
     ...     start_exercise(["X_grad"], path)
     ...     print(load_answers(path))
-    ...     save_answers({"X_grad": [[20.0]]}, path)
+    ...     _ = save_answers({"X_grad": [[20.0]]}, path)
     ...     print(load_answers(path))
     {'xy_grad': [1.0, 1.0], 'unfinished': ['X_grad']}
     {'xy_grad': [1.0, 1.0], 'X_grad': [[20.0]]}
@@ -425,7 +445,7 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
 
 
-def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".answer.json") -> None:
+def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".answer.json") -> Path:
     """Add ``answer`` to the answer file, keeping the other keys saved there.
 
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
@@ -439,10 +459,18 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     path : str or path-like, optional
         The answer file; created if missing.
 
+    Returns
+    -------
+    pathlib.Path
+        The answer file's absolute path, for a message that says where the answers went
+        (a script may run in another folder than the learner's).
+
     Raises
     ------
     gdtutor.safeload.LoadError
         If ``path`` exists but cannot be read as an answer file; it is left unchanged.
+    OSError
+        If the file cannot be written; the message names ``path`` and the reason.
     """
     path = Path(path)
     answers = {**_saved_answers(path), **answer}
@@ -451,6 +479,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     if unfinished:
         answers[UNFINISHED] = unfinished
     _replace_file(path, _dumps(answers))
+    return path.absolute()
 
 
 def _dumps(answers: Mapping[str, Any]) -> str:

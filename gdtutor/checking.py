@@ -78,6 +78,15 @@ RTOL: float = 1e-4
 
 Verdict = Literal["pass", "fail", "missing", "not attempted", "wrong shape", "not numeric", "extra"]
 _FAILING = frozenset({"fail", "missing", "wrong shape", "not numeric"})
+#: The order of the verdicts in a summary line.
+_ORDER: tuple[Verdict, ...] = (
+    "fail",
+    "wrong shape",
+    "not numeric",
+    "missing",
+    "not attempted",
+    "extra",
+)
 _HISTORY = re.compile(r"(var|fn)_history_\w+")
 
 
@@ -221,14 +230,18 @@ class CheckResult:
 
     def summary(self) -> str:
         """One line counting the verdicts, each count that counts against the learner with
-        its lessons, e.g. ``'7 of 10 keys pass; 1 missing (lesson 2), 2 fail (lesson 3)'``."""
+        its lessons, e.g. ``'7 of 10 keys pass; 2 fail (lesson 3), 1 missing (lesson 2)'``."""
         checked = [row for row in self.rows if row.verdict != "extra"]
-        rows_by_verdict: dict[str, list[KeyCheck]] = {}
+        # In one order for every file, that of a class summary's columns: the wrong keys,
+        # then the missing ones, the ones not attempted, and the extra ones.
+        rows_by_verdict: dict[str, list[KeyCheck]] = {verdict: [] for verdict in _ORDER}
         for row in self.rows:
             if row.verdict != "pass":
-                rows_by_verdict.setdefault(row.verdict, []).append(row)
+                rows_by_verdict[row.verdict].append(row)
         counts = []
         for verdict, rows in rows_by_verdict.items():
+            if not rows:
+                continue
             lessons = _lessons(rows) if verdict in _FAILING else []
             where = f" (lesson{'s' if len(lessons) > 1 else ''} {', '.join(map(str, lessons))})"
             counts.append(f"{len(rows)} {verdict}{where if lessons else ''}")
@@ -410,11 +423,15 @@ def _joined() -> _Joined:
     return _Joined(_references())
 
 
+#: What the hint of a key says when its exercise started and did not save it.
+_STOPPED = "started but stopped before saving"
+
+
 def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     info = ANSWER_KEYS[key]
     run = f"run {info.exercise} (lesson {info.lesson}; or its .ipynb) to the end to save it"
     if key in unfinished:
-        stopped = f"{info.exercise} (lesson {info.lesson}) started but stopped before saving it"
+        stopped = f"{info.exercise} (lesson {info.lesson}) {_STOPPED} it"
         return KeyCheck(key, "missing", hint=f"{stopped}: run it again to the end")
     if info.required:
         return KeyCheck(key, "missing", hint=run)
@@ -445,7 +462,7 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     >>> del answers["fn_history_4"], answers["xy_grad"]
     >>> result = check_answers(answers)
     >>> result.passed, result.summary()
-    (False, '7 of 10 keys pass; 1 not attempted, 1 wrong shape (lesson 5), 1 missing (lesson 5)')
+    (False, '7 of 10 keys pass; 1 wrong shape (lesson 5), 1 missing (lesson 5), 1 not attempted')
     >>> print(result["var_history_3"].hint)
     499 entries instead of 500: 1 step missing
     >>> print(result["fn_history_4"].hint)
@@ -578,12 +595,7 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
         return (name, "error", "-", "-", "-", "-", f"cannot read: {result}")
     checked = [row for row in result.rows if row.verdict != "extra"]
     passed = sum(row.verdict == "pass" for row in checked)
-    problems = "; ".join(
-        f"{row.key}: {row.verdict}"
-        + (f" ({row.hint})" if row.hint and row.verdict != "missing" else "")
-        for row in result.rows
-        if row.failed
-    )
+    problems = "; ".join(_problem(row) for row in result.rows if row.failed)
     wrong = [row for row in result.rows if row.failed and row.verdict != "missing"]
     missing = [row for row in result.rows if row.verdict == "missing"]
     skipped = [row for row in result.rows if row.verdict == "not attempted"]
@@ -592,6 +604,14 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     )
     status = "pass" if result.passed else "fail"
     return (name, status, f"{passed} of {len(checked)}", failing, absent, optional, problems)
+
+
+def _problem(row: KeyCheck) -> str:
+    """A wrong or missing key as a class summary names it: a missing key whose exercise
+    started and did not save it says so; a wrong one gives its hint."""
+    if row.verdict == "missing":
+        return f"{row.key}: {'stopped before saving' if _STOPPED in row.hint else 'missing'}"
+    return f"{row.key}: {row.verdict}" + (f" ({row.hint})" if row.hint else "")
 
 
 def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> str:
@@ -621,17 +641,30 @@ def format_summary(rows: Sequence[tuple[str, ...]], *, as_csv: bool = False) -> 
         cells = [[_as_text(_shown(cell)) for cell in row] for row in rows]
         csv.writer(out, lineterminator="\n").writerows([SUMMARY_HEADER, *cells])
         return out.getvalue().rstrip("\n")
+    return "\n".join([*_table([SUMMARY_HEADER, *rows]), _count_line(rows)])
+
+
+def _count_line(rows: Sequence[tuple[str, ...]]) -> str:
+    """The count line of :func:`~gdtutor.checking.format_summary`: the files by status, then
+    the symbolic links skipped (rows with the status ``"skipped"``), if any.
+
+    Examples
+    --------
+    >>> _count_line([("a.json", "pass"), ("b.json", "fail"), ("c", "skipped")])
+    '2 files: 1 pass, 1 fail, 0 unreadable; 1 symbolic link skipped'
+    """
     counts = {status: sum(row[1] == status for row in rows) for status in _STATUSES}
-    total = f"{len(rows)} file{'' if len(rows) == 1 else 's'}: " + ", ".join(
-        f"{counts[status]} {word}"
-        for status, word in _STATUSES.items()
-        if counts[status] or status != "skipped"
+    files = len(rows) - counts["skipped"]
+    total = f"{files} file{'' if files == 1 else 's'}: " + ", ".join(
+        f"{counts[status]} {word}" for status, word in _STATUSES.items() if status != "skipped"
     )
-    return "\n".join([*_table([SUMMARY_HEADER, *rows]), total])
+    links = counts["skipped"]
+    return total + (f"; {links} symbolic link{'' if links == 1 else 's'} skipped" if links else "")
 
 
 #: A class summary's statuses, and the word that counts each: "skipped" is a symbolic link
-#: found in a folder, which is not followed and does not change the exit status.
+#: found in a folder, which is not followed, is not counted among the files and does not
+#: change the exit status.
 _STATUSES = {"pass": "pass", "fail": "fail", "error": "unreadable", "skipped": "skipped"}
 
 

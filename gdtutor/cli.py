@@ -10,7 +10,7 @@ import concurrent.futures
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 __all__ = ["main"]
@@ -62,13 +62,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _files(paths: Sequence[str]) -> tuple[list[Path], list[Path], int]:
-    """The files to check, the symbolic links found in folders (not followed: a link may
-    lead out of the folder, to another student's file or to any file at all), and how many
-    other files the folders hold (not ``*.json``, so not checked)."""
+def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
+    """The files to check, with the symbolic links found in folders among them in name
+    order; those links (not followed: a link may lead out of the folder, to another
+    student's file or to any file at all); and the other files the folders hold (not
+    ``*.json``, so not checked)."""
     files: list[Path] = []
-    links: list[Path] = []
-    others = 0
+    links: set[Path] = set()
+    others: list[Path] = []
     for name in paths:
         path = Path(name)
         if not path.is_dir():
@@ -77,17 +78,19 @@ def _files(paths: Sequence[str]) -> tuple[list[Path], list[Path], int]:
         found: list[Path] = []
         for folder, dirs, names in os.walk(path):  # does not enter linked folders
             here = Path(folder)
-            links += [here / d for d in dirs if (here / d).is_symlink()]
+            found_links = [here / d for d in dirs if (here / d).is_symlink()]
             for file in names:
                 target = here / file
                 if target.is_symlink():
-                    links.append(target)
+                    found_links.append(target)
                 elif file.lower().endswith(".json"):
                     found.append(target)
                 else:
-                    others += 1
+                    others.append(target)
+            links.update(found_links)
+            found += found_links
         files += sorted(found)
-    return files, sorted(links), others
+    return files, links, sorted(others)
 
 
 def _missing_file_hint(path: Path) -> str:
@@ -110,7 +113,7 @@ def _check_one(path: Path) -> int:
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     result = check_answers(answers)
-    print(format_report(result))
+    print(format_report(result), flush=True)
     return 0 if result.passed else 1
 
 
@@ -129,12 +132,13 @@ _PARALLEL_FROM = 32
 
 
 def _check_many(
-    paths: list[Path], as_csv: bool, links: Sequence[Path] = (), others: int = 0
+    paths: list[Path], as_csv: bool, links: Collection[Path] = (), others: Sequence[Path] = ()
 ) -> int:
-    from gdtutor.checking import format_summary
+    from gdtutor.checking import _count_line, format_summary
 
+    files = [path for path in paths if path not in links]
     workers = min(os.cpu_count() or 1, 8)
-    if len(paths) >= _PARALLEL_FROM and workers > 1:
+    if len(files) >= _PARALLEL_FROM and workers > 1:
         # Import the checker and prepare the reference once, here: where processes fork, the
         # workers start with both. Frozen, those objects stay out of the workers' cycle
         # collections (and their memory pages stay shared).
@@ -144,17 +148,48 @@ def _check_many(
         _joined()
         gc.freeze()
         with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            rows = list(pool.map(_summary_row, paths, chunksize=4))
+            checked = iter(list(pool.map(_summary_row, files, chunksize=4)))
     else:
-        rows = [_summary_row(path) for path in paths]
+        checked = map(_summary_row, files)
     skipped = ("skipped", "-", "-", "-", "-", "a symbolic link: not followed")
-    rows += [(str(link), *skipped) for link in links]
-    print(format_summary(rows, as_csv=as_csv))
-    if others and not as_csv:
-        print(f"({others} other file{'s' if others > 1 else ''} in the folders, not *.json, "
-              f"{'were' if others > 1 else 'was'} not checked)")  # fmt: skip
+    rows = [(str(path), *skipped) if path in links else next(checked) for path in paths]
+    print(format_summary(rows, as_csv=as_csv), flush=True)
+    # Beside CSV, the count and the note go to stderr: the CSV stays a table.
+    notes = sys.stderr if as_csv else sys.stdout
+    if as_csv:
+        print(_count_line(rows), file=notes)
+    if others:
+        print(_others_note(others), file=notes, flush=True)
     statuses = {row[1] for row in rows}
     return 2 if "error" in statuses else 1 if "fail" in statuses else 0
+
+
+#: How many of the files not checked a class summary names.
+_NAMED_OTHERS = 3
+
+
+def _others_note(others: Sequence[Path]) -> str:
+    """The note on the files in the folders that were not checked, naming the first few."""
+    from gdtutor.checking import _shown
+
+    names = ", ".join(_shown(str(path)) for path in others[:_NAMED_OTHERS])
+    more = len(others) - _NAMED_OTHERS
+    if more > 0:
+        names += f" and {more} more"
+    one = len(others) == 1
+    return (
+        f"({len(others)} other file{'' if one else 's'} in the folders, not *.json, "
+        f"{'was' if one else 'were'} not checked: {names})"
+    )
+
+
+def _stdout_closed() -> int:
+    """After a write to a closed stdout (``gdtutor check | head -1``): no traceback, and
+    nothing more written there; the exit status is a shell's for a process ended by SIGPIPE."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit would fail again
+    os.close(devnull)
+    return 128 + 13
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -168,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success; for ``check``, 1 when any answer fails; 2 on a usage or file error.
+        0 on success; for ``check``, 1 when any answer fails; 2 on a usage or file error;
+        141 when stdout was closed before all was written (``gdtutor check | head -1``).
 
     Examples
     --------
@@ -180,20 +216,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        return _stdout_closed()
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "answers":
         from gdtutor.answers import write_answers
 
         try:
             path = write_answers(args.output, overwrite=args.force)
-        except (FileExistsError, OSError) as error:
+        except FileExistsError:
+            print(f"error: {args.output} exists; pass --force to replace it", file=sys.stderr)
+            return 2
+        except OSError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-        print(f"wrote the reference answers to {path}")
+        print(f"wrote the reference answers to {path}", flush=True)
         return 0
     if args.command == "check":
         given = args.paths or [".answer.json"]
         paths, links, others = _files(given)
-        if not paths and not links:
+        if not paths:
             print(f"error: no *.json answer files in {', '.join(given)}", file=sys.stderr)
             return 2
         single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv

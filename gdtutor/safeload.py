@@ -42,6 +42,7 @@ import operator
 import os
 import re
 import stat
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -97,17 +98,39 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _size(count: int) -> str:
+    """A number of bytes as a person reads it: ``'812 bytes'``, ``'5 MiB'``, ``'114.4 MiB'``."""
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} byte{'' if count == 1 else 's'}"
+
+
+def _too_big(count: int) -> str:
+    """Why a file of ``count`` bytes is refused, in sizes a person reads (exact where the
+    rounded sizes would look equal)."""
+    size, limit = _size(count), _size(MAX_BYTES)
+    if size == limit:
+        size, limit = f"{count} bytes", f"{MAX_BYTES}-byte"
+    return f"the file is {size}, more than the {limit} limit"
+
+
 def _check_numbers(data: Any, integral: bool) -> None:
     # numpy would turn "1.5" into 1.5 and None into nan, so only real JSON numbers pass.
     stack = [data]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
-            stack.extend(item)
+            stack.extend(reversed(item))  # the first bad entry is the one reported
         elif isinstance(item, bool) or (isinstance(item, int | float) and not integral):
             continue
         elif isinstance(item, int) and integral:
             continue
+        elif isinstance(item, _ArrayForm):
+            raise LoadError(
+                'found an array object ({"__ndarray__": ...}) inside an array\'s data; '
+                "array data must be numbers or lists of them"
+            )
         else:
             kind = "integers" if integral else "numbers"
             raise LoadError(f"array data must be {kind}, found {_short(item)}")
@@ -120,8 +143,8 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
     dtype_name = obj.get("dtype")
     if not (isinstance(dtype_name, str) and dtype_name in NUMERIC_DTYPES):
         raise LoadError(
-            f"numpy array with dtype {_short(dtype_name)}; only numeric dtypes are accepted "
-            f"({', '.join(sorted(NUMERIC_DTYPES))})"
+            f"numpy array with dtype {_short(dtype_name)}; only number and bool dtypes are "
+            f"accepted ({', '.join(sorted(NUMERIC_DTYPES))})"
         )
     dtype = np.dtype(dtype_name)
     shape = obj.get("shape")
@@ -201,8 +224,8 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
         if _DUNDER.match(key):
             what = _PAYLOADS.get(key, "a json_tricks object")
             raise LoadError(
-                f"refused {key!r} payload ({what}); only plain JSON and numeric numpy arrays "
-                f"are accepted"
+                f"refused {key!r} payload ({what}); only plain JSON and numpy arrays of "
+                f"numbers or bools are accepted"
             )
     return obj
 
@@ -361,7 +384,7 @@ def loads_answers(data: bytes) -> dict[str, Any]:
     gdtutor.safeload.LoadError: refused '__instance_type__' payload (a class instance); ...
     """
     if len(data) > MAX_BYTES:
-        raise LoadError(f"{len(data)} bytes is more than the {MAX_BYTES}-byte limit")
+        raise LoadError(_too_big(len(data)))
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise LoadError(f"the file is {what}, not JSON text")
@@ -406,7 +429,12 @@ def _standard(text: str) -> dict[str, Any]:
         raise LoadError("not accepted: JSON nested too deeply") from None
     except LoadError:
         raise
-    except ValueError as error:  # e.g. an integer with more digits than Python converts
+    except ValueError as error:
+        if "integer string conversion" in str(error):  # more digits than Python converts
+            raise LoadError(
+                f"not JSON this checker reads: a number with more than "
+                f"{sys.get_int_max_str_digits()} digits"
+            ) from None
         raise LoadError(f"not JSON: {str(error).splitlines()[0]}") from None
     if not isinstance(answers, dict):
         kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
@@ -459,7 +487,7 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
                 "is a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
             )
         if info.st_size > MAX_BYTES:
-            raise LoadError(f"{info.st_size} bytes is more than the {MAX_BYTES}-byte limit")
+            raise LoadError(_too_big(info.st_size))
         # A first read of the size fstat gave, then more until the end: the file may have
         # grown since (past MAX_BYTES, loads_answers refuses it).
         chunks, size = [], 0

@@ -173,15 +173,28 @@ def test_write_answers_refuses_to_overwrite(tmp_path, reference) -> None:
     assert list(tmp_path.iterdir()) == [path]
 
 
-def test_failed_write_leaves_no_temporary_file(tmp_path) -> None:
+def test_failed_write_leaves_no_temporary_file_and_names_the_users_path(tmp_path) -> None:
     target = tmp_path / "a-directory"
     target.mkdir()
-    with pytest.raises(OSError):
+    with pytest.raises(OSError) as caught:
         write_answers(target, overwrite=True)
+    assert str(caught.value) == f"cannot write {target}: it is a folder"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-directory"]
-    with pytest.raises(FileNotFoundError):
-        write_answers(tmp_path / "missing" / "a.json")
+    missing = tmp_path / "missing" / "a.json"
+    with pytest.raises(FileNotFoundError) as caught:
+        write_answers(missing)
+    assert str(caught.value) == (
+        f"cannot write {missing}: its folder {tmp_path / 'missing'} does not exist"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-directory"]
+
+
+def test_save_answers_says_where_the_file_is(tmp_path, monkeypatch) -> None:
+    from gdtutor.answers import save_answers
+
+    monkeypatch.chdir(tmp_path)
+    written = save_answers({"X_grad": [1.0]})
+    assert written.is_absolute() and written.samefile(tmp_path / ".answer.json")
 
 
 def test_the_notebooks_skewed_function_takes_a_float64_point_too() -> None:

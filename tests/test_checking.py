@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import json_tricks
@@ -222,8 +223,23 @@ def test_the_summary_names_the_lessons_of_each_kind_of_problem() -> None:
         del answers[key]
     result = check_answers(answers)
     assert [row.lesson for row in result.rows if row.verdict == "fail"] == [3, 3]
-    assert result.summary() == "5 of 10 keys pass; 3 missing (lessons 2, 4), 2 fail (lesson 3)"
+    assert result.summary() == "5 of 10 keys pass; 2 fail (lesson 3), 3 missing (lessons 2, 4)"
     assert result.failed_lessons() == [2, 3, 4]
+
+
+def test_the_summary_counts_the_verdicts_in_one_order_for_every_file() -> None:
+    # Lesson 1's key first in the rows: missing in one file (its exercise stopped before
+    # saving), not attempted in the other; the summary's order is the same for both.
+    answers = {k: v for k, v in reference().items() if k not in ("xy_grad", "X_grad")}
+    stopped = check_answers({**answers, UNFINISHED: ["xy_grad"]}).summary()
+    del answers["var_history_parabola"], answers["fn_history_parabola"]
+    absent = check_answers({**answers, "extra": 1}).summary()
+    assert stopped == "8 of 10 keys pass; 2 missing (lessons 1, 2)"
+    assert absent == "6 of 10 keys pass; 1 missing (lesson 2), 3 not attempted, 1 extra"
+    answers["fn_history_2"] = np.zeros(3)
+    assert check_answers({**answers, UNFINISHED: ["xy_grad"]}).summary() == (
+        "5 of 10 keys pass; 1 wrong shape (lesson 4), 2 missing (lessons 1, 2), 2 not attempted"
+    )
 
 
 @pytest.mark.parametrize(("steps", "hint"), [(499, "1 step missing"), (501, "1 step extra")])
@@ -383,7 +399,7 @@ def test_the_result_is_immutable_and_reports_a_table() -> None:
     assert lines[1].split()[:3] == ["1", "xy_grad", "not"]
     assert lines[2].split() == ["2", "X_grad", "pass", "0.0e+00", "0.0e+00"]
     assert lines[5].split()[:3] == ["4", "var_history_2", "missing"]
-    assert lines[-1] == "1 of 10 keys pass; 3 not attempted, 6 missing (lessons 4, 5)"
+    assert lines[-1] == "1 of 10 keys pass; 6 missing (lessons 4, 5), 3 not attempted"
     with pytest.raises(KeyError):
         result["nope"]
     assert KeyCheck("k", "missing").max_abs_error is None
@@ -442,6 +458,18 @@ def test_the_numeric_dtypes() -> None:
         ('{"a": {"__ndarray__": [300], "dtype": "uint8", "shape": [1]}}', "do not fit dtype"),
         ('{"a": {"__ndarray__": ["1.5"], "dtype": "float32", "shape": [1]}}', "must be numbers"),
         ('{"a": {"__ndarray__": [null], "dtype": "float32", "shape": [1]}}', "must be numbers"),
+        ('{"a": {"__ndarray__": ["a", "b"], "dtype": "float32", "shape": [2]}}', "found 'a'"),
+        ('{"a": {"__ndarray__": [[1, "a"], "b"], "dtype": "int8", "shape": [2]}}', "found 'a'"),
+        (
+            '{"a": {"__ndarray__": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}], '
+            '"dtype": "float32", "shape": [1, 1]}}',
+            'found an array object ({"__ndarray__": ...}) inside an array\'s data',
+        ),
+        (
+            '{"a": {"__ndarray__": [1], "dtype": "str", "shape": [1]}}',
+            "dtype 'str'; only number and bool dtypes are accepted (bool, float16, ",
+        ),
+        ('{"a": ' + "9" * 5000 + "}", "not JSON this checker reads: a number with more than "),
         ('{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": "1"}}', "list of sizes"),
         ('{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": [1], "x": 1}}', "'x'"),
         (
@@ -465,6 +493,43 @@ def test_malformed_arrays_and_objects_are_refused(text: str, reason: str) -> Non
     with pytest.raises(LoadError) as caught:
         loads_answers(text.encode())
     assert reason in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_number_with_too_many_digits_is_named_as_such() -> None:
+    import sys
+
+    with pytest.raises(LoadError) as caught:
+        loads_answers(b'{"a": [1, ' + b"9" * 5000 + b"]}")
+    digits = sys.get_int_max_str_digits()
+    assert (
+        str(caught.value) == f"not JSON this checker reads: a number with more than {digits} digits"
+    )
+
+
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        (120_000_018, "the file is 114.4 MiB, more than the 5 MiB limit"),
+        (6 * 2**20, "the file is 6 MiB, more than the 5 MiB limit"),
+        # Where the rounded sizes look equal, the exact ones.
+        (5 * 2**20 + 1, "the file is 5242881 bytes, more than the 5242880-byte limit"),
+    ],
+)
+def test_a_file_too_big_is_refused_in_sizes_a_person_reads(
+    tmp_path: Path, size: int, reason: str
+) -> None:
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / "big.json"
+    with path.open("wb") as file:
+        file.truncate(size)  # sparse: takes no room on disk
+    with pytest.raises(LoadError) as caught:
+        load_answers(path)
+    assert str(caught.value) == reason
+    if size < 2**23:  # and the same from the bytes themselves
+        with pytest.raises(LoadError) as caught:
+            loads_answers(b" " * size)
+        assert str(caught.value) == reason
 
 
 def _same(a: Any, b: Any) -> bool:

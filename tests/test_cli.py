@@ -50,7 +50,7 @@ def test_python_m_gdtutor_answers(tmp_path) -> None:
     assert done["new"] == (0, f"wrote the reference answers to {new}\n", "")
     _check_answer_file(new)
 
-    message = f"error: {kept} exists; pass overwrite=True (or --force) to replace it\n"
+    message = f"error: {kept} exists; pass --force to replace it\n"
     assert done["kept"] == (2, "", message)
     assert kept.read_text(encoding="utf-8") == "my own answers"
 
@@ -89,9 +89,26 @@ def test_main_refuses_then_forces(tmp_path, capsys) -> None:
 
 @pytest.mark.usefixtures("quick")
 def test_main_reports_a_missing_directory(tmp_path, capsys) -> None:
-    assert main(["answers", "-o", str(tmp_path / "missing" / "a.json")]) == 2
-    assert capsys.readouterr().err.startswith("error: ")
+    path = tmp_path / "missing" / "a.json"
+    assert main(["answers", "-o", str(path)]) == 2
+    # The user's path, not the temporary file beside it.
+    folder = tmp_path / "missing"
+    assert (
+        capsys.readouterr().err
+        == f"error: cannot write {path}: its folder {folder} does not exist\n"
+    )
     assert not (tmp_path / "missing").exists()
+
+
+@pytest.mark.usefixtures("quick")
+def test_main_reports_a_folder_in_place_of_the_file(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d.json").mkdir()
+    assert main(["answers", "-o", "d.json"]) == 2
+    assert capsys.readouterr().err == "error: d.json exists; pass --force to replace it\n"
+    assert main(["answers", "-o", "d.json", "--force"]) == 2
+    assert capsys.readouterr().err == "error: cannot write d.json: it is a folder\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json"]
 
 
 @pytest.mark.parametrize(

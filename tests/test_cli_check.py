@@ -121,7 +121,7 @@ def test_a_partly_done_file_exits_1_and_checks_what_is_there(
         "run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it"
     )
     summary = (
-        "1 of 10 keys pass; 3 not attempted, 1 wrong shape (lesson 4), 5 missing (lessons 4, 5)"
+        "1 of 10 keys pass; 1 wrong shape (lesson 4), 5 missing (lessons 4, 5), 3 not attempted"
     )
     assert out.splitlines()[-1] == summary
 
@@ -188,8 +188,9 @@ HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
     "NUL bytes": (b'{"a": 1}\x00\x00', "binary data (a NUL byte at offset 8)"),
     "invalid UTF-8": (b'{"X_grad": "\xff\xfe"}', "not UTF-8 text (invalid byte at offset 12)"),
     "deep nesting": (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
-    "huge integer": (b'{"a": ' + b"9" * 5000 + b"}", "not JSON"),
+    "huge integer": (b'{"a": ' + b"9" * 5000 + b"}", "a number with more than"),
     "oversize": (b'{"a": "' + b"x" * MAX_BYTES + b'"}', f"the {MAX_BYTES}-byte limit"),
+    "oversize by far": (b" " * (3 * MAX_BYTES), "the file is 15 MiB, more than the 5 MiB limit"),
 }
 
 
@@ -417,7 +418,8 @@ def test_several_files_and_csv_for_a_spreadsheet(
     _class_folder(tmp_path / "class")
     ann, bob = tmp_path / "class" / "ann.json", tmp_path / "class" / "bob.json"
     status, out, err = run_check(capsys, "--csv", str(ann), str(bob))
-    assert (status, err) == (1, "")
+    # The count goes to stderr, so that the CSV holds the table only.
+    assert (status, err) == (1, "2 files: 1 pass, 1 fail, 0 unreadable\n")
     rows = list(csv.reader(out.splitlines()))
     header = ["file", "status", "keys passed", "failing lessons", "missing lessons"]
     assert rows[0] == [*header, "not attempted", "problems"]
@@ -462,28 +464,102 @@ def test_a_folder_reports_links_and_other_files_without_following_them(
     (class_folder / "zed.json").symlink_to(tmp_path / "outside.json")
     (class_folder / "linked").symlink_to(tmp_path)  # a folder link: not entered
     (class_folder / "notes.txt").write_text("{}")
-    status, out, _ = run_check(capsys, str(class_folder))
-    rows = {Path(line.split()[0]).name: line for line in out.splitlines()[1:-2]}
+    status, out, err = run_check(capsys, str(class_folder))
+    lines = out.splitlines()
+    rows = {Path(line.split()[0]).name: line for line in lines[1:-2]}
     assert "a symbolic link: not followed" in rows["zed.json"]
     assert rows["zed.json"].split()[1] == "skipped"
     assert "a symbolic link: not followed" in rows["linked"]
     assert "outside.json" not in out
-    assert out.splitlines()[-2] == "8 files: 2 pass, 2 fail, 2 unreadable, 2 skipped"
-    assert out.splitlines()[-1] == "(1 other file in the folders, not *.json, was not checked)"
-    assert status == 2  # the class's unreadable files, not the links
+    # Every row in the order of the paths, the links among the files.
+    names = [Path(line.split()[0]).relative_to(class_folder).as_posix() for line in lines[1:-2]]
+    expected = ["ann.json", "bob.json", "cy.json", "dee.json", "eve/.answer.json", "fay.json"]
+    assert names == sorted([*expected, "linked", "zed.json"], key=Path)
+    # The links are counted as links, not as files.
+    assert lines[-2] == "6 files: 2 pass, 2 fail, 2 unreadable; 2 symbolic links skipped"
+    notes = class_folder / "notes.txt"
+    assert lines[-1] == f"(1 other file in the folders, not *.json, was not checked: {notes})"
+    assert status == 2 and err == ""  # the class's unreadable files, not the links
+    # With --csv, the count and the note go to stderr: stdout holds the CSV only.
+    status, out, err = run_check(capsys, "--csv", str(class_folder))
+    table = list(csv.reader(out.splitlines()))
+    assert [Path(row[0]).name for row in table[1:]] == [Path(name).name for name in names]
+    assert status == 2 and err.splitlines() == lines[-2:]
     # A folder whose only oddity is a link passes: a skipped link is not an error.
     ok = tmp_path / "ok"
     ok.mkdir()
     write_answers(ok / "ann.json")
     (ok / "zed.json").symlink_to(tmp_path / "outside.json")
     status, out, _ = run_check(capsys, str(ok))
-    assert (
-        status == 0 and out.splitlines()[-1] == "2 files: 1 pass, 0 fail, 0 unreadable, 1 skipped"
+    assert status == 0 and out.splitlines()[-1] == (
+        "1 file: 1 pass, 0 fail, 0 unreadable; 1 symbolic link skipped"
     )
     status, out, _ = run_check(capsys, "--csv", str(ok))
     assert status == 0 and out.splitlines()[-1].endswith(
         ",skipped,-,-,-,-,a symbolic link: not followed"
     )
+
+
+def test_the_files_not_checked_are_named_the_first_few_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_answers(tmp_path / "ann.json")
+    for name in ("e.txt", "d.py", "c.ipynb", "b.csv", "a.md"):
+        (tmp_path / name).write_text("")
+    status, out, _ = run_check(capsys, str(tmp_path))
+    first = ", ".join(str(tmp_path / name) for name in ("a.md", "b.csv", "c.ipynb"))
+    assert status == 0 and out.splitlines()[-1] == (
+        f"(5 other files in the folders, not *.json, were not checked: {first} and 2 more)"
+    )
+
+
+def test_a_key_started_and_not_saved_is_named_so_in_a_class_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    answers = {k: v for k, v in reference_answers().items() if k != "var_history_3"}
+    answers["unfinished"] = ["var_history_3"]
+    dump(tmp_path / "ann.json", answers)
+    del answers["unfinished"]
+    dump(tmp_path / "bob.json", answers)
+    status, out, _ = run_check(capsys, "--csv", str(tmp_path))
+    problems = {Path(row[0]).name: row[-1] for row in list(csv.reader(out.splitlines()))[1:]}
+    assert status == 1
+    assert problems == {
+        "ann.json": "var_history_3: stopped before saving",
+        "bob.json": "var_history_3: missing",
+    }
+
+
+def _closed_stdout(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command line with a stdout whose reader has gone, as in ``| head -1`` once
+    head has read its line: closed here before the child writes anything."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "gdtutor", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read()
+    child.wait(timeout=120)
+    return subprocess.CompletedProcess(child.args, child.returncode, "", err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["check", "ann.json"], ["check", "."], ["check", "--csv", "."], ["answers", "-o", "b.json"]],
+    ids=["one file", "folder", "csv", "answers"],
+)
+def test_a_closed_stdout_ends_the_command_without_a_traceback(
+    tmp_path: Path, args: list[str]
+) -> None:
+    write_answers(tmp_path / "ann.json")
+    (tmp_path / "notes.txt").write_text("")
+    done = _closed_stdout(*args, cwd=tmp_path)
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr
+    assert done.returncode != 0
 
 
 def test_a_key_with_control_characters_cannot_fake_a_row(
