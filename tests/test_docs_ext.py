@@ -316,6 +316,17 @@ def test_a_signatures_name_may_break_after_its_dots_and_underscores() -> None:
     )  # the parameters' names are left alone
 
 
+def test_the_pages_contents_list_may_break_dotted_names_after_their_dots() -> None:
+    from gdtutor_site import _tidy_page
+
+    entry = '<a href="#x"><code><span class="pre">{}</span></code></a>'
+    context = {"toc": entry.format("CheckResult.failed_lessons()") + entry.format("A title")}
+    _tidy_page(None, "p", "page.html", context, None)  # type: ignore[arg-type]
+    assert context["toc"] == (
+        entry.format("CheckResult.<wbr>failed_lessons()") + entry.format("A title")
+    )
+
+
 def test_a_short_formula_keeps_its_punctuation() -> None:
     from docutils import nodes
     from docutils.utils import new_document

@@ -282,6 +282,8 @@ _SUMMARY_SIGNATURE = re.compile(r'(<tr class="row-(?:odd|even)"><td><p>)(.*?)(</
 _SIGNATURE_NAME = re.compile(
     r'(<span class="sig-(?:pre)?name desc(?:class)?name"><span class="pre">)([\w.]+)(</span>)'
 )
+#: A dotted name set as code, as Sphinx writes it.
+_CODE_NAME = re.compile(r'(<span class="pre">)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?)(</span>)')
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
 
 
@@ -329,6 +331,12 @@ def _tidy_page(
     if "body" in context:
         title = re.sub(r"<[^>]+>", "", context.get("title", ""))
         context["body"] = tidy_body(context["body"], html.unescape(title))
+    # The page's contents (the "On this page" list): an API page's entries are dotted names in
+    # code, which on a phone may break after a dot rather than widen the list.
+    if isinstance(context.get("toc"), str):
+        context["toc"] = _CODE_NAME.sub(
+            lambda m: m[1] + m[2].replace(".", ".<wbr>") + m[3], context["toc"]
+        )
     if "metatags" in context:
         context["metatags"] = _DOCUTILS_VIEWPORT.sub("", context["metatags"])
     # The footer's links to the previous and next page: a dotted name may break after a dot.

@@ -168,6 +168,10 @@ async () => {
     clipped_footer_links: [...document.querySelectorAll(".prev-next-area a")]
       .filter((a) => a.getClientRects().length && a.scrollWidth > a.clientWidth + 1)
       .map((a) => a.textContent.trim().replace(/\s+/g, " ")),
+    // The "On this page" list fits its sidebar (or, on a phone, its drawer).
+    wide_page_toc: [...document.querySelectorAll(".bd-sidebar-secondary .page-toc li")]
+      .filter((li) => li.clientWidth && li.scrollWidth > li.clientWidth + 1)
+      .map(text),
     // Titles, the API's names and the footer's links wrap between words (or after a name's
     // dots and underscores), never inside a word: a word whose letters lie on two lines.
     broken_words: [

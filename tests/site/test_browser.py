@@ -79,6 +79,7 @@ def test_math_renders(visit, page_path: str, mode: str) -> None:  # type: ignore
     )
     assert probe["clipped_footer_links"] == [], f"{page_path} ({mode}): footer links cut off"
     assert probe["broken_words"] == [], f"{page_path} ({mode}): words broken across lines"
+    assert probe["wide_page_toc"] == [], f"{page_path} ({mode}): 'On this page' too wide"
     if mode == "desktop-light":  # on a phone a wide formula scrolls; on a desktop it fits
         assert probe["wide_texts"] == [], f"{page_path}: formulas wider than the column"
 
