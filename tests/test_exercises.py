@@ -206,7 +206,8 @@ def test_an_exercise_with_answers_adds_them_to_the_answer_file(tmp_path: Path) -
         path.write_text(fill_blanks(exercise, {"the numbers": f'answer["{key}"] = [1.0, 2.0]\n'}))
         done = run_script(path, tmp_path)
         assert done.returncode == 0, done.stderr
-        assert done.stdout == f"saved {key} to .answer.json\n"
+        # The whole path: a learner who ran the script from another folder sees where it went.
+        assert done.stdout == f"saved {key} to {(tmp_path / '.answer.json').resolve()}\n"
     assert load_answers(tmp_path / ".answer.json") == {
         "fn_history_2": [1.0, 2.0],
         "X_grad": [1.0, 2.0],

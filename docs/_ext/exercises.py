@@ -56,8 +56,8 @@ _SAVE_CELL = """
 # ``python -m gdtutor check``.
 from gdtutor.answers import save_answers
 
-save_answers(answer)
-print(f"saved {', '.join(answer)} to .answer.json")
+saved = save_answers(answer)
+print(f"saved {', '.join(answer)} to {saved}")
 """
 
 
