@@ -118,9 +118,10 @@ if grad_fn_chain(function) == ["MulBackward0", "SumBackward0", "PowBackward0", "
     for box, text in zip(boxes, passes, strict=True):
         ax.annotate(text, box.get_position(), xytext=(75, 0), **note)
 else:
-    print("this f builds another graph than 10 * (X**2).sum(): it is drawn without the notes")
+    print("this f builds a different graph from 10 * (X**2).sum(): drawn without the notes")
     if torch.allclose(X.grad, 20 * X.detach()):
-        print("its gradient is 20 X, so it is the same f written another way")
+        print("its gradient is 20 X, as it should be (the same f written another way, or one")
+        print("that differs from it only by a constant)")
     else:
         print(f"its gradient is not 20 X (off by {gap:.1e}): check how f is written")
 ax.set_title("backward() walks from the result down to X")

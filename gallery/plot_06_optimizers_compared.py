@@ -154,16 +154,17 @@ for problem in PROBLEMS:
 #
 # Tuned plain SGD arrives no later than tuned Adam on the quadratic. A step per coordinate
 # gains little on this valley, whose axes are rotated (the
-# :ref:`step-size page <theory-step-size-diagonal>` computes how little), and once Adam's
-# steps have settled its pace is set by :math:`\beta_1` rather than by the valley's shape:
-# lesson 5 showed that where the roots of its two-step recurrence are complex, the value falls
-# by :math:`\beta_1` per step whatever the curvature. The factors printed below, by which the
+# :ref:`step-size page <theory-step-size-diagonal>` computes how little), and after its first
+# steps Adam's pace is set by :math:`\beta_1` rather than by the valley's shape: lesson 5
+# showed that where the roots of its two-step recurrence are complex, the value falls by
+# :math:`\beta_1` per step whatever the curvature. The factors printed below, by which the
 # value fell per step between steps 20 and 60, are close to the chosen :math:`\beta_1 = 0.7`
 # for Adam; for SGD at its chosen learning rate they lie between the factors of its two
 # eigen-directions, the squares of those the step-size page derives (the value is quadratic in
-# the point), depending on how much of each direction a start has left. That learning rate
-# lies just below the best fixed step :math:`\alpha^\star`: :math:`\alpha^\star` has the
-# smallest rate in the long run, but from these starts a slightly smaller step gets within the
+# the point), depending on how much of each direction a start has left. So the value of both
+# falls by a factor of about 0.7 per step, and they arrive together. SGD's learning rate lies
+# just below the best fixed step :math:`\alpha^\star`: :math:`\alpha^\star` has the smallest
+# rate in the long run, but from these starts a slightly smaller step gets within the
 # tolerance a few steps sooner.
 #
 # AdamW's weight decay pulls the point towards the origin: that is the quadratic's minimum,
@@ -212,6 +213,7 @@ print(f"{sgd.best_lr:.4g}, after {at_star.steps_to_tol[0].astype(int).tolist()} 
 # the table says nothing about the steps after it. Here every chosen setting that arrived
 # runs for half its budget again, with the same rules, and each start gets the step at which
 # its gap left the tolerance after the budget, or "stays".
+print(f"{'problem':10} {'optimizer':15}  {'up to':>5}  from each start: left after step")
 for (problem, label), result in sweeps.items():
     if not np.isfinite(result.worst_steps[result.best_index]):
         continue
@@ -230,7 +232,7 @@ for (problem, label), result in sweeps.items():
     )
     outside = longer.best_values[:, result.steps + 1 :] - result.target > result.tol
     left = [f"{np.argmax(o) + result.steps + 1:5d}" if o.any() else "stays" for o in outside]
-    print(f"{problem:10} {label:15}  up to step {steps}: {' '.join(left)}")
+    print(f"{problem:10} {label:15}  {steps:5d}  {' '.join(left)}")
 
 # %%
 # The fixed-step methods stay, and so does Adagrad, whose sum of squared gradients only
@@ -239,20 +241,23 @@ for (problem, label), result in sweeps.items():
 # step by :math:`\sqrt{v}`, a running mean of the squared gradients that forgets the large
 # early ones: as the point settles, the gradients shrink, :math:`v` shrinks with them, and
 # the effective learning rate :math:`\alpha / \sqrt{v}` grows until the steps overshoot
-# along the valley's steep direction by more than they correct. How soon depends on how fast
-# :math:`v` forgets: RMSprop's :math:`\rho = 0.99` averages over about a hundred steps,
-# Adam's :math:`\beta_2 = 0.999` over about a thousand.
+# along the valley's steep direction by more than they correct. Whether and when that
+# happens depends on the learning rate and on the momentum too: Adam and AdamW average their
+# steps, which stay stable up to a larger effective step (printed below for the quadratic's
+# chosen :math:`\beta_1`), so that at their settings most of their runs stay.
 #
 # For RMSprop on the quadratic the moment can be pinned down. Its step is
 # :math:`x_{t+1} = x_t - \alpha D_t H x_t` with :math:`D_t` the diagonal matrix of
-# :math:`1 / (\sqrt{v_t} + \epsilon)`, so, as on the
-# :ref:`step-size page <theory-step-size>` with :math:`\alpha D_t` in place of :math:`\alpha`,
-# the steep component grows once the largest eigenvalue of :math:`\alpha D_t H` passes 2.
-# Below, for each start, the step at which it first does, and the step after which the gap
-# left the tolerance: the component is tiny when it starts to grow, so the gap leaves over a
-# hundred steps later. Where the first step comes before step 500, the run was already
-# heading out while the table counted it as arrived; another budget can change more than
-# the order of close results.
+# :math:`1 / (\sqrt{v_t} + \epsilon)`, so, as on the :ref:`step-size page <theory-step-size>`
+# with :math:`\alpha D_t` in place of :math:`\alpha`, the steep component grows once the
+# largest eigenvalue of :math:`\alpha D_t H` passes 2. Below, for each start, the step at
+# which it first does, the step of the smallest gap, and the step after which the gap left the
+# tolerance: the component is tiny when it starts to grow, so the gap leaves over a hundred
+# steps later. Where the smallest gap comes before step 500, the run was already past its
+# closest approach while the table counted it as arrived, as from (8, 8), the start of
+# RMSprop's worst gap in the table. Another budget can change more than the order of close
+# results. (With Adam's momentum :math:`\beta_1`, lesson 5's two-step recurrence stays stable
+# until that eigenvalue passes :math:`2 (1 + \beta_1) / (1 - \beta_1)` instead of 2.)
 from gdtutor.rules import rmsprop
 
 result = sweeps["skewed", "RMSprop"]
@@ -270,9 +275,12 @@ for start in result.starts:
         largest.append(np.linalg.eigvals(d[:, None] * h).real.max())
     gaps.append(skewed(x).item())
     passes = np.argmax(np.array(largest) > 2) + 1
+    closest = np.argmin(gaps)
     leaves = np.argmax(np.array(gaps[result.steps + 1 :]) > result.tol) + result.steps + 1
     print(f"from {tuple(start.tolist())}: largest eigenvalue of α D H above 2 at step ", end="")
-    print(f"{passes}, gap outside the tolerance after step {leaves}")
+    print(f"{passes}, smallest gap after step {closest}, outside the tolerance after {leaves}")
+beta1 = sweeps["skewed", "Adam"].best_settings["betas"][0]
+print(f"Adam's and AdamW's limit at β1 = {beta1}: {2 * (1 + beta1) / (1 - beta1):.1f}")
 
 # %%
 # How much the choice of settings matters
@@ -354,9 +362,10 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # The paths at the chosen settings
 # --------------------------------
 #
-# One panel per optimizer, the three starts in three colors, drawn in the legend's order:
-# where paths run together, as they do along Rosenbrock's valley floor, the one drawn last
-# covers the others, so that only the first steps of an earlier start's path may show.
+# One panel per optimizer, the three starts in three colors: blue, orange and green, in the
+# order printed at the top of this page. Where paths run together, as they do along
+# Rosenbrock's valley floor, the one drawn last covers the others, so that an earlier
+# start's path shows only where it leaves them.
 # On the quadratic, SGD zigzags
 # across the valley floor all the way down the valley, its swings shrinking slowly.
 # Momentum's swings are wider at first (its first one ends farther from the floor than its

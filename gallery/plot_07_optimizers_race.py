@@ -103,9 +103,9 @@ else:
 # --------------
 #
 # Adam's first steps throw it far out of the valley, yet it is halfway to the minimum after
-# two steps and ends closest to it, though it was nearer some steps before the end (the table
-# below), and at this setting its gap leaves lesson 6's tolerance again soon after the 1000
-# steps (lesson 6's runs after the budget). Heavy-ball momentum gathers speed along the floor,
+# two steps and ends closest to it, though it was nearest at an earlier step (the table
+# below), and at this setting its gap climbs back out of lesson 6's tolerance soon after the
+# 1000 steps (lesson 6's runs after the budget). Heavy-ball momentum gathers speed along the floor,
 # overshoots its bends, and ends second closest. Plain SGD and Adagrad creep along the floor
 # in steps that no longer turn back, and end farthest from the minimum. RMSprop creeps too at
 # first; then, from some 600 steps on, every step turns back across the floor, and in that

@@ -538,7 +538,22 @@ def test_an_overflow_after_the_last_step_is_drawn_and_told(page) -> None:  # typ
     assert "NaN" not in view["curve"] and len(re.findall("[ML]", view["curve"])) == len(run)
     assert page.locator(".gdt-ex-stop").count() == 1
     assert page.locator(".gdt-ex-warn").text_content() == f"overflow at step {len(run)}"
+    _assert_cross_one_step_after_the_curve(page, view)
     assert page.problems[before:] == []
+
+
+def _assert_cross_one_step_after_the_curve(page, view: dict) -> None:  # type: ignore[no-untyped-def]
+    """The overflow cross marks the step that overflowed: one step right of the curve's last
+    point, at the top of the axes; its label has a backing over the curve."""
+    xs = [float(m) for m in re.findall(r"[ML]([\d.]+),", view["curve"])]
+    cross = page.locator(".gdt-ex-stop").get_attribute("d")
+    left, top = (float(v) for v in re.match(r"M([\d.]+),([\d.]+)", cross).groups())
+    step = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else None
+    if step:
+        assert left + 5 == pytest.approx(xs[-1] + step, abs=0.01), (left, xs[-3:])
+    frame = page.evaluate("document.querySelector('.gdt-ex-values .gdt-ex-frame').getBBox().y")
+    assert frame <= top + 5 <= frame + 12
+    assert page.locator(".gdt-ex-values .gdt-ex-label-back").count() == 1
 
 
 def _warning_within_axes(page) -> bool:  # type: ignore[no-untyped-def]
@@ -566,9 +581,11 @@ def test_the_overflow_label_stays_inside_the_chart(page, steps: int) -> None:  #
     assert view["diverged"] == "true"
     assert_matches_torch(view)
     assert _warning_within_axes(page)
+    _assert_cross_one_step_after_the_curve(page, view)
     _reset(page)
     page.get_by_role("button", name="Just past 2/λmax").click()
     assert _warning_within_axes(page)
+    _assert_cross_one_step_after_the_curve(page, shown(page))
 
 
 def test_sliders_tell_screen_readers_their_values(page) -> None:  # type: ignore[no-untyped-def]

@@ -38,7 +38,9 @@ function svg(tag, attrs = {}, parent = null) {
 }
 
 function text(parent, x, y, content, attrs = {}) {
-  svg("text", { x, y, ...attrs }, parent).textContent = content;
+  const node = svg("text", { x, y, ...attrs }, parent);
+  node.textContent = content;
+  return node;
 }
 
 /** A number to `digits` significant digits, without trailing zeros, with a true minus. */
@@ -433,16 +435,23 @@ function mount(root, index) {
     const d = series.map(([i, v], k) => `${k ? "L" : "M"}${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`).join("");
     svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
     if (overflow !== null && series.length) {
-      const [i, v] = series[series.length - 1];
-      const px = x(i);
-      const py = y(v);
+      // The value at the overflow step is off the chart: a cross marks that step at the top
+      // of the axes, one step after the curve's last (finite) value.
+      const px = x(overflow);
+      const py = M.top + 6;
       svg("path", { d: `M${px - 5},${py - 5}L${px + 5},${py + 5}M${px - 5},${py + 5}L${px + 5},${py - 5}`, class: "gdt-ex-stop" }, valuesSvg);
-      // The label stays inside the axes: beside the cross, on the side with room for it.
+      // The label stays inside the axes: beside the cross, on the side with room for it, on a
+      // backing of the background where the curve passes under it.
       const left = px > (M.left + W - M.right) / 2;
-      text(valuesSvg, left ? px - 8 : px + 8, Math.min(py + 18, H - M.bottom - 6), `overflow at step ${overflow}`, {
+      const label = text(valuesSvg, left ? px - 9 : px + 9, py + 16, `overflow at step ${overflow}`, {
         "text-anchor": left ? "end" : "start",
         class: "gdt-ex-warn",
       });
+      const box = label.getBBox();
+      valuesSvg.insertBefore(
+        svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }),
+        label,
+      );
     }
     valuesSvg.dataset.points = String(series.length);
     valuesSvg.setAttribute(
