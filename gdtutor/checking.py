@@ -35,8 +35,9 @@ sign, Adam in place of AdamW, or SGD with momentum; a gradient that is a multipl
 reference was accumulated over several ``backward()`` calls; lesson 3's function without its
 factor 10 is named. A history of the
 wrong length says how many steps are missing or extra, one that turns to ``inf``, ``nan`` or
-values a million times the reference's largest is a run that diverged, any other failing
-key says where it is first off, and a passing history computed in float64 says so. A key
+values a million times the reference's largest is a run that diverged, a gradient with
+``inf`` or ``nan`` where the reference is finite says where, any other failing key says
+where it is first off, and a passing history computed in float64 says so. A key
 that an exercise started and did not save (listed under
 :data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one. Only the search for
 causes imports torch: checking a file that passes does not.
@@ -338,7 +339,16 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
                 f"learning rate too large, or a step uphill)"
             )
     off = ~(error <= ref.tolerance)  # an error of nan is off too
-    if not off.any() or got.ndim == 0:
+    if not off.any():
+        return ""
+    if not history:
+        with np.errstate(invalid="ignore"):
+            blown = ~np.isfinite(got.astype(np.float64)) & ref.finite
+        if blown.any():
+            where = ", ".join(str(int(i)) for i in np.argwhere(blown)[0])
+            place = f" at {key}[{where}]" if got.ndim else ""
+            return f"inf or nan{place}, where the reference is a finite number"
+    if got.ndim == 0:
         return ""
     # A history counts its entries (one per step), an array its elements.
     entries = off.reshape(len(got), -1).any(axis=1) if history else off.ravel()

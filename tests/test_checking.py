@@ -275,6 +275,23 @@ def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     )
 
 
+def test_inf_or_nan_in_a_gradient_is_named_with_its_place() -> None:
+    """A non-finite entry where the reference is finite (a number too large for JSON's float,
+    or a nan) is named as such, with its place; a finite error still gets its place."""
+    answers = reference()
+    answers["xy_grad"] = np.array([np.inf, 1.0])
+    row = check_answers(answers)["xy_grad"]
+    assert (row.verdict, row.hint) == (
+        "fail",
+        "inf or nan at xy_grad[0], where the reference is a finite number",
+    )
+    answers["X_grad"] = np.array(answers["X_grad"])
+    answers["X_grad"][2, 3] = np.nan
+    assert check_answers(answers)["X_grad"].hint == (
+        "inf or nan at X_grad[2, 3], where the reference is a finite number"
+    )
+
+
 def test_lesson_3_without_the_factor_10_is_named() -> None:
     """f = sum of squares without its factor 10: each step is a tenth as long, as with a
     tenth of the rate, and each value a tenth of that run's."""
