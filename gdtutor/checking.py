@@ -325,30 +325,26 @@ _HUGE = 1e6
 
 def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str:
     """Where a failing key with no known cause first leaves the tolerance, in Python's
-    indexing (``var_history_2[1]``, ``X_grad[1, 2]``), or, for a history that turns to
-    ``inf``, ``nan`` or values a million times the reference's largest, that the run
-    diverged."""
+    indexing (``var_history_2[1]``, ``X_grad[1, 2]``); for a history that turns to ``inf``,
+    ``nan`` or values a million times the reference's largest, that the run diverged; for
+    another key with ``inf`` or ``nan`` where the reference is finite, where that is."""
     history = _HISTORY.fullmatch(key) is not None
-    if history:
-        with np.errstate(invalid="ignore"):
-            blown = ~(np.abs(got.astype(np.float64)) <= _HUGE * ref.scale) & ref.finite
-        if blown.any():
-            entry = int(np.argwhere(blown)[0][0])
+    # inf or nan where the reference is finite; in a history, huge values too.
+    bound = _HUGE * ref.scale if history else np.inf
+    with np.errstate(invalid="ignore"):
+        values = np.abs(got.astype(np.float64))
+        blown = ~(np.isfinite(values) & (values <= bound)) & ref.finite
+    if blown.any():
+        first = np.argwhere(blown)[0]
+        if history:
             return (
-                f"inf, nan or huge values, first at {key}[{entry}]: the run diverged (a "
-                f"learning rate too large, or a step uphill)"
+                f"inf, nan or huge values, first at {key}[{int(first[0])}]: the run diverged "
+                f"(a learning rate too large, or a step uphill)"
             )
+        place = f" at {key}[{', '.join(str(int(i)) for i in first)}]" if got.ndim else ""
+        return f"inf or nan{place}, where the reference is a finite number"
     off = ~(error <= ref.tolerance)  # an error of nan is off too
-    if not off.any():
-        return ""
-    if not history:
-        with np.errstate(invalid="ignore"):
-            blown = ~np.isfinite(got.astype(np.float64)) & ref.finite
-        if blown.any():
-            where = ", ".join(str(int(i)) for i in np.argwhere(blown)[0])
-            place = f" at {key}[{where}]" if got.ndim else ""
-            return f"inf or nan{place}, where the reference is a finite number"
-    if got.ndim == 0:
+    if not off.any() or got.ndim == 0:
         return ""
     # A history counts its entries (one per step), an array its elements.
     entries = off.reshape(len(got), -1).any(axis=1) if history else off.ravel()

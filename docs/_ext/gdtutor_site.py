@@ -32,6 +32,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -287,6 +288,19 @@ _CODE_NAME = re.compile(r'(<span class="pre">)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
 
 
+def _break_after(marks: str) -> Callable[[re.Match[str]], str]:
+    """A substitution for a match whose second group is a name: the name may break after each
+    of ``marks`` (a ``<wbr>``), the match's first and third groups stay as they are."""
+
+    def breakable(match: re.Match[str]) -> str:
+        name = match[2]
+        for mark in marks:
+            name = name.replace(mark, mark + "<wbr>")
+        return match[1] + name + match[3]
+
+    return breakable
+
+
 def tidy_body(body: str, title: str) -> str:
     """Make an animation player and hidden-cell toggles in ``body`` offline and accessible,
     and the lesson thumbnails' tooltips plain text; a dotted name as a page title may break
@@ -311,14 +325,10 @@ def tidy_body(body: str, title: str) -> str:
     body = _SUMMARY_SIGNATURE.sub(lambda m: m[1] + m[2].replace("\xa0", " ") + m[3], body)
     # A name as a title (the API pages', their source code's, their lessons') may break after
     # a dot or an underscore on a narrow screen, rather than inside a word.
-    body = _DOTTED_TITLE.sub(
-        lambda m: m[1] + m[2].replace(".", ".<wbr>").replace("_", "_<wbr>") + m[3], body
-    )
+    body = _DOTTED_TITLE.sub(_break_after("._"), body)
     # So may a signature's name (gdtutor.stepsize.contraction_factors), which on a phone does
     # not fit a line.
-    body = _SIGNATURE_NAME.sub(
-        lambda m: m[1] + m[2].replace(".", ".<wbr>").replace("_", "_<wbr>") + m[3], body
-    )
+    body = _SIGNATURE_NAME.sub(_break_after("._"), body)
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)
@@ -334,9 +344,7 @@ def _tidy_page(
     # The page's contents (the "On this page" list): an API page's entries are dotted names in
     # code, which on a phone may break after a dot rather than widen the list.
     if isinstance(context.get("toc"), str):
-        context["toc"] = _CODE_NAME.sub(
-            lambda m: m[1] + m[2].replace(".", ".<wbr>") + m[3], context["toc"]
-        )
+        context["toc"] = _CODE_NAME.sub(_break_after("."), context["toc"])
     if "metatags" in context:
         context["metatags"] = _DOCUTILS_VIEWPORT.sub("", context["metatags"])
     # The footer's links to the previous and next page: a dotted name may break after a dot.
