@@ -212,8 +212,9 @@ print(f"{sgd.best_lr:.4g}, after {at_star.steps_to_tol[0].astype(int).tolist()} 
 # A run has arrived when its gap stays within the tolerance *until the end of its budget*;
 # the table says nothing about the steps after it. Here every chosen setting that arrived
 # runs for half its budget again, with the same rules, and each start gets the step at which
-# its gap left the tolerance after the budget, or "stays".
-print(f"{'problem':10} {'optimizer':15}  {'up to':>5}  from each start: left after step")
+# its gap left the tolerance after the budget, with the step of its smallest gap in brackets,
+# or "stays".
+print(f"{'problem':10} {'optimizer':15}  {'up to':>5}  from each start: left after step (closest)")
 for (problem, label), result in sweeps.items():
     if not np.isfinite(result.worst_steps[result.best_index]):
         continue
@@ -231,20 +232,32 @@ for (problem, label), result in sweeps.items():
         **settings,
     )
     outside = longer.best_values[:, result.steps + 1 :] - result.target > result.tol
-    left = [f"{np.argmax(o) + result.steps + 1:5d}" if o.any() else "stays" for o in outside]
+    closest = np.argmin(longer.best_values, axis=1)
+    left = [
+        f"{np.argmax(o) + result.steps + 1:5d} ({c:4d})" if o.any() else f"{'stays':>12}"
+        for o, c in zip(outside, closest, strict=True)
+    ]
     print(f"{problem:10} {label:15}  {steps:5d}  {' '.join(left)}")
 
 # %%
 # The fixed-step methods stay, and so does Adagrad, whose sum of squared gradients only
-# grows, so that its steps only shrink. RMSprop on the quadratic leaves from every start,
-# AdamW on the quadratic and Adam on Rosenbrock from one start each. These three divide the
-# step by :math:`\sqrt{v}`, a running mean of the squared gradients that forgets the large
-# early ones: as the point settles, the gradients shrink, :math:`v` shrinks with them, and
-# the effective learning rate :math:`\alpha / \sqrt{v}` grows until the steps overshoot
-# along the valley's steep direction by more than they correct. Whether and when that
-# happens depends on the learning rate and on the momentum too: Adam and AdamW average their
-# steps, which stay stable up to a larger effective step (printed below for the quadratic's
-# chosen :math:`\beta_1`), so that at their settings most of their runs stay.
+# grows, so that its effective learning rate :math:`\alpha / \sqrt{s}` only shrinks. RMSprop
+# on the quadratic leaves from every start, AdamW on the quadratic and Adam on Rosenbrock
+# from one start each. These three divide the step by :math:`\sqrt{v}`. Once the point has
+# settled, its gradients are far too small to add anything to :math:`v`: what is left of
+# :math:`v` is the large squared gradients of the first steps, fading. RMSprop's :math:`v`
+# (``torch.optim``'s :math:`\rho = 0.99`) loses 1 % of them every step. Adam's and AdamW's
+# :math:`\hat v` (:math:`\beta_2 = 0.999`, divided by :math:`1 - \beta_2^t`) is a weighted
+# mean of all the squared gradients so far, so it falls far more slowly, roughly as
+# :math:`1/t`. Either way the effective learning rate grows until the steps overshoot along
+# the valley's steep direction by more than they correct. Whether and when that happens
+# depends on the learning rate and on the momentum too: Adam and AdamW average their steps,
+# which stay stable up to a larger effective step (printed below for the quadratic's chosen
+# settings), so that at their settings most of their runs stay. Where a start's smallest gap
+# comes before the budget's end, the run was already past its closest approach while the
+# table counted it as arrived, as RMSprop's and AdamW's runs from (8, 8) were (for RMSprop
+# the start of its worst gap in the table). Another budget can change more than the order of
+# close results.
 #
 # For RMSprop on the quadratic the moment can be pinned down. Its step is
 # :math:`x_{t+1} = x_t - \alpha D_t H x_t` with :math:`D_t` the diagonal matrix of
@@ -253,11 +266,10 @@ for (problem, label), result in sweeps.items():
 # largest eigenvalue of :math:`\alpha D_t H` passes 2. Below, for each start, the step at
 # which it first does, the step of the smallest gap, and the step after which the gap left the
 # tolerance: the component is tiny when it starts to grow, so the gap leaves over a hundred
-# steps later. Where the smallest gap comes before step 500, the run was already past its
-# closest approach while the table counted it as arrived, as from (8, 8), the start of
-# RMSprop's worst gap in the table. Another budget can change more than the order of close
-# results. (With Adam's momentum :math:`\beta_1`, lesson 5's two-step recurrence stays stable
-# until that eigenvalue passes :math:`2 (1 + \beta_1) / (1 - \beta_1)` instead of 2.)
+# steps later. (With Adam's momentum :math:`\beta_1`, lesson 5's two-step recurrence stays
+# stable until that eigenvalue passes :math:`2 (1 + \beta_1) / (1 - \beta_1)` instead of 2;
+# AdamW's decay :math:`\alpha\lambda` lowers that limit to
+# :math:`(1 + \beta_1) (2 - \alpha\lambda) / (1 - \beta_1)`.)
 from gdtutor.rules import rmsprop
 
 result = sweeps["skewed", "RMSprop"]
@@ -279,8 +291,14 @@ for start in result.starts:
     leaves = np.argmax(np.array(gaps[result.steps + 1 :]) > result.tol) + result.steps + 1
     print(f"from {tuple(start.tolist())}: largest eigenvalue of α D H above 2 at step ", end="")
     print(f"{passes}, smallest gap after step {closest}, outside the tolerance after {leaves}")
-beta1 = sweeps["skewed", "Adam"].best_settings["betas"][0]
-print(f"Adam's and AdamW's limit at β1 = {beta1}: {2 * (1 + beta1) / (1 - beta1):.1f}")
+for label in ("Adam", "AdamW"):
+    chosen = sweeps["skewed", label]
+    name, options = CONTENDERS[label]
+    # The settings as torch.optim fills them in: AdamW's weight decay is its default.
+    settings = getattr(torch.optim, name)([torch.zeros(1)], **options, **chosen.best_settings)
+    beta1, decay = settings.defaults["betas"][0], chosen.best_lr * settings.defaults["weight_decay"]
+    limit = (1 + beta1) * (2 - decay) / (1 - beta1)
+    print(f"{label}'s limit at β1 = {beta1}, αλ = {decay:.4f}: {limit:.2f}")
 
 # %%
 # How much the choice of settings matters
@@ -371,7 +389,7 @@ print(f"the tolerance: {sweep.tol:.0e}")
 # Momentum's swings are wider at first (its first one ends farther from the floor than its
 # start was) but die out sooner, so fewer of them can be seen; Nesterov's die out sooner
 # still. The adaptive methods cross the floor visibly a few times at most (Adam's and
-# AdamW's paths go on crossing it hundreds of times, and RMSprop's from one start dozens of
+# AdamW's paths go on crossing it well over a hundred times, and RMSprop's from one start dozens of
 # times, in swings far too small to see): they
 # scale each coordinate's step, so their steps leave the gradient's direction from the first
 # one on, where SGD's and momentum's first steps follow it.
@@ -423,13 +441,13 @@ for label in ("SGD", "SGD + momentum", "Adam"):
 # ----------------------------------------
 #
 # It shows, for two deterministic two-variable problems with exact gradients, these budgets,
-# these starts and these grids, how fast each optimizer gets there at its best settings
-# and how sensitive it is to them. It cannot show how they behave with noisy mini-batch
+# these starts and these grids, how fast each optimizer gets there at its best settings and
+# how sensitive it is to them. It cannot show how they behave with noisy mini-batch
 # gradients, in millions of dimensions, or what a trained model does on new data; a finer
-# grid or other knobs could reorder close results, and another budget could change more
-# than their order (three chosen settings leave the tolerance soon after it). And a problem can
-# flatter an optimizer: AdamW's pull towards the origin is a gift only where the minimum is
-# the origin.
+# grid or other knobs could reorder close results, and another budget could change more than
+# their order (three chosen settings leave the tolerance within half a budget after it). And
+# a problem can flatter an optimizer: AdamW's pull towards the origin is a gift only where
+# the minimum is the origin.
 
 # %%
 # Conclusion

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from types import MappingProxyType
 from typing import Any
@@ -383,10 +384,10 @@ def test_on_the_quadratic_tuned_sgd_is_no_slower_than_tuned_adam(results: dict) 
 
 
 @pytest.fixture(scope="module")
-def after_budget(results: dict) -> dict[tuple[str, str], list[int | None]]:
+def after_budget(results: dict) -> dict[tuple[str, str], list[tuple[int, int] | None]]:
     """For each chosen setting that arrived: per start, the step after which its gap left the
-    tolerance in the half budget after the budget, or None (lesson 6's runs after the
-    budget)."""
+    tolerance in the half budget after the budget and the step of its smallest gap, or None
+    (lesson 6's runs after the budget)."""
     left = {}
     for (problem, label), result in results.items():
         if not np.isfinite(result.worst_steps[result.best_index]):
@@ -405,8 +406,10 @@ def after_budget(results: dict) -> dict[tuple[str, str], list[int | None]]:
         # The sweep's own run, to the budget's end.
         np.testing.assert_array_equal(longer.best_values[:, : result.steps + 1], result.best_values)
         outside = longer.best_values[:, result.steps + 1 :] - result.target > result.tol
+        closest = np.argmin(longer.best_values, axis=1)
         left[problem, label] = [
-            int(np.argmax(o)) + result.steps + 1 if o.any() else None for o in outside
+            (int(np.argmax(o)) + result.steps + 1, int(c)) if o.any() else None
+            for o, c in zip(outside, closest, strict=True)
         ]
     return left
 
@@ -422,6 +425,58 @@ def test_after_the_budget_three_chosen_settings_leave_the_tolerance(after_budget
     assert after_budget["rosenbrock", "Adam"][0] is not None
     assert set(leaving.values()) == {0}, leaving
     assert ("skewed", "Adagrad") in leaving and ("skewed", "SGD + momentum") in leaving
+    # Past the closest approach before the budget's end: RMSprop and AdamW from (8, 8) only.
+    budget = {name: problem.steps for name, problem in PROBLEMS.items()}
+    early = {
+        (problem, label, tuple(PROBLEMS[problem].starts[k].tolist()))
+        for (problem, label), steps in after_budget.items()
+        for k, step in enumerate(steps)
+        if step is not None and step[1] < budget[problem]
+    }
+    assert early == {("skewed", "RMSprop", (8.0, 8.0)), ("skewed", "AdamW", (8.0, 8.0))}
+    # Within half a budget after it (lesson 6's closing caveat, lesson 7's Adam).
+    for (problem, _), steps in after_budget.items():
+        for step in steps:
+            assert step is None or step[0] <= budget[problem] * 3 // 2
+
+
+def test_after_settling_v_is_the_early_gradients_fading(results: dict) -> None:
+    """Lesson 6: on the quadratic, once the point has settled its gradients add nothing to v;
+    with torch.optim's defaults, RMSprop's v then shrinks by rho = 0.99 a step, while Adam's
+    and AdamW's bias-corrected v-hat (beta2 = 0.999) falls far more slowly, roughly as 1/t."""
+    defaults = {
+        name: {
+            k: p.default
+            for k, p in inspect.signature(getattr(torch.optim, name)).parameters.items()
+        }
+        for name in ("RMSprop", "Adam", "AdamW")
+    }
+    rho = defaults["RMSprop"]["alpha"]
+    assert rho == 0.99
+    assert defaults["Adam"]["betas"][1] == defaults["AdamW"]["betas"][1] == 0.999
+    problem = PROBLEMS["skewed"]
+    for label in ("RMSprop", "Adam", "AdamW"):
+        settings = {**CONTENDERS[label][1], **results["skewed", label].best_settings}
+        for start in problem.starts:
+            point = torch.tensor(start, requires_grad=True)
+            optimizer = getattr(torch.optim, CONTENDERS[label][0])([point], **settings)
+            v = []
+            for t in range(1, 401):
+                optimizer.zero_grad()
+                skewed(point).backward()
+                optimizer.step()
+                state = optimizer.state[point]
+                if label == "RMSprop":
+                    v.append(state["square_avg"].max().item())
+                else:
+                    v.append(state["exp_avg_sq"].max().item() / (1 - settings["betas"][1] ** t))
+            per_step = (v[399] / v[299]) ** (1 / 100)  # from step 300 to step 400
+            if label == "RMSprop":
+                assert per_step == pytest.approx(rho, abs=1e-4), (label, per_step)
+            else:
+                assert 0.995 < per_step < 0.999, (label, per_step)
+                for a, b in ((100, 200), (200, 400)):  # halves as t doubles
+                    assert 0.4 < v[b - 1] / v[a - 1] < 0.6, (label, a, b)
 
 
 def test_rmsprop_leaves_once_its_steps_are_unstable(results: dict, after_budget: dict) -> None:
@@ -447,7 +502,7 @@ def test_rmsprop_leaves_once_its_steps_are_unstable(results: dict, after_budget:
             )
             eigenvalues.append(np.linalg.eigvals(np.diag(scale.numpy()) @ curvature).real.max())
         passes = int(np.argmax(np.array(eigenvalues) > 2)) + 1
-        leaves = after_budget["skewed", "RMSprop"][k]
+        leaves = after_budget["skewed", "RMSprop"][k][0]
         assert passes > 1 and leaves - passes > 100, (passes, leaves)
         if k == worst:
             assert passes < result.steps, passes
@@ -535,7 +590,7 @@ def test_on_the_quadratic_adaptive_steps_leave_the_gradients_direction(results: 
     """Lesson 6: the adaptive methods' first steps leave the gradient's direction (more than 10
     degrees from every start), SGD's and momentum's follow it; the adaptive methods cross the
     valley floor visibly a few times at most (at most 5 visible crossings, SGD's at least 10),
-    while Adam's and AdamW's paths cross it hundreds of times in swings far too small to see
+    while Adam's and AdamW's paths cross it well over a hundred times in swings too small to see
     (after step 100, within 1e-4 of the floor in a panel 20 wide), and RMSprop's from one
     start dozens of times."""
     for label in ("RMSprop", "Adagrad", "Adam", "AdamW"):
@@ -545,7 +600,7 @@ def test_on_the_quadratic_adaptive_steps_leave_the_gradients_direction(results: 
     for label in ("Adam", "AdamW"):
         across = _across(results["skewed", label].best_points)
         every = (np.sign(across[:, 1:]) != np.sign(across[:, :-1])).sum(axis=1)
-        assert (every >= 100).all(), (label, every)
+        assert (every >= 140).all(), (label, every)  # "well over a hundred times"
         assert np.abs(across[:, 100:]).max() < 1e-4, label
     # RMSprop's from one start dozens of times, all but a few of them too small to see.
     across = _across(results["skewed", "RMSprop"].best_points)
