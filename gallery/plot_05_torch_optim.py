@@ -294,8 +294,12 @@ for label, (run, color) in runs.items():
     plot_values(right, run, log=True, labels=[label], color=color)
 # One legend for both panels, below them, where it hides no path.
 legend = trajectory_legend(left)
-fig.legend(legend.legend_handles, [text.get_text() for text in legend.get_texts()],
-           loc="outside lower center", ncols=3)  # fmt: skip
+fig.legend(
+    legend.legend_handles,
+    [text.get_text() for text in legend.get_texts()],
+    loc="outside lower center",
+    ncols=3,
+)
 legend.remove()
 left.set_title("SGD at 0.001 crawls; AdamW swings in", fontsize="medium")
 right.set_title("At its best step, SGD soon leads", fontsize="medium")

@@ -87,7 +87,11 @@ def _key(
     return AnswerKey(lesson, f"plot_{lesson:02d}_{stem}_exercise.py", what, run, required)
 
 
-#: Every answer key, in lesson order, with the lesson and exercise that write it.
+#: Every answer key, in lesson order, with the lesson and exercise that write it: an
+#: :class:`~gdtutor.answers.AnswerKey` per key, listed in a table on the :doc:`/exercises`
+#: page.
+#:
+#: :meta hide-value:
 ANSWER_KEYS: MappingProxyType[str, AnswerKey] = MappingProxyType(
     {
         "xy_grad": _key(1, "autograd_basics", "(x.grad, y.grad) of x + y", required=False),

@@ -371,3 +371,23 @@ def test_a_formula_keeps_the_number_glued_to_it_by_non_breaking_spaces() -> None
     kept = [k.astext() for k in paragraph.findall(nodes.inline) if "math-and-mark" in k["classes"]]
     assert kept == ["\\alpha\xa0=\xa00.02616", "\\beta\xa0="]
     assert paragraph.astext() == "step \\alpha\xa0=\xa00.02616 with \\beta\xa0= 0.3 and"
+
+
+def test_the_code_readers_see_carries_no_tool_comments() -> None:
+    """Lessons and executed pages show their code: no formatter, linter or type-checker
+    comment in it."""
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    sources = [
+        *(docs.parent / "gallery").glob("*.py"),
+        *docs.glob("*.md"),
+        *docs.glob("theory/*.md"),
+    ]
+    assert len(sources) > 10
+    pragma = re.compile(r"#\s*(fmt:|noqa|type:\s*ignore|pragma|isort:)")
+    found = [
+        f"{path.name}:{n}"
+        for path in sources
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1)
+        if pragma.search(line)
+    ]
+    assert found == []

@@ -12,3 +12,15 @@ document.fonts.ready.then(() => {
     block.tabIndex = scrolls ? 0 : -1;
   }
 });
+
+// Sphinx's search shows a passage of each page found. Its text is taken from the page's HTML,
+// where a formula is there three times: KaTeX's hidden MathML, with the TeX source, and the
+// formula as drawn. Keep only the formula as drawn.
+if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
+  const pageText = Search.htmlToText;
+  Search.htmlToText = (htmlString, anchor) => {
+    const page = new DOMParser().parseFromString(htmlString, "text/html");
+    page.querySelectorAll(".katex-mathml").forEach((el) => el.remove());
+    return pageText(page.documentElement.outerHTML, anchor);
+  };
+}

@@ -172,12 +172,11 @@ async () => {
     wide_page_toc: [...document.querySelectorAll(".bd-sidebar-secondary .page-toc li")]
       .filter((li) => li.clientWidth && li.scrollWidth > li.clientWidth + 1)
       .map(text),
-    // Titles, the API's names and the footer's links wrap between words (or after a name's
-    // dots and underscores), never inside a word: a word whose letters lie on two lines.
+    // Titles, the API's signatures (names, parameters, values) and the footer's links wrap
+    // between words (or after a name's dots and underscores), never inside a word: a word
+    // whose letters lie on two lines.
     broken_words: [
-      ...document.querySelectorAll(
-        ".bd-article :is(h1, h2, h3, dt.sig .sig-name, dt.sig .sig-prename), p.prev-next-title",
-      ),
+      ...document.querySelectorAll(".bd-article :is(h1, h2, h3, dt.sig), p.prev-next-title"),
     ]
       .flatMap((el) => {
         const words = [];

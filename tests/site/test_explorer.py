@@ -22,7 +22,7 @@ import torch
 
 from gdtutor import gradient_descent, hessian, optimize, parabola, rosenbrock, skewed
 from gdtutor.stepsize import contraction_factors, step_size_bounds
-from tests.site.conftest import DESKTOP, HTML, PHONE
+from tests.site.conftest import DESKTOP, HTML, PHONE, contrast
 
 PAGE = "theory/step_size.html"
 ASSETS = HTML / "_static" / "explorer"
@@ -630,18 +630,6 @@ def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: 
     assert_matches_torch(shown(page))
 
 
-def _contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two CSS rgb() colours."""
-
-    def luminance(colour: str) -> float:
-        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
-        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ignore[no-untyped-def]
     _reset(page)
@@ -667,7 +655,7 @@ def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ign
         page.evaluate("document.documentElement.dataset.theme = 'light'")
     for name, colour in colours["pairs"].items():
         background = colours["presetBackground"] if name == "preset" else colours["background"]
-        assert _contrast(colour, background) >= 4.5, (theme, name, colour, background)
+        assert contrast(colour, background) >= 4.5, (theme, name, colour, background)
 
 
 def test_usable_on_a_phone(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
@@ -825,3 +813,59 @@ def test_firefox_esr_draws_it_from_disk(browser, tmp_path: Path) -> None:  # typ
     colourful = (plot.max(axis=-1) - plot.min(axis=-1)) > 60
     assert red.sum() > 300, "Firefox drew no path"
     assert (colourful & ~red).sum() > 3000, "Firefox shows no contour picture"
+
+
+def _crowded_labels(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """Pairs of labels that overlap in either chart, and labels that leave the chart."""
+    return page.evaluate(
+        """() => {
+          const found = [];
+          for (const chart of document.querySelectorAll('.gdt-ex-values, .gdt-ex-factors')) {
+            if (chart.style.display === 'none') continue;
+            const view = chart.viewBox.baseVal;
+            const labels = [...chart.querySelectorAll('text')].filter((t) => t.textContent.trim());
+            const box = (t) => {
+              // The box as drawn: a rotated label's box, turned with it.
+              const b = t.getBBox(), m = t.getCTM(), s = chart.getCTM().inverse().multiply(m);
+              const corners = [[b.x, b.y], [b.x + b.width, b.y + b.height]].map(([x, y]) =>
+                new DOMPoint(x, y).matrixTransform(s));
+              const xs = corners.map((p) => p.x), ys = corners.map((p) => p.y);
+              return {
+                x: Math.min(...xs), y: Math.min(...ys),
+                w: Math.abs(xs[1] - xs[0]), h: Math.abs(ys[1] - ys[0]),
+              };
+            };
+            const boxes = labels.map(box);
+            boxes.forEach((a, i) => {
+              if (a.x < view.x - 0.5 || a.x + a.w > view.x + view.width + 0.5) {
+                found.push(`${chart.classList[0]}: '${labels[i].textContent}' leaves the chart`);
+              }
+              boxes.slice(i + 1).forEach((b, j) => {
+                const overlap = Math.min(a.x + a.w, b.x + b.w) - Math.max(a.x, b.x);
+                const over = Math.min(a.y + a.h, b.y + b.h) - Math.max(a.y, b.y);
+                // Font boxes: a line's box is taller than its letters; 2 px of it may touch.
+                if (overlap > 2 && over > 2) {
+                  const names = [labels[i], labels[i + 1 + j]].map((t) => t.textContent);
+                  found.push(`${chart.classList[0]}: '${names[0]}' over '${names[1]}'`);
+                }
+              });
+            });
+          }
+          return found;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("objective", list(OBJECTIVES))
+def test_no_label_covers_another(page, objective: str) -> None:  # type: ignore[no-untyped-def]
+    """In both charts, at every preset and on every objective: the value axis's label clears
+    tick labels as long as 10⁻²³, and the α* and 2/λmax marks clear the unstable region's
+    label (on Rosenbrock, α* lies under it)."""
+    _reset(page)
+    presets = page.locator("[data-preset]").count()
+    for k in range(presets):
+        page.click(f"[data-preset='{k}']")
+        page.get_by_label("Objective").select_option(objective)
+        for steps in ("10", "500"):
+            page.get_by_label("Steps", exact=True).fill(steps)
+            assert _crowded_labels(page) == [], (k, objective, steps)

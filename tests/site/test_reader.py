@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.site.conftest import HTML, published_path, site_pages
+from tests.site.conftest import HTML, contrast, published_path, site_pages
 
 PAGES = site_pages()
 # Pages that Sphinx generates around the content, with nothing of their own to describe.
@@ -178,6 +178,63 @@ def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-un
         p for p in PAGES if p.startswith("auto_examples/plot_") and word in _article(p).lower()
     }
     assert using <= set(results), f"{query!r}: lessons not found: {using - set(results)}"
+
+
+def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The passage under each result shows a formula as drawn, not also as MathML text and
+    TeX source ("x←x−α∇f(x)x \\leftarrow x - \\alpha ...")."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html?q=momentum", wait_until="load")
+    page.wait_for_function(
+        "() => /found/i.test(document.querySelector('.search-summary')?.textContent ?? '')",
+        timeout=30_000,
+    )
+    passages = page.eval_on_selector_all(
+        "#search-results li p.context", "ps => ps.map(p => p.textContent)"
+    )
+    context.close()
+    assert len(passages) >= 5
+    tex = [p for p in passages if re.search(r"\\(alpha|beta|leftarrow|kappa|nabla|star)", p)]
+    assert tex == []
+    # The heavy-ball rule, as drawn, is there once.
+    assert any("β" in p for p in passages)
+
+
+def test_the_module_index_lists_every_public_module() -> None:
+    """The module index lists the package and each of its public modules (it had six of
+    them, under a heading that linked nowhere)."""
+    index = (HTML / "py-modindex.html").read_text("utf-8")
+    listed = set(re.findall(r'<code class="xref">(gdtutor(?:\.\w+)?)</code>', index))
+    public = {"gdtutor"} | {
+        f"gdtutor.{p.stem}"
+        for p in (HTML.parents[2] / "gdtutor").glob("*.py")
+        if not p.stem.startswith("_") and p.stem != "cli"
+    }
+    assert listed == public
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize("index", ["py-modindex.html", "genindex.html"])
+def test_index_letter_rows_are_readable(browser, site_url: str, index: str, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """The indexes' letter rows ("g"): basic.css gives them a light grey that the dark
+    theme's light text could not be read on (axe leaves so short a text unjudged)."""
+    context = browser.new_context(color_scheme=theme)
+    page = context.new_page()
+    page.goto(f"{site_url}/{index}", wait_until="load")
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll('tr.cap, .genindex-jumpbox a, h2')].map((e) => {
+          let back = 'rgba(0, 0, 0, 0)';
+          for (let p = e; p && /rgba\\(0, 0, 0, 0\\)|transparent/.test(back); p = p.parentElement) {
+            back = getComputedStyle(p).backgroundColor;
+          }
+          return [e.textContent.trim(), getComputedStyle(e).color, back];
+        })"""
+    )
+    context.close()
+    assert colours
+    poor = [(text, fore, back) for text, fore, back in colours if contrast(fore, back) < 4.5]
+    assert poor == []
 
 
 def _figure_cells() -> list[tuple[str, str]]:

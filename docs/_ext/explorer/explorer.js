@@ -20,7 +20,7 @@ const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴",
 // Size of the value and factor charts, in SVG units (they scale with the page).
 const W = 360;
 const H = 240;
-const M = { left: 52, right: 12, top: 12, bottom: 38 };
+const M = { left: 56, right: 12, top: 12, bottom: 40 };
 const FACTOR_TOP = 2; // factors above this are drawn at the top edge
 
 function el(tag, attrs = {}, ...children) {
@@ -83,19 +83,30 @@ function axes(parent, x, y, { xTicks, yTicks, xLabel, yLabel }) {
   for (const [value, label] of xTicks) {
     const px = x(value);
     svg("line", { x1: px, x2: px, y1: y0, y2: y0 + 4 }, g);
-    text(g, px, y0 + 15, label, { "text-anchor": "middle" });
+    text(g, px, y0 + 17, label, { "text-anchor": "middle" });
   }
+  const tickLeft = [];
   for (const [value, label] of yTicks) {
     const py = y(value);
     svg("line", { x1: x0 - 4, x2: x0, y1: py, y2: py }, g);
-    text(g, x0 - 6, py + 4, label, { "text-anchor": "end" });
+    const tick = text(g, x0 - 6, py + 4, label, { "text-anchor": "end" });
+    const box = tick.getBBox();
+    if (box.width) tickLeft.push(box.x);
   }
-  text(g, (x0 + x1) / 2, y0 + 32, xLabel, { "text-anchor": "middle", class: "gdt-ex-label" });
-  text(g, 12, (y0 + y1) / 2, yLabel, {
+  text(g, (x0 + x1) / 2, y0 + 33, xLabel, { "text-anchor": "middle", class: "gdt-ex-label" });
+  // The axis label 12 from the edge (the margin leaves room for tick labels as long as
+  // 10⁻⁴⁵, float32's smallest), or further left where a tick label reaches that far.
+  const lx = Math.max(9, Math.min(12, Math.min(...tickLeft) - 3));
+  text(g, lx, (y0 + y1) / 2, yLabel, {
     "text-anchor": "middle",
     class: "gdt-ex-label",
-    transform: `rotate(-90 12 ${(y0 + y1) / 2})`,
+    transform: `rotate(-90 ${lx} ${(y0 + y1) / 2})`,
   });
+}
+
+/** Whether two boxes (from getBBox) are apart, with `gap` between them. */
+function apart(a, b, gap = 1) {
+  return a.x + a.width + gap <= b.x || b.x + b.width + gap <= a.x || a.y + a.height + gap <= b.y || b.y + b.height + gap <= a.y;
 }
 
 /** Clip the segment p–q to a rectangle (Liang–Barsky); null if it misses it. */
@@ -504,15 +515,21 @@ function mount(root, index) {
       svg("circle", { cx: px, cy: y(Math.min(r, FACTOR_TOP)), r: 4, class: `gdt-ex-rate-dot gdt-ex-c${i}` }, g);
     });
     // The labels go on top, each with a halo of the background, so that no line runs through
-    // them; α* and 2/λmax, often close together, on two rows.
+    // them. α* and 2/λmax, often close together, go on two rows, each lower still where it
+    // would cover the label of the unstable region (Rosenbrock's α* lies under it).
     text(factorsSvg, M.left + 4, y(0) - 5, "stable: shrinks", { class: "gdt-ex-region" });
-    text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" });
+    const taken = [text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" }).getBBox()];
     marks.forEach(([value, label, side], row) => {
       const anchor = side < 0 ? "end" : "start";
       const name = svg("text", { x: x(value) + side, y: M.top + 12 + 14 * row, class: "gdt-ex-region", "text-anchor": anchor }, g);
       name.textContent = label;
+      let box = name.getBBox();
+      for (let lower = 1; lower <= 4 && !taken.every((t) => apart(box, t)); lower++) {
+        name.setAttribute("y", M.top + 12 + 14 * (row + lower));
+        box = name.getBBox();
+      }
+      taken.push(box);
       // A steep curve can pass right through the label: a backing of the background hides it.
-      const box = name.getBBox();
       g.insertBefore(svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }), name);
     });
     const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
