@@ -120,14 +120,18 @@ plt.show()
 # :math:`2 \log_{10}(1 - 20\alpha)`. Below, the predicted per-step factors,
 # :math:`1 - 20\alpha` for the point and its square for the value, next to the ones
 # measured by fitting a line to the run's log-values: :math:`10^{\text{slope}}` for the
-# value and its square root for the point (over the values above 0: a faster run, with
-# another :math:`\alpha`, can round its value to 0, whose log is not defined).
+# value and its square root for the point (over the finite values above 0: a faster run,
+# with another :math:`\alpha`, can round its value to 0, whose log is not defined, and a
+# run that diverges overflows to infinity).
 factor = 1 - 20 * 0.001
-steps = np.flatnonzero(values > 0)
-slope, _ = np.polyfit(steps, np.log10(values[steps]), 1)
+steps = np.flatnonzero(np.isfinite(values) & (values > 0))
 print(f"{'per-step factor':16} {'predicted':>10} {'measured':>10}")
-print(f"{'of the point':16} {factor:10.6f} {np.sqrt(10**slope):10.6f}")
-print(f"{'of the value':16} {factor**2:10.6f} {10**slope:10.6f}")
+if len(steps) >= 2:
+    slope, _ = np.polyfit(steps, np.log10(values[steps]), 1)
+    print(f"{'of the point':16} {factor:10.6f} {np.sqrt(10**slope):10.6f}")
+    print(f"{'of the value':16} {factor**2:10.6f} {10**slope:10.6f}")
+else:
+    print(f"no line to fit: {len(steps)} of the {len(values)} values are finite and above 0")
 
 # %%
 # When the step is too large

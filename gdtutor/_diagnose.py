@@ -43,6 +43,12 @@ _NEVER_MOVED = {
     "before backward(), and step() after it)",
 }
 _NEVER_MOVED |= {"parabola": _NEVER_MOVED["manual"], "AdamW": _NEVER_MOVED["SGD"]}
+#: Values that stay at the start's value: the point never moved, or it moved between points
+#: of that value (on lesson 3's bowl, lr=0.1 sends (8, 8) to (-8, -8) and back).
+_SAME_VALUE = (
+    "the value never changed: either {never_moved}, or every step took it to a point of the "
+    "same value (a learning rate at the limit of stability bounces it across the minimum)"
+)
 
 #: The hand-written runs, whose step can have the wrong sign (a run that overflows stops
 #: early, so there the history's divergence says it instead).
@@ -150,7 +156,10 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     swapped = f"recorded {other} the step instead of {when} it"
     course = _run(run)
     first = course.points[0] if kind == "var" else course.values[0]
-    yield _NEVER_MOVED[run], np.repeat(first[None], NOTEBOOK_STEPS, axis=0)
+    still = (
+        _NEVER_MOVED[run] if kind == "var" else _SAME_VALUE.format(never_moved=_NEVER_MOVED[run])
+    )
+    yield still, np.repeat(first[None], NOTEBOOK_STEPS, axis=0)
     right, wrong = _histories(run, kind, course)
     yield swapped, wrong
     # Each variant's run is made only when the candidates before it did not match.

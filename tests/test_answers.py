@@ -28,6 +28,7 @@ from gdtutor.answers import (
     reference_answers,
     write_answers,
 )
+from gdtutor.checking import check_answers
 from tests.conftest import learner_answers
 
 GALLERY = Path(__file__).parents[1] / "gallery"
@@ -207,3 +208,18 @@ def test_the_notebooks_skewed_function_takes_a_float64_point_too() -> None:
     value.backward()
     assert value.dtype == torch.float64 and value.item() == 1280.0
     assert x.grad is not None and x.grad.tolist() == [-80.0, 400.0]
+
+
+def test_values_that_never_change_may_come_from_a_point_that_bounces() -> None:
+    """Lesson 3 at lr=0.1 bounces between (8, 8) and (-8, -8): its values never change,
+    though its point does. The hint says both ways the values can stay put, and sends the
+    points' row elsewhere."""
+    result = check_answers(learner_answers(cell_parabola={"lr": 0.1}))
+    hint = result["fn_history_parabola"].hint
+    assert hint.startswith("the value never changed: either the point never moved")
+    assert "same value" in hint and "bounces it across the minimum" in hint
+    assert "never moved" not in result["var_history_parabola"].hint
+    # A point that never moved still gets the same words for its values, and its own.
+    stuck = check_answers(learner_answers(cell_parabola={"update": "rebind"}))
+    assert "point never moved" in stuck["var_history_parabola"].hint
+    assert stuck["fn_history_parabola"].hint.startswith("the value never changed: either")

@@ -536,3 +536,34 @@ def test_plain_notebook_keeps_the_cells_form() -> None:
         "x = ':func:`kept`'",
         "`gdtutor`",
     ]
+
+
+LESSON_3 = GALLERY / "plot_03_descent_by_hand.py"
+
+
+@pytest.mark.parametrize(
+    ("blank", "wrong"),
+    [
+        ("one gradient step with α = 0.001", ("0.001 * x.grad", "0.05 * x.grad")),  # to 0 at once
+        ("one gradient step with α = 0.001", ("0.001 * x.grad", "0.2 * x.grad")),  # overflows
+        ("one gradient step with α = 0.001", ("x -= 0.001", "x += 0.001")),  # uphill
+        ("the parabola's value", ("return 10 *", "return -10 *")),  # values below 0
+    ],
+)
+def test_lesson_3_saves_a_wrong_run_for_the_checker(
+    tmp_path: Path, blank: str, wrong: tuple[str, str]
+) -> None:
+    """Lesson 3's page code measures the learner's own run: a run that drops to 0 at once,
+    overflows or goes below 0 leaves no line to fit, and the exercise still reaches its
+    save cell, so that the checker can say what is wrong."""
+    source = LESSON_3.read_text("utf-8")
+    solutions = {b.name: b.solution for b in find_blanks(source)}
+    assert wrong[0] in solutions[blank]
+    solutions[blank] = solutions[blank].replace(*wrong)
+    path = tmp_path / "plot_03_descent_by_hand_exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=LESSON_3.stem), solutions))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    saved = load_answers(tmp_path / ".answer.json")
+    assert {"var_history_parabola", "fn_history_parabola"} <= set(saved)
+    assert check_answers(saved)["fn_history_parabola"].verdict == "fail"
