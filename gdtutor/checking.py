@@ -5,7 +5,10 @@ Each key of :data:`gdtutor.answers.ANSWER_KEYS` gets a verdict: ``"pass"``, ``"f
 reference does not have are listed as ``"extra"``. A key that only this site's exercises
 write (not the course notebook) is "not attempted" when absent, which does not count
 against the learner; every other verdict but ``"pass"`` and ``"extra"`` does. Each row
-names the lesson, and the exercise file, that writes its key.
+names the lesson, and the exercise file, that writes its key. A value that
+:func:`~gdtutor.safeload.load_answers` did not read (with ``per_key=True``: a malformed numpy
+array, a refused json_tricks object) gets the loader's verdict and reason, in an extra key
+too, which then counts against the file.
 
 **Tolerances.** An entry :math:`\ell_i` of the learner's array passes against the reference
 :math:`r_i` when
@@ -57,6 +60,7 @@ from typing import Any, Literal
 import numpy as np
 
 from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers, unfinished_keys
+from gdtutor.safeload import BadValue
 
 __all__ = [
     "ATOL",
@@ -232,7 +236,7 @@ class CheckResult:
     def summary(self) -> str:
         """One line counting the verdicts, each count that counts against the learner with
         its lessons, e.g. ``'7 of 10 keys pass; 2 fail (lesson 3), 1 missing (lesson 2)'``."""
-        checked = [row for row in self.rows if row.verdict != "extra"]
+        checked = _checked(self.rows)
         # In one order for every file, that of a class summary's columns: the wrong keys,
         # then the missing ones, the ones not attempted, and the extra ones.
         rows_by_verdict: dict[str, list[KeyCheck]] = {verdict: [] for verdict in _ORDER}
@@ -255,12 +259,26 @@ def _lessons(rows: Iterable[KeyCheck]) -> list[int]:
     return sorted({row.lesson for row in rows if row.lesson})
 
 
-def _as_array(value: Any) -> np.ndarray | tuple[Verdict, str]:
-    """The value as a numeric array, or ``(verdict, reason)`` when it is not one."""
+def _checked(rows: Iterable[KeyCheck]) -> list[KeyCheck]:
+    """The rows of the reference's keys: not those of the extra keys, even one that fails
+    because its value could not be read."""
+    return [row for row in rows if row.verdict != "extra" and row.key in ANSWER_KEYS]
+
+
+def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
+    """The value as a numeric array, or ``(verdict, reason)`` when it is not one (``key``
+    names it in the reason)."""
+    if isinstance(value, BadValue):  # the loader's verdict on a value it could not read
+        return value.verdict, value.reason
     try:
         array = np.asarray(value)
     except ValueError:
         return "wrong shape", "ragged: its entries have different shapes"
+    if array.dtype.kind == "O":
+        numbers = _python_numbers(array, key)
+        if isinstance(numbers, tuple):
+            return numbers
+        array = numbers
     if array.dtype.kind not in "iuf":
         kinds = {"U": "text", "S": "text", "b": "true/false values"}
         return (
@@ -268,6 +286,32 @@ def _as_array(value: Any) -> np.ndarray | tuple[Verdict, str]:
             f"holds {kinds.get(array.dtype.kind, 'non-numbers')}, expected numbers",
         )
     return array
+
+
+_FLOAT64_MAX = float(np.finfo(np.float64).max)
+
+
+def _python_numbers(array: np.ndarray, key: str) -> np.ndarray | tuple[Verdict, str]:
+    """An array of Python objects as float64 where they are all numbers (integers beyond
+    int64 make numpy keep them as objects), or ``("fail", reason)`` for an integer too large
+    for a float64; anything else unchanged."""
+    items = array.ravel().tolist() if array.ndim else [array.item()]
+    if not all(type(item) in (int, float, bool) for item in items):
+        return array
+    try:
+        return array.astype(np.float64)
+    except OverflowError:
+        huge = [type(item) is int and abs(item) > _FLOAT64_MAX for item in items]
+        if True not in huge:
+            return array
+        at = huge.index(True)
+        first = np.unravel_index(at, array.shape)
+        place = f"{key}[{', '.join(str(int(i)) for i in first)}]" if array.ndim else key
+        return (
+            "fail",
+            f"{place or 'a value'} is an integer of {len(str(abs(items[at])))} digits, too "
+            f"large for a float64 (the largest is about 1.8e308)",
+        )
 
 
 def _shape_hint(key: str, got: np.ndarray, want: np.ndarray) -> str:
@@ -301,7 +345,7 @@ def _cause(key: str, got: np.ndarray, want: np.ndarray) -> str:
 
 def _check_key(key: str, value: Any, ref: _Reference) -> KeyCheck:
     want = ref.original
-    got = _as_array(value)
+    got = _as_array(value, key)
     if isinstance(got, tuple):
         return KeyCheck(key, got[0], hint=got[1], expected_shape=want.shape)
     shapes: dict[str, Any] = {"shape": got.shape, "expected_shape": want.shape}
@@ -361,7 +405,8 @@ def _passing_hint(got: np.ndarray, in_float32: bool | None = None) -> str:
     if got.dtype != np.float64:
         return ""
     if in_float32 is None:
-        in_float32 = np.array_equal(got.astype(np.float32), got)
+        with np.errstate(over="ignore"):  # beyond float32's range: inf, and not equal
+            in_float32 = np.array_equal(got.astype(np.float32), got)
     return (
         "" if in_float32 else "float64 values: the course's x is float32 (passes within tolerance)"
     )
@@ -398,7 +443,7 @@ class _Joined:
         for key, ref in self.references.items():
             if key not in learner:
                 return None
-            got = _as_array(learner[key])
+            got = _as_array(learner[key], key)
             if isinstance(got, tuple) or got.shape != ref.original.shape:
                 return None
             gots.append(got)
@@ -478,8 +523,16 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     unfinished = unfinished_keys(learner)
     known = set(reference) if unfinished is None else {*reference, UNFINISHED}
     rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
-    rows += [KeyCheck(str(key), "extra") for key in learner if key not in known]
+    rows += [_extra(str(key), learner[key]) for key in learner if key not in known]
     return CheckResult(tuple(rows))
+
+
+def _extra(key: str, value: Any) -> KeyCheck:
+    """The row of a key that the reference does not have: "extra", unless the loader could
+    not read its value (a refused object, a malformed array), which fails it."""
+    if isinstance(value, BadValue):
+        return KeyCheck(key, value.verdict, hint=value.reason)
+    return KeyCheck(key, "extra")
 
 
 def _rows_key_by_key(
@@ -599,7 +652,7 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     """
     if isinstance(result, str):
         return (name, "error", "-", "-", "-", "-", f"cannot read: {result}")
-    checked = [row for row in result.rows if row.verdict != "extra"]
+    checked = _checked(result.rows)
     passed = sum(row.verdict == "pass" for row in checked)
     problems = "; ".join(_problem(row) for row in result.rows if row.failed)
     wrong = [row for row in result.rows if row.failed and row.verdict != "missing"]

@@ -22,7 +22,8 @@ reference answers, key by key. Files are only read: nothing in them is imported 
 One file: a table with a row per key, naming the lesson that writes it, and a hint for each
 known mistake. Several files or a folder (every *.json file in it and below it): one summary
 row per file, and files that cannot be read are reported and skipped; in a folder, symbolic
-links are reported and not followed.
+links are reported and not followed. A value in one key that is not read (a malformed array,
+an object named in the file) fails that key; the other keys are checked.
 
 Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
 cannot be read or is refused."""
@@ -102,29 +103,48 @@ def _missing_file_hint(path: Path) -> str:
     return ""
 
 
+def _unexpected(error: Exception) -> str:
+    """An error the checker did not foresee, in one line: its type and the start of its
+    message (a teacher's class goes on; the learner sees no traceback)."""
+    from gdtutor.checking import _shown
+
+    lines = str(error).strip().splitlines()
+    message = _shown(lines[0]) if lines else ""
+    if len(message) > 80:
+        message = message[:77] + "..."
+    return f"could not be checked: {type(error).__name__}" + (f": {message}" if message else "")
+
+
 def _check_one(path: Path) -> int:
     from gdtutor.checking import check_answers, format_report
     from gdtutor.safeload import LoadError, load_answers
 
     try:
-        answers = load_answers(path)
+        # A value that cannot be read in one key fails that key; the others are checked.
+        result = check_answers(load_answers(path, per_key=True))
     except LoadError as error:
         hint = _missing_file_hint(path) if not path.exists() else ""
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
-    result = check_answers(answers)
+    except Exception as error:  # a file the checker did not foresee
+        print(f"error: cannot check {path}: {_unexpected(error)}", file=sys.stderr)
+        return 2
     print(format_report(result), flush=True)
     return 0 if result.passed else 1
 
 
 def _summary_row(path: Path) -> tuple[str, ...]:
+    """One file's row of a class summary. Whatever happens in checking the file, it is
+    that file's row (an error the checker did not foresee included): the class goes on."""
     from gdtutor.checking import check_answers, summary_row
     from gdtutor.safeload import LoadError, load_answers
 
     try:
-        return summary_row(str(path), check_answers(load_answers(path)))
+        return summary_row(str(path), check_answers(load_answers(path, per_key=True)))
     except LoadError as error:
         return summary_row(str(path), str(error))
+    except Exception as error:  # a file the checker did not foresee
+        return (*summary_row(str(path), "")[:-1], _unexpected(error))
 
 
 #: From this many files on, a class is checked by one process per core.

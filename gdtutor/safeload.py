@@ -12,13 +12,23 @@ numpy array::
 Accepted are plain JSON (with ``NaN`` and ``Infinity``, which Python writes for non-finite
 floats) and arrays whose dtype is in :data:`~gdtutor.safeload.NUMERIC_DTYPES`, their values
 given as nested lists of numbers or as json_tricks' uncompressed ``"b64:"`` buffer (read
-with :func:`numpy.frombuffer`, never pickle). Everything else raises
-:class:`~gdtutor.safeload.LoadError` with a one-line reason: a file over
-:data:`~gdtutor.safeload.MAX_BYTES` or not a regular file, compressed or binary bytes, text
-that is not UTF-8 or not JSON, a top level that is not an object, duplicate keys, and any
-object with a ``__name__``-style key other than the array form (class instances, enums,
-sets, dates, paths, ...). Nothing is imported, nothing but the one file is read, and the
-file is never written.
+with :func:`numpy.frombuffer`, never pickle); a number beyond the range of a float16 or
+float32 array becomes ``inf`` there, as numpy casts it. Nothing is imported, nothing but the
+one file is read, and the file is never written.
+
+A problem with the file as a whole raises :class:`~gdtutor.safeload.LoadError` with a
+one-line reason: a file over :data:`~gdtutor.safeload.MAX_BYTES` or not a regular file,
+compressed or binary bytes, text that is not UTF-8 or not JSON, JSON nested more than 64
+levels deep, a top level that is not an object (or is a json_tricks object), and duplicate
+keys. A problem inside one key's value is that key's: an array that is malformed (data that
+are not numbers, that do not fill its declared shape or do not fit its dtype, a dtype that
+is not a number's, a compressed or invalid buffer) and any object with a ``__name__``-style
+key other than the array form (class instances, enums, sets, dates, paths, ...), which is
+refused and never built. By default it raises :class:`~gdtutor.safeload.LoadError` too,
+naming the key and where in it; with ``per_key=True``, as the checker reads a file, the
+key's value is a ``BadValue`` instead, holding the verdict for the key (``"not numeric"``,
+``"wrong shape"``, or ``"fail"`` for an integer that does not fit its dtype) and the reason,
+and the other keys are read as usual.
 
 A file laid out as json_tricks writes the course's answers is parsed by orjson, in C, and
 each history of hundreds of small arrays is checked and converted as one: a class of files
@@ -44,12 +54,20 @@ import re
 import stat
 import sys
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import orjson
 
-__all__ = ["MAX_BYTES", "NUMERIC_DTYPES", "LoadError", "load_answers", "loads_answers"]
+__all__ = [
+    "MAX_BYTES",
+    "NUMERIC_DTYPES",
+    "BadValue",
+    "LoadError",
+    "load_answers",
+    "loads_answers",
+]
 
 #: The largest answer file accepted, in bytes: 5 MiB. The reference answers take about
 #: 250 KB as json_tricks writes them, so a genuine file is far below this.
@@ -87,15 +105,76 @@ _PAYLOADS = {
 }
 _DUNDER = re.compile(r"^__\w*__$")
 _ARRAY_KEYS = frozenset({"__ndarray__", "dtype", "shape", "Corder", "endian"})
+#: The deepest nesting accepted, counting the top-level object as 1. An answer file nests
+#: 5 levels at most (a history of 2-d arrays); numpy holds 64 dimensions at most.
+_MAX_DEPTH = 64
 
 
 class LoadError(ValueError):
     """An answer file that cannot be read, or is refused; the message is one line."""
 
 
+#: The verdict that a value which is not read gets from the checker.
+BadVerdict = Literal["not numeric", "wrong shape", "fail"]
+
+
+@dataclass(frozen=True, slots=True)
+class BadValue:
+    """A key's value that was not read, in its place: what
+    ``loads_answers(data, per_key=True)`` gives for a malformed array or a refused
+    json_tricks object inside the key.
+
+    Attributes
+    ----------
+    verdict : {"not numeric", "wrong shape", "fail"}
+        What the checker reports for the key.
+    reason : str
+        Why, in one line; first where inside the key (``"at var_history_2[3]: ..."``) if
+        deeper than the key's value itself.
+    """
+
+    verdict: BadVerdict
+    reason: str
+
+
+class _Bad(LoadError):
+    """A malformed or refused value inside one key: the key's problem, not the file's.
+
+    ``path`` is where inside the key, innermost first (filled in as the error leaves each
+    list and object).
+    """
+
+    def __init__(self, reason: str, verdict: BadVerdict = "not numeric") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.verdict: BadVerdict = verdict
+        self.path: list[str | int] = []
+
+
+class _TooDeep(LoadError):
+    """JSON nested more than :data:`_MAX_DEPTH` levels."""
+
+
+def _too_deep(key: str | None = None) -> str:
+    """Why a file nested too deeply is refused, naming the key that is where known."""
+    where = f", in key {_short(key)}" if key is not None else ""
+    return f"not accepted: JSON nested too deeply (more than {_MAX_DEPTH} levels{where})"
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:  # nested too deeply to print
+        text = "[[[..." if isinstance(value, list) else "{{{..."
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _place(key: str, path: list[str | int]) -> str:
+    """Where a value inside a key is, as Python indexes it: ``var_history_2[3]``;
+    ``path`` is innermost first, as :class:`_Bad` gathers it."""
+    name = key if key.isprintable() and len(key) <= 40 else _short(key)
+    steps = (f"[{_short(step)}]" if isinstance(step, str) else f"[{step}]" for step in path)
+    return name + "".join(reversed(list(steps)))
 
 
 def _size(count: int) -> str:
@@ -127,22 +206,54 @@ def _check_numbers(data: Any, integral: bool) -> None:
         elif isinstance(item, int) and integral:
             continue
         elif isinstance(item, _ArrayForm):
-            raise LoadError(
+            raise _Bad(
                 'found an array object ({"__ndarray__": ...}) inside an array\'s data; '
                 "array data must be numbers or lists of them"
             )
+        elif isinstance(item, _Refused):
+            raise _Bad(item.reason)
         else:
             kind = "integers" if integral else "numbers"
-            raise LoadError(f"array data must be {kind}, found {_short(item)}")
+            raise _Bad(f"array data must be {kind}, found {_short(item)}")
+
+
+def _out_of_range(data: Any, dtype: np.dtype) -> str:
+    """Which of an array's numbers (checked by :func:`_check_numbers`) does not fit
+    ``dtype``, in words: numpy's OverflowError names it in C's terms, if at all."""
+    low: float
+    high: float
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        low, high = int(info.min), int(info.max)
+    else:
+        low, high = -sys.float_info.max, sys.float_info.max
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif type(item) is int and not low <= item <= high:
+            if dtype.kind in "iu":
+                return f"{_short(item)} is outside its range, {low} to {high}"
+            return _huge(item)
+    return "a number outside its range"
+
+
+def _huge(number: int) -> str:
+    """An integer beyond a float64, in words."""
+    return (
+        f"an integer of {len(str(abs(number)))} digits, too large for a float64 "
+        f"(the largest is about 1.8e308)"
+    )
 
 
 def _array(obj: dict[str, Any]) -> np.ndarray:
     unknown = sorted(set(obj) - _ARRAY_KEYS)
     if unknown:
-        raise LoadError(f"numpy array with unexpected field {unknown[0]!r}")
+        raise _Bad(f"numpy array with unexpected field {_short(unknown[0])}")
     dtype_name = obj.get("dtype")
     if not (isinstance(dtype_name, str) and dtype_name in NUMERIC_DTYPES):
-        raise LoadError(
+        raise _Bad(
             f"numpy array with dtype {_short(dtype_name)}; only number and bool dtypes are "
             f"accepted ({', '.join(sorted(NUMERIC_DTYPES))})"
         )
@@ -152,47 +263,58 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
         isinstance(shape, list)
         and all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
     ):
-        raise LoadError(f"numpy array with shape {_short(shape)}, expected a list of sizes")
+        raise _Bad(
+            f"numpy array with shape {_short(shape)}, expected a list of sizes", "wrong shape"
+        )
     if not isinstance(obj.get("Corder", True), bool):
-        raise LoadError(f"numpy array with Corder {_short(obj['Corder'])}, expected true/false")
+        raise _Bad(f"numpy array with Corder {_short(obj['Corder'])}, expected true/false")
     data = obj["__ndarray__"]
     if isinstance(data, str):
         array = _from_b64(data, dtype, obj.get("endian", "native"))
         if array.size != math.prod(shape):
-            raise LoadError(
-                f"numpy array of shape {shape} needs {math.prod(shape)} values, "
-                f"its buffer holds {array.size}"
+            raise _Bad(
+                f"numpy array of shape {_short(shape)} needs {math.prod(shape)} values, "
+                f"its buffer holds {array.size}",
+                "wrong shape",
             )
         return array.reshape(shape)
     if "endian" in obj:
-        raise LoadError("numpy array with an endian field but no binary data")
+        raise _Bad("numpy array with an endian field but no binary data")
     _check_numbers(data, integral=dtype.kind in "iu")
     try:
         array = np.array(data, dtype=dtype)
-    except (ValueError, OverflowError) as error:
-        raise LoadError(f"numpy array data do not fit dtype {dtype_name}: {error}") from None
+    except OverflowError:
+        reason = _out_of_range(data, dtype)
+        raise _Bad(f"numpy array data do not fit dtype {dtype_name}: {reason}", "fail") from None
+    except ValueError as error:  # lists of different lengths, or more than 64 levels
+        ragged = "inhomogeneous" in str(error)
+        why = "lists of different lengths" if ragged else f"more than {_MAX_DEPTH} dimensions"
+        raise _Bad(f"numpy array data are not an array: {why}", "wrong shape") from None
     if array.size == 0 == math.prod(shape):
         array = array.reshape(shape)  # json_tricks writes every empty array as []
     if array.shape != tuple(shape):
-        raise LoadError(f"numpy array declares shape {shape} but holds shape {list(array.shape)}")
+        raise _Bad(
+            f"numpy array declares shape {_short(shape)} but holds shape {list(array.shape)}",
+            "wrong shape",
+        )
     return array
 
 
 def _from_b64(data: str, dtype: np.dtype, endian: Any) -> np.ndarray:
     if data.startswith("b64.gz:"):
-        raise LoadError("numpy array with compressed (b64.gz) data; save it uncompressed")
+        raise _Bad("numpy array with compressed (b64.gz) data; save it uncompressed")
     if not data.startswith("b64:"):
-        raise LoadError(f"numpy array data {_short(data)} is neither numbers nor 'b64:' data")
+        raise _Bad(f"numpy array data {_short(data)} is neither numbers nor 'b64:' data")
     orders = {"little": "<", "big": ">", "native": "="}
     byteorder = orders.get(endian) if isinstance(endian, str) else None
     if byteorder is None:
-        raise LoadError(f"numpy array with endian {_short(endian)}")
+        raise _Bad(f"numpy array with endian {_short(endian)}")
     try:
         raw = base64.b64decode(data[4:], validate=True)
     except binascii.Error as error:
-        raise LoadError(f"numpy array with invalid base64 data: {error}") from None
+        raise _Bad(f"numpy array with invalid base64 data: {error}") from None
     if len(raw) % dtype.itemsize:
-        raise LoadError(f"numpy array buffer of {len(raw)} bytes does not hold {dtype} values")
+        raise _Bad(f"numpy array buffer of {len(raw)} bytes does not hold {dtype} values")
     return np.frombuffer(raw, dtype=dtype.newbyteorder(byteorder)).astype(dtype)  # type: ignore[arg-type]
 
 
@@ -203,6 +325,28 @@ class _ArrayForm:
 
     def __init__(self, pairs: list[tuple[str, Any]]) -> None:
         self.pairs = pairs
+
+
+class _Refused:
+    """A json_tricks object other than an array (a class instance, an enum, ...), in its
+    place: nothing it names is imported or built. Where it is decides whether the file or
+    one key is refused."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    @property
+    def reason(self) -> str:
+        what = _PAYLOADS.get(self.key, "a json_tricks object")
+        return (
+            f"refused {_short(self.key)} payload ({what}); only plain JSON and numpy arrays "
+            f"of numbers or bools are accepted"
+        )
+
+    def __repr__(self) -> str:
+        return f"{{{self.key!r}: ...}}"
 
 
 def _fields(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -222,11 +366,7 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
         return _ArrayForm(pairs)
     for key in obj:
         if _DUNDER.match(key):
-            what = _PAYLOADS.get(key, "a json_tricks object")
-            raise LoadError(
-                f"refused {key!r} payload ({what}); only plain JSON and numpy arrays of "
-                f"numbers or bools are accepted"
-            )
+            return _Refused(key)
     return obj
 
 
@@ -279,21 +419,56 @@ def _stacked(forms: list[_ArrayForm]) -> np.ndarray | None:
     objects = [dict(form.pairs) for form in forms]
     if any(len(obj) != len(form.pairs) for obj, form in zip(objects, forms, strict=True)):
         return None
-    return _stack(objects)
+    try:
+        return _stack(objects)
+    except RecursionError:  # fields nested too deeply to compare: each array says why
+        return None
 
 
-def _convert(value: Any) -> Any:
-    """Turn the array forms left by :func:`_object` into arrays, checking each."""
+#: The types of a list's items that :func:`_convert` leaves as they are.
+_PLAIN = frozenset({int, float, bool, str, type(None)})
+
+
+def _convert(value: Any, depth: int) -> Any:
+    """Turn the array forms left by :func:`_object` into arrays, checking each.
+
+    ``depth`` is the nesting level of ``value`` (the top-level object's is 1): a list or
+    object deeper than :data:`_MAX_DEPTH` raises :class:`_TooDeep`, before this function's
+    own recursion could run out of stack. A malformed array or a refused object raises
+    :class:`_Bad`, which gathers on its way out where it was.
+    """
     if isinstance(value, _ArrayForm):
         return _array(_fields(value.pairs))
     if isinstance(value, dict):
-        return {key: _convert(item) for key, item in value.items()}
+        if depth > _MAX_DEPTH:
+            raise _TooDeep
+        converted: dict[str, Any] = {}
+        for key, item in value.items():
+            try:
+                converted[key] = _convert(item, depth + 1)
+            except _Bad as error:
+                error.path.append(key)
+                raise
+        return converted
     if isinstance(value, list):
-        if value and all(isinstance(item, _ArrayForm) for item in value):
+        if depth > _MAX_DEPTH:
+            raise _TooDeep
+        if set(map(type, value)) <= _PLAIN:
+            return value
+        if all(isinstance(item, _ArrayForm) for item in value):
             stacked = _stacked(value)
             if stacked is not None:
                 return stacked
-        return [_convert(item) for item in value]
+        items = []
+        for index, item in enumerate(value):
+            try:
+                items.append(_convert(item, depth + 1))
+            except _Bad as error:
+                error.path.append(index)
+                raise
+        return items
+    if isinstance(value, _Refused):
+        raise _Bad(value.reason)
     return value
 
 
@@ -353,13 +528,16 @@ def _fast(data: bytes) -> dict[str, Any] | None:
     return out if np.count_nonzero(np.frombuffer(data, np.uint8) == ord(":")) == colons else None
 
 
-def loads_answers(data: bytes) -> dict[str, Any]:
+def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
     """Parse the bytes of an answer file, refusing anything but data.
 
     Parameters
     ----------
     data : bytes
         The file's content.
+    per_key : bool, optional
+        If true, a malformed array or a refused object inside a key's value makes that
+        value a ``BadValue`` (its verdict and reason) instead of refusing the file.
 
     Returns
     -------
@@ -369,7 +547,8 @@ def loads_answers(data: bytes) -> dict[str, Any]:
     Raises
     ------
     LoadError
-        With a one-line reason, for any content described in the module docstring.
+        With a one-line reason, for any content described in the module docstring (with
+        ``per_key``, for the file-level problems only).
 
     Examples
     --------
@@ -382,15 +561,30 @@ def loads_answers(data: bytes) -> dict[str, Any]:
     Traceback (most recent call last):
     ...
     gdtutor.safeload.LoadError: refused '__instance_type__' payload (a class instance); ...
+
+    With ``per_key``, the other keys are read, and the checker fails the one that is not:
+
+    >>> answers = loads_answers(
+    ...     b'{"x": [1.0, {"__instance_type__": ["os", "system"]}], "y": 1}', per_key=True
+    ... )
+    >>> answers["y"], answers["x"].verdict
+    (1, 'not numeric')
+    >>> print(answers["x"].reason)
+    at x[1]: refused '__instance_type__' payload (a class instance); ...
     """
     if len(data) > MAX_BYTES:
         raise LoadError(_too_big(len(data)))
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             raise LoadError(f"the file is {what}, not JSON text")
-    with _collector_paused():
-        # orjson refuses a NUL byte and bytes that are not UTF-8: the fast path takes neither.
-        fast = _fast(data.removeprefix(b"\xef\xbb\xbf"))
+    # A number beyond a float32 array's range becomes inf there, without a warning on stderr.
+    with _collector_paused(), np.errstate(over="ignore"):
+        try:
+            # orjson refuses a NUL byte and bytes that are not UTF-8: the fast path takes
+            # neither.
+            fast = _fast(data.removeprefix(b"\xef\xbb\xbf"))
+        except RecursionError:  # the standard path says what is too deep
+            fast = None
         if fast is not None:
             return fast
         nul = data.find(b"\0")
@@ -400,7 +594,10 @@ def loads_answers(data: bytes) -> dict[str, Any]:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise LoadError(f"not UTF-8 text (invalid byte at offset {error.start})") from None
-        return _standard(text.removeprefix("\ufeff"))
+        try:
+            return _standard(text.removeprefix("\ufeff"), per_key)
+        except RecursionError:  # anywhere: the file's nesting, whatever the Python stack
+            raise LoadError(_too_deep()) from None
 
 
 @contextlib.contextmanager
@@ -419,14 +616,15 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _standard(text: str) -> dict[str, Any]:
-    """Parse with the standard library's json, checking every object as it is made."""
+def _standard(text: str, per_key: bool = False) -> dict[str, Any]:
+    """Parse with the standard library's json, checking every object as it is made; then
+    convert the arrays, key by key (see :func:`loads_answers` for ``per_key``)."""
     try:
         answers = json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as error:
         raise LoadError(f"not JSON: {error}") from None
     except RecursionError:
-        raise LoadError("not accepted: JSON nested too deeply") from None
+        raise LoadError(_too_deep()) from None
     except LoadError:
         raise
     except ValueError as error:
@@ -436,16 +634,31 @@ def _standard(text: str) -> dict[str, Any]:
                 f"{sys.get_int_max_str_digits()} digits"
             ) from None
         raise LoadError(f"not JSON: {str(error).splitlines()[0]}") from None
+    if isinstance(answers, _Refused):
+        raise LoadError(answers.reason)
     if not isinstance(answers, dict):
         kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
         number = "a number" if isinstance(answers, int | float) else "a numpy array"
         kind = kinds.get(type(answers), number)
         raise LoadError(f"the top level is {kind}, expected a JSON object of answers")
-    result: dict[str, Any] = _convert(answers)
+    result: dict[str, Any] = {}
+    for key, value in answers.items():
+        try:
+            result[key] = _convert(value, 2)
+        except _TooDeep:
+            raise LoadError(_too_deep(key)) from None
+        except _Bad as error:
+            place = _place(key, error.path) if error.path else ""
+            if per_key:
+                reason = f"at {place}: {error.reason}" if place else error.reason
+                result[key] = BadValue(error.verdict, reason)
+            else:
+                where = f"at {place}" if place else f"in key {_short(key)}"
+                raise LoadError(f"{error.reason} ({where})") from None
     return result
 
 
-def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
+def load_answers(path: str | os.PathLike[str], *, per_key: bool = False) -> dict[str, Any]:
     """Read and parse one answer file without executing, importing or writing anything.
 
     The file is opened read-only and must be a regular file of at most
@@ -455,6 +668,8 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
     ----------
     path : str or path-like
         The answer file, e.g. ``.answer.json``.
+    per_key : bool, optional
+        As for :func:`~gdtutor.safeload.loads_answers`.
 
     Returns
     -------
@@ -501,4 +716,4 @@ def load_answers(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise LoadError(error.strerror or str(error)) from None
     finally:
         os.close(fd)
-    return loads_answers(b"".join(chunks))
+    return loads_answers(b"".join(chunks), per_key=per_key)

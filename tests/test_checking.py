@@ -4,6 +4,8 @@ would compute them in the course notebook, right and wrong; and the safe loader'
 from __future__ import annotations
 
 import dataclasses
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -399,6 +401,51 @@ def test_values_that_are_not_a_numeric_array(value: Any, verdict: str, hint: str
     assert (row.verdict, row.hint) == (verdict, hint)
 
 
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ([10**400, 1.0], "xy_grad[0] is an integer of 401 digits, too large for a float64"),
+        ([1.0, -(10**400)], "xy_grad[1] is an integer of 401 digits, too large for a float64"),
+        (10**400, "xy_grad is an integer of 401 digits, too large for a float64"),
+    ],
+)
+def test_an_integer_too_large_for_a_float64_fails_saying_so(value: Any, hint: str) -> None:
+    row = check_answers({**reference(), "xy_grad": value})["xy_grad"]
+    assert (row.verdict, row.hint) == ("fail", f"{hint} (the largest is about 1.8e308)")
+
+
+def test_integers_beyond_int64_are_numbers() -> None:
+    # numpy keeps them as Python objects; they are compared as the floats they are.
+    answers = {**reference(), "xy_grad": [10**30, 1]}
+    row = check_answers(answers)["xy_grad"]
+    assert row.verdict == "fail" and row.hint.startswith("first off at xy_grad[0]")
+    assert row.max_abs_error == pytest.approx(1e30)
+
+
+def test_a_value_the_loader_did_not_read_fails_its_key_even_an_extra_one() -> None:
+    from gdtutor.checking import summary_row
+    from gdtutor.safeload import BadValue
+
+    bad = BadValue("not numeric", "refused '__set__' payload (a set)")
+    result = check_answers({**reference(), "X_grad": bad})
+    assert (result["X_grad"].verdict, result["X_grad"].hint) == ("not numeric", bad.reason)
+    assert result.summary() == "9 of 10 keys pass; 1 not numeric (lesson 2)"
+    # In a key the reference does not have, it fails the file too, and is not counted
+    # among the reference's keys.
+    result = check_answers({**reference(), "notes": bad, "seed": 3})
+    assert [(row.key, row.verdict) for row in result.rows[-2:]] == [
+        ("notes", "not numeric"),
+        ("seed", "extra"),
+    ]
+    assert not result.passed
+    assert result.summary() == "10 of 10 keys pass; 1 not numeric, 1 extra"
+    row = summary_row("ann.json", result)
+    assert row == (
+        "ann.json", "fail", "10 of 10", "-", "-", "-",
+        "notes: not numeric (refused '__set__' payload (a set))",
+    )  # fmt: skip
+
+
 def test_the_right_numbers_in_the_wrong_shape_are_named() -> None:
     answers = reference()
     answers["fn_history_2"] = np.array(answers["fn_history_2"])[:, None]
@@ -467,49 +514,184 @@ def test_the_numeric_dtypes() -> None:
     assert not {"object", "<U3", "complex128", "datetime64", "load"} & NUMERIC_DTYPES
 
 
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ('{"a": {"__ndarray__": [1, 2, 3], "dtype": "int64", "shape": [2]}}', "declares shape"),
-        ('{"a": {"__ndarray__": [1.5], "dtype": "int64", "shape": [1]}}', "must be integers"),
-        ('{"a": {"__ndarray__": [300], "dtype": "uint8", "shape": [1]}}', "do not fit dtype"),
-        ('{"a": {"__ndarray__": ["1.5"], "dtype": "float32", "shape": [1]}}', "must be numbers"),
-        ('{"a": {"__ndarray__": [null], "dtype": "float32", "shape": [1]}}', "must be numbers"),
-        ('{"a": {"__ndarray__": ["a", "b"], "dtype": "float32", "shape": [2]}}', "found 'a'"),
-        ('{"a": {"__ndarray__": [[1, "a"], "b"], "dtype": "int8", "shape": [2]}}', "found 'a'"),
-        (
-            '{"a": {"__ndarray__": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}], '
-            '"dtype": "float32", "shape": [1, 1]}}',
-            'found an array object ({"__ndarray__": ...}) inside an array\'s data',
-        ),
-        (
-            '{"a": {"__ndarray__": [1], "dtype": "str", "shape": [1]}}',
-            "dtype 'str'; only number and bool dtypes are accepted (bool, float16, ",
-        ),
-        ('{"a": ' + "9" * 5000 + "}", "not JSON this checker reads: a number with more than "),
-        ('{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": "1"}}', "list of sizes"),
-        ('{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": [1], "x": 1}}', "'x'"),
-        (
-            '{"a": {"__ndarray__": "b64:AAAAAA==", "dtype": "float32", "shape": [2]}}',
-            "buffer holds 1",
-        ),
-        ('{"a": {"__ndarray__": "b64:%%%", "dtype": "float32", "shape": [1]}}', "base64"),
-        (
-            '{"a": {"__ndarray__": "b64:AAA=", "dtype": "float32", "shape": [1]}}',
-            "buffer of 2 bytes",
-        ),
-        ('{"a": {"__ndarray__": "/etc/passwd", "dtype": "float32", "shape": []}}', "neither"),
-        ('{"a": 1, "a": 2}', "duplicate key 'a'"),
-        (
-            '{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}, "b": {"__x__": 0}}',
-            "'__x__'",
-        ),
-    ],
-)
+#: Files with a malformed array or a refused object, and a fragment of the reason.
+_MALFORMED = [
+    ('{"a": {"__ndarray__": [1, 2, 3], "dtype": "int64", "shape": [2]}}', "declares shape"),
+    ('{"a": {"__ndarray__": [1.5], "dtype": "int64", "shape": [1]}}', "must be integers"),
+    ('{"a": {"__ndarray__": [300], "dtype": "uint8", "shape": [1]}}', "do not fit dtype"),
+    ('{"a": {"__ndarray__": ["1.5"], "dtype": "float32", "shape": [1]}}', "must be numbers"),
+    ('{"a": {"__ndarray__": [null], "dtype": "float32", "shape": [1]}}', "must be numbers"),
+    ('{"a": {"__ndarray__": ["a", "b"], "dtype": "float32", "shape": [2]}}', "found 'a'"),
+    ('{"a": {"__ndarray__": [[1, "a"], "b"], "dtype": "int8", "shape": [2]}}', "found 'a'"),
+    (
+        '{"a": {"__ndarray__": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}], '
+        '"dtype": "float32", "shape": [1, 1]}}',
+        'found an array object ({"__ndarray__": ...}) inside an array\'s data',
+    ),
+    (
+        '{"a": {"__ndarray__": [1], "dtype": "str", "shape": [1]}}',
+        "dtype 'str'; only number and bool dtypes are accepted (bool, float16, ",
+    ),
+    ('{"a": ' + "9" * 5000 + "}", "not JSON this checker reads: a number with more than "),
+    ('{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": "1"}}', "list of sizes"),
+    ('{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": [1], "x": 1}}', "'x'"),
+    (
+        '{"a": {"__ndarray__": "b64:AAAAAA==", "dtype": "float32", "shape": [2]}}',
+        "buffer holds 1",
+    ),
+    ('{"a": {"__ndarray__": "b64:%%%", "dtype": "float32", "shape": [1]}}', "base64"),
+    (
+        '{"a": {"__ndarray__": "b64:AAA=", "dtype": "float32", "shape": [1]}}',
+        "buffer of 2 bytes",
+    ),
+    ('{"a": {"__ndarray__": "/etc/passwd", "dtype": "float32", "shape": []}}', "neither"),
+    ('{"a": 1, "a": 2}', "duplicate key 'a'"),
+    (
+        '{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}, "b": {"__x__": 0}}',
+        "'__x__'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), _MALFORMED)
 def test_malformed_arrays_and_objects_are_refused(text: str, reason: str) -> None:
     with pytest.raises(LoadError) as caught:
         loads_answers(text.encode())
     assert reason in str(caught.value) and "\n" not in str(caught.value)
+
+
+#: The reasons that are the file's, not one key's, with ``per_key=True`` too.
+_FILE_LEVEL = ("duplicate key", "a number with more than", "'__set__' payload")
+
+
+@pytest.mark.parametrize(("text", "reason"), _MALFORMED)
+def test_with_per_key_a_malformed_value_is_its_keys_alone(text: str, reason: str) -> None:
+    from gdtutor.safeload import BadValue
+
+    if any(part in reason for part in _FILE_LEVEL):
+        with pytest.raises(LoadError, match=re.escape(reason)):
+            loads_answers(text.encode(), per_key=True)
+        return
+    loaded = loads_answers(text.encode(), per_key=True)
+    bad = {key: value for key, value in loaded.items() if isinstance(value, BadValue)}
+    assert len(bad) == 1, loaded
+    ((key, value),) = bad.items()
+    assert reason in value.reason and "\n" not in value.reason
+    verdict = "not numeric"
+    if "shape" in reason or "sizes" in reason or "buffer holds" in reason:
+        verdict = "wrong shape"
+    elif "do not fit" in reason:
+        verdict = "fail"
+    assert value.verdict == verdict
+    # Without per_key, the same reason refuses the file, naming the key.
+    with pytest.raises(LoadError) as caught:
+        loads_answers(text.encode())
+    assert str(caught.value) == f"{value.reason} (in key {key!r})"
+    # The other keys are read as usual, and the checker fails the key with the reason.
+    answers = {**dict(reference_answers()), **loaded}
+    row = check_answers(answers)[key]
+    assert (row.verdict, row.hint) == (value.verdict, value.reason)
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        (
+            '{"var_history_2": [%s, %s, {"__ndarray__": [1.0, "20"], "dtype": "float32", '
+            '"shape": [2]}]}' % ((json_tricks.dumps(np.ones(2, np.float32)),) * 2),
+            "var_history_2[2]",
+        ),
+        ('{"a": {"b": [1, 2, {"__set__": [1]}]}}', "a['b'][2]"),
+        ('{"a": [[0, [{"__instance_type__": ["os", "system"]}]]]}', "a[0][1][0]"),
+    ],
+)
+def test_a_value_deep_in_a_key_is_placed(text: str, place: str) -> None:
+    key = place.split("[")[0]
+    loaded = loads_answers(text.encode(), per_key=True)
+    assert loaded[key].reason.startswith(f"at {place}: ")
+    with pytest.raises(LoadError) as caught:
+        loads_answers(text.encode())
+    assert str(caught.value).endswith(f" (at {place})")
+
+
+@pytest.mark.parametrize("per_key", [False, True])
+@pytest.mark.parametrize(
+    ("levels", "kind"),
+    [
+        (63, "["),
+        (63, "{"),
+        (64, "["),
+        (64, "{"),
+        (500, "["),
+        (600, "{"),
+        (990, "["),
+        (2000, "{"),
+    ],
+)
+def test_json_nested_deeper_than_64_levels_is_refused_without_a_recursion_error(
+    levels: int, kind: str, per_key: bool
+) -> None:
+    """A key's value nested ``levels`` deep: 64 levels in all, with the file's object, are
+    read; more are refused, however deep (a converter that recursed twice a level ran out
+    of stack from about 500 on, where json's parser does not)."""
+    if kind == "[":
+        inner = "[" * levels + "1.0" + "]" * levels
+    else:
+        inner = '{"a": ' * levels + "1" + "}" * levels
+    text = ('{"xy_grad": ' + inner + "}").encode()
+    if levels < 64:
+        loaded = loads_answers(text, per_key=per_key)
+        check_answers(loaded)  # numpy holds 63 dimensions, and the checker says what it has
+        return
+    with pytest.raises(LoadError) as caught:
+        loads_answers(text, per_key=per_key)
+    message = str(caught.value)
+    assert message.startswith("not accepted: JSON nested too deeply (more than 64 levels")
+    if levels < 900:  # the parser itself gives up deeper, before the key is known
+        assert message.endswith(", in key 'xy_grad')")
+
+
+def test_a_recursion_error_anywhere_in_loading_is_a_load_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gdtutor.safeload
+
+    def deep(*args: Any) -> Any:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(gdtutor.safeload, "_convert", deep)
+    with pytest.raises(LoadError, match="nested too deeply"):
+        loads_answers(b'{"a": [NaN]}')  # the standard path
+    monkeypatch.setattr(gdtutor.safeload, "_stack", deep)
+    # The fast path gives up, and the standard one says why.
+    with pytest.raises(LoadError, match="nested too deeply"):
+        loads_answers(json_tricks.dumps({"a": [np.ones(2)] * 3}).encode())
+
+
+def _form(dtype: str) -> dict[str, Any]:
+    return {"__ndarray__": [1e300, 1.0], "dtype": dtype, "shape": [2]}
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"a": _form("float32")},  # one array, on the fast path
+        {"a": [_form("float32")] * 500},  # a history, stacked
+        {"a": [_form("float32"), {**_form("float32"), "Corder": True}]},  # array by array
+        {"a": _form("float32"), "n": float("nan")},  # the standard path
+        {"a": _form("float16")},
+    ],
+    ids=["array", "history", "array by array", "standard path", "float16"],
+)
+def test_a_number_beyond_the_dtype_becomes_inf_without_a_warning(answers: Any) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loaded = loads_answers(json.dumps(answers).encode())
+    value = np.asarray(loaded["a"])
+    assert value.dtype.name == ("float16" if "float16" in str(answers) else "float32")
+    assert np.isinf(value[..., 0]).all() and (value[..., 1] == 1).all()
 
 
 def test_a_number_with_too_many_digits_is_named_as_such() -> None:
@@ -655,6 +837,15 @@ def test_files_the_fast_path_must_not_accept_get_the_standard_refusal(
     with pytest.raises(LoadError) as caught:
         loads_answers(text.encode())
     assert reason in str(caught.value), str(caught.value)
+    # With per_key, a duplicate key or a refused top level still refuses the file; anything
+    # else is the key's.
+    try:
+        loaded = loads_answers(text.encode(), per_key=True)
+    except LoadError as error:
+        assert "duplicate key" in str(error) or reason == "'__set__' payload"
+        assert reason in str(error)
+    else:
+        assert reason in loaded["a"].reason
 
 
 def test_the_fast_path_converts_a_history_to_one_array() -> None:

@@ -1,5 +1,6 @@
-"""``python -m gdtutor check``: exit 0 for a passing file, 1 for wrong answers, 2 for a file
-that cannot be read or is refused; and nothing in a file is imported, run or read besides it."""
+"""``python -m gdtutor check``: exit 0 for a passing file, 1 for wrong answers (a value in a key
+that is not read among them), 2 for a file that cannot be read or is refused; and nothing in a
+file is imported, run or read besides it."""
 
 from __future__ import annotations
 
@@ -154,33 +155,11 @@ HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
         b'{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}',
         "the top level is a numpy array",
     ),
-    "object dtype": (_array_payload([1, "os"], "object", [2]), "dtype 'object'"),
-    "string dtype": (_array_payload(["abc", "def"], "<U3", [2]), "dtype '<U3'"),
-    "strings in a float array": (_array_payload(["1.0"], "float32", [1]), "must be numbers"),
-    "complex dtype": (_array_payload([1.0], "complex128", [1]), "dtype 'complex128'"),
-    "datetime dtype": (_array_payload([1], "datetime64[s]", [1]), "dtype 'datetime64[s]'"),
-    "class instance": (
-        b'{"X_grad": {"__instance_type__": ["os", "system"], "attributes": {"a": "id"}}}',
-        "refused '__instance_type__' payload (a class instance)",
-    ),
     "module function": (
         b'{"__instance_type__": ["subprocess", "Popen"], "attributes": {"args": ["true"]}}',
         "'__instance_type__'",
     ),
-    "enum": (json_tricks.dumps({"c": Colour.RED}).encode(), "payload (an enum)"),
-    "set": (json_tricks.dumps({"s": {1, 2}}).encode(), "refused '__set__' payload (a set)"),
-    "complex": (json_tricks.dumps({"z": 1 + 2j}).encode(), "'__complex__'"),
-    "datetime": (json_tricks.dumps({"t": datetime.datetime(2024, 1, 1)}).encode(), "__datetime__"),
-    "decimal": (json_tricks.dumps({"d": decimal.Decimal("1.5")}).encode(), "'__decimal__'"),
-    "fraction": (json_tricks.dumps({"f": fractions.Fraction(1, 3)}).encode(), "'__fraction__'"),
-    "path": (json_tricks.dumps({"p": pathlib.Path("/etc")}).encode(), "'__pathlib__'"),
-    "slice": (json_tricks.dumps({"s": slice(1, 2)}).encode(), "'__slice__'"),
-    "bytes": (b'{"b": {"__bytes_b64__": "AAAA"}}', "'__bytes_b64__'"),
-    "any other dunder": (b'{"a": [{"__reduce__": ["os.system", ["id"]]}]}', "'__reduce__'"),
-    "compressed array": (
-        json_tricks.dumps({"a": np.zeros(300)}, properties={"ndarray_compact": True}).encode(),
-        "compressed (b64.gz) data",
-    ),
+    "a key twice": (b'{"X_grad": [1.0], "X_grad": {"__set__": []}}', "duplicate key 'X_grad'"),
     "gzip file": (gzip.compress(_ok()), "the file is gzip-compressed, not JSON text"),
     "json_tricks compression": (json_tricks.dumps({"a": 1}, compression=True), "gzip"),
     "pickle": (pickle.dumps({"X_grad": [1.0]}), "the file is a pickle"),
@@ -188,9 +167,98 @@ HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
     "NUL bytes": (b'{"a": 1}\x00\x00', "binary data (a NUL byte at offset 8)"),
     "invalid UTF-8": (b'{"X_grad": "\xff\xfe"}', "not UTF-8 text (invalid byte at offset 12)"),
     "deep nesting": (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
+    # Deep enough for a converter that recurses twice a level, not for json's parser.
+    "lists 500 deep": (
+        b'{"xy_grad": ' + b"[" * 500 + b"1.0" + b"]" * 500 + b"}",
+        "not accepted: JSON nested too deeply (more than 64 levels, in key 'xy_grad')",
+    ),
+    "objects 600 deep": (
+        b'{"xy_grad": ' + b'{"a": ' * 600 + b"1" + b"}" * 600 + b"}",
+        "not accepted: JSON nested too deeply (more than 64 levels, in key 'xy_grad')",
+    ),
+    "lists 990 deep": (b'{"a": ' + b"[" * 990 + b"]" * 990 + b"}", "nested too deeply"),
     "huge integer": (b'{"a": ' + b"9" * 5000 + b"}", "a number with more than"),
     "oversize": (b'{"a": "' + b"x" * MAX_BYTES + b'"}', f"the {MAX_BYTES}-byte limit"),
     "oversize by far": (b" " * (3 * MAX_BYTES), "the file is 15 MiB, more than the 5 MiB limit"),
+}
+
+
+_FORM = {"__ndarray__": [1.0, 2.0], "dtype": "float32", "shape": [2]}
+
+# name -> (file content; its key, the key's verdict and a fragment of the key's hint)
+IN_A_KEY: dict[str, tuple[bytes, str, str, str]] = {
+    "object dtype": (_array_payload([1, "os"], "object", [2]), "X_grad", "not", "dtype 'object'"),
+    "string dtype": (_array_payload(["abc", "def"], "<U3", [2]), "X_grad", "not", "dtype '<U3'"),
+    "strings in a float array": (
+        _array_payload([1.0, "20"], "float32", [2]),
+        "X_grad",
+        "not",
+        "array data must be numbers, found '20'",
+    ),
+    "complex dtype": (_array_payload([1.0], "complex128", [1]), "X_grad", "not", "'complex128'"),
+    "datetime dtype": (_array_payload([1], "datetime64[s]", [1]), "X_grad", "not", "datetime64"),
+    "data shorter than the shape": (
+        _array_payload([1.0] * 250, "float32", [500]),
+        "X_grad",
+        "wrong",
+        "numpy array declares shape [500] but holds shape [250]",
+    ),
+    "ragged data": (
+        _array_payload([[1.0, 2.0], [3.0]], "float32", [2, 2]),
+        "X_grad",
+        "wrong",
+        "not an array: lists of different lengths",
+    ),
+    "a buffer too short": (
+        _array_payload("b64:AAAAAA==", "float32", [2]),
+        "X_grad",
+        "wrong",
+        "needs 2 values, its buffer holds 1",
+    ),
+    "out of the dtype's range": (
+        _array_payload([1, 300], "int8", [2]),
+        "X_grad",
+        "fail",
+        "do not fit dtype int8: 300 is outside its range, -128 to 127",
+    ),
+    "one bad array in a history": (
+        json.dumps({"var_history_2": [_FORM] * 3 + [{**_FORM, "__ndarray__": [1.0]}]}).encode(),
+        "var_history_2",
+        "wrong",
+        "at var_history_2[3]: numpy array declares shape [2] but holds shape [1]",
+    ),
+    "compressed array": (
+        json_tricks.dumps({"a": np.zeros(300)}, properties={"ndarray_compact": True}).encode(),
+        "a",
+        "not",
+        "compressed (b64.gz) data",
+    ),
+    "class instance": (
+        b'{"X_grad": {"__instance_type__": ["os", "system"], "attributes": {"a": "id"}}}',
+        "X_grad",
+        "not",
+        "refused '__instance_type__' payload (a class instance)",
+    ),
+    "enum": (json_tricks.dumps({"c": Colour.RED}).encode(), "c", "not", "payload (an enum)"),
+    "set": (json_tricks.dumps({"s": {1, 2}}).encode(), "s", "not", "'__set__' payload (a set)"),
+    "complex": (json_tricks.dumps({"z": 1 + 2j}).encode(), "z", "not", "'__complex__'"),
+    "datetime": (
+        json_tricks.dumps({"t": datetime.datetime(2024, 1, 1)}).encode(),
+        "t",
+        "not",
+        "__datetime__",
+    ),
+    "decimal": (json_tricks.dumps({"d": decimal.Decimal("1.5")}).encode(), "d", "not", "decimal"),
+    "fraction": (json_tricks.dumps({"f": fractions.Fraction(1, 3)}).encode(), "f", "not", "frac"),
+    "path": (json_tricks.dumps({"p": pathlib.Path("/etc")}).encode(), "p", "not", "'__pathlib__'"),
+    "slice": (json_tricks.dumps({"s": slice(1, 2)}).encode(), "s", "not", "'__slice__'"),
+    "bytes": (b'{"b": {"__bytes_b64__": "AAAA"}}', "b", "not", "'__bytes_b64__'"),
+    "any other dunder": (
+        b'{"a": [{"__reduce__": ["os.system", ["id"]]}]}',
+        "a",
+        "not",
+        "at a[0]: refused '__reduce__' payload",
+    ),
 }
 
 
@@ -236,6 +304,71 @@ def test_a_hostile_or_unreadable_file_exits_2_with_a_one_line_reason(
     assert _snapshot(tmp_path) == before  # nothing changed, added or lost
     assert str(path) in opened
     assert not [p for p in opened if p.startswith(str(tmp_path)) and p != str(path)]
+
+
+@pytest.mark.parametrize("case", IN_A_KEY, ids=list(IN_A_KEY))
+def test_a_value_not_read_fails_its_key_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], opened: list[str], case: str
+) -> None:
+    content, key, verdict, hint = IN_A_KEY[case]
+    path = tmp_path / "answers.json"
+    path.write_bytes(content)
+    before = _snapshot(tmp_path)
+    status, out, err = run_check(capsys, str(path))
+    assert (status, err) == (1, "")
+    row, row_hint = _row(out, key)
+    assert row.split()[2] == verdict and hint in row_hint, (row, row_hint)
+    assert _snapshot(tmp_path) == before
+    assert not [p for p in opened if p.startswith(str(tmp_path)) and p != str(path)]
+
+
+def _with(key: str, text: str) -> bytes:
+    """The reference answers as json_tricks writes them, with the JSON ``text`` for ``key``."""
+    answers = json.loads(json_tricks.dumps(dict(reference_answers())))
+    answers[key] = json.loads(text)
+    return json.dumps(answers).encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict", "hint"),
+    [
+        (
+            '{"__ndarray__": [[20, 40, 60, 80], [20, 40, 60, 80], [20, 40, 60, "20"]], '
+            '"dtype": "float32", "shape": [3, 4]}',
+            "not numeric",
+            "array data must be numbers, found '20'",
+        ),
+        (
+            '{"__ndarray__": [20, 40, 60, 80], "dtype": "float32", "shape": [3, 4]}',
+            "wrong shape",
+            "numpy array declares shape [3, 4] but holds shape [4]",
+        ),
+        (
+            '{"__ndarray__": [1.0], "dtype": "float32", "shape": [1], "__reduce__": 1}',
+            "not numeric",
+            "unexpected field '__reduce__'",
+        ),
+        ('{"__instance_type__": ["os", "system"]}', "not numeric", "a class instance"),
+    ],
+    ids=["a string in its data", "data short of its shape", "an odd field", "a class instance"],
+)
+def test_the_other_keys_of_a_file_with_a_malformed_key_are_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, verdict: str, hint: str
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(_with("X_grad", text))
+    status, out, err = run_check(capsys, str(path))
+    assert (status, err) == (1, "")
+    rows = {line.split()[1]: line for line in _rows(out)}
+    assert [key for key, line in rows.items() if " pass " not in line] == ["X_grad"]
+    assert rows["X_grad"].split()[2:4] == verdict.split()
+    assert hint in _row(out, "X_grad")[1]
+    assert out.splitlines()[-1] == f"9 of 10 keys pass; 1 {verdict} (lesson 2)"
+    # In a class summary, the file fails (it is not unreadable), naming the key and why.
+    status, out, err = run_check(capsys, "--csv", str(path), str(path))
+    row = list(csv.reader(out.splitlines()))[1]
+    assert (status, row[1:4]) == (1, ["fail", "9 of 10", "2"]) and err.startswith("2 files")
+    assert row[-1].startswith(f"X_grad: {verdict} (") and hint in row[-1]
 
 
 @pytest.mark.parametrize(
@@ -285,6 +418,7 @@ PROBE_PAYLOADS = {
     "class instance": {"X_grad": {"__instance_type__": [PROBE, "Thing"], "attributes": {}}},
     "enum": {"c": {"__enum__": {"__enum_instance_type__": [PROBE, "E"], "name": "A"}}},
     "nested in a list": {"var_history_2": [{"__instance_type__": [PROBE, "Thing"]}]},
+    "the top level": {"__instance_type__": [PROBE, "Thing"], "attributes": {}},
 }
 
 
@@ -311,8 +445,11 @@ def test_no_module_named_in_a_file_is_imported(
 
     monkeypatch.syspath_prepend(str(tmp_path))
     opened.clear()
-    status, _, err = run_check(capsys, str(path))
-    assert status == 2 and "payload" in err
+    status, out, err = run_check(capsys, str(path))
+    # Refused in a key, the key fails; refused as the whole file, the file cannot be read.
+    assert (status, "payload" in out, "payload" in err) == (
+        (2, False, True) if payload == "the top level" else (1, True, False)
+    )
     assert PROBE not in sys.modules and not marker.exists()
     assert not [event for event in opened if PROBE in event]
 
@@ -331,8 +468,9 @@ def test_a_numpy_payload_cannot_make_the_checker_read_another_file(
         np.testing.assert_array_equal(json_tricks.loads(path.read_text())["X_grad"], [0, 1, 2])
         assert str(secret) in opened
     opened.clear()
-    status, _, err = run_check(capsys, str(path))
-    assert status == 2 and f"dtype '{reader}'" in err
+    status, out, err = run_check(capsys, str(path))
+    row, hint = _row(out, "X_grad")
+    assert (status, err, row.split()[2]) == (1, "", "not") and f"dtype '{reader}'" in hint
     assert str(secret) not in opened and str(path) in opened
 
 
@@ -366,8 +504,8 @@ def test_the_module_runs_as_a_program(tmp_path: Path) -> None:
 
 
 def _class_folder(folder: Path) -> dict[str, str]:
-    """Answer files of a small class: right, wrong in one lesson, unfinished, hostile, broken,
-    and right as the course notebook writes it (no optional key)."""
+    """Answer files of a small class: right, wrong in one lesson, unfinished, hostile in a key,
+    broken, and right as the course notebook writes it (no optional key)."""
     folder.mkdir()
     write_answers(folder / "ann.json")
     notebook = {k: v for k, v in reference_answers().items() if ANSWER_KEYS[k].required}
@@ -381,7 +519,7 @@ def _class_folder(folder: Path) -> dict[str, str]:
         "ann.json": "pass",
         "bob.json": "fail",
         "cy.json": "fail",
-        "dee.json": "error",
+        "dee.json": "fail",
         "eve/.answer.json": "error",
         "fay.json": "pass",
     }
@@ -407,9 +545,10 @@ def test_a_folder_gives_one_row_per_file_and_keeps_going(
     assert rows["cy.json"].endswith("X_grad: missing")
     # The notebook's keys only: it passes, and the row says which lessons were not attempted.
     assert rows["fay.json"].split()[1:] == ["pass", "7", "of", "10", "-", "-", "1", "3"]
-    assert "refused '__instance_type__' payload" in rows["dee.json"]
+    # A refused object in a key fails the file, naming the key; the file is not unreadable.
+    assert "x: not numeric (refused '__instance_type__' payload" in rows["dee.json"]
     assert "gzip-compressed" in rows["eve/.answer.json"]
-    assert lines[-1] == "6 files: 2 pass, 2 fail, 2 unreadable"
+    assert lines[-1] == "6 files: 2 pass, 3 fail, 1 unreadable"
 
 
 def test_several_files_and_csv_for_a_spreadsheet(
@@ -455,6 +594,126 @@ def test_a_large_class_is_checked_in_parallel_in_file_order(
     assert [row[1] for row in rows] == ["error" if i % 2 == 0 else "fail" for i in range(n)]
 
 
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "in parallel"])
+def test_a_class_goes_on_past_a_file_nested_too_deeply_or_malformed_in_a_key(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    parallel: bool,
+) -> None:
+    import gdtutor.cli
+
+    if parallel:  # a pool for these few files, as for a class of 32 or more
+        monkeypatch.setattr(gdtutor.cli, "_PARALLEL_FROM", 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    write_answers(tmp_path / "ann.json")
+    (tmp_path / "bob.json").write_bytes(b'{"xy_grad": ' + b"[" * 500 + b"1.0" + b"]" * 500 + b"}")
+    (tmp_path / "cy.json").write_bytes(
+        _with("X_grad", '{"__ndarray__": [20.0], "dtype": "float32", "shape": [500]}')
+    )
+    status, out, err = run_check(capsys, "--csv", str(tmp_path))
+    rows = {Path(row[0]).name: row for row in list(csv.reader(out.splitlines()))[1:]}
+    assert (status, err) == (2, "3 files: 1 pass, 1 fail, 1 unreadable\n")
+    assert rows["ann.json"][1] == "pass"
+    assert rows["bob.json"][1:] == ["error", "-", "-", "-", "-", (
+        "cannot read: not accepted: JSON nested too deeply (more than 64 levels, in key 'xy_grad')"
+    )]  # fmt: skip
+    assert rows["cy.json"][1:] == ["fail", "9 of 10", "2", "-", "-", (
+        "X_grad: wrong shape (numpy array declares shape [500] but holds shape [1])"
+    )]  # fmt: skip
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "in parallel"])
+def test_an_unforeseen_error_in_one_file_is_that_files_row(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    parallel: bool,
+) -> None:
+    import multiprocessing
+
+    import gdtutor.checking
+    import gdtutor.cli
+
+    if parallel:
+        if multiprocessing.get_start_method() != "fork":  # the workers would not be patched
+            pytest.skip("the pool's workers do not start as forks of this process")
+        monkeypatch.setattr(gdtutor.cli, "_PARALLEL_FROM", 2)
+        monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    check_answers = gdtutor.checking.check_answers
+
+    def fragile(learner: dict[str, Any]) -> Any:
+        if "boom" in learner:
+            raise RecursionError("maximum recursion depth exceeded\nwhile checking")
+        return check_answers(learner)
+
+    monkeypatch.setattr(gdtutor.checking, "check_answers", fragile)
+    write_answers(tmp_path / "ann.json")
+    (tmp_path / "bob.json").write_text('{"boom": 1}')
+    write_answers(tmp_path / "cy.json")
+    status, out, err = run_check(capsys, str(tmp_path))
+    assert (status, err) == (2, "") and "Traceback" not in out
+    lines = out.splitlines()
+    assert [line.split()[:2] for line in lines[1:-1]] == [
+        [str(tmp_path / "ann.json"), "pass"],
+        [str(tmp_path / "bob.json"), "error"],
+        [str(tmp_path / "cy.json"), "pass"],
+    ]
+    assert lines[2].endswith(
+        "could not be checked: RecursionError: maximum recursion depth exceeded"
+    )
+    assert lines[-1] == "3 files: 2 pass, 0 fail, 1 unreadable"
+    # One file: one line on stderr, no traceback.
+    status, out, err = run_check(capsys, str(tmp_path / "bob.json"))
+    assert (status, out) == (2, "")
+    assert err == (
+        f"error: cannot check {tmp_path / 'bob.json'}: could not be checked: RecursionError: "
+        "maximum recursion depth exceeded\n"
+    )
+
+
+def _gdtutor_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gdtutor", "check", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def test_a_number_beyond_float32_becomes_inf_without_a_warning(tmp_path: Path) -> None:
+    # The warning would go to stderr, in a learner's run and in a teacher's (each way of
+    # reading an array is tested in-process in test_checking).
+    form = {"__ndarray__": [1e300, 1.0], "dtype": "float32", "shape": [2]}
+    (tmp_path / "ann.json").write_text(json.dumps({"xy_grad": form}))
+    (tmp_path / "bob.json").write_text(json.dumps({"var_history_2": [form] * 500, "n": 0.0}))
+    done = _gdtutor_check("ann.json", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert "inf or nan at xy_grad[0], where the reference is a finite number" in done.stdout
+    done = _gdtutor_check(".", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (1, "")
+    assert done.stdout.splitlines()[-1] == "2 files: 0 pass, 2 fail, 0 unreadable"
+
+
+def test_an_integer_too_large_for_a_float64_is_named_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "answers.json"
+    path.write_bytes(_with("xy_grad", "[1.0, 1%s]" % ("0" * 400)))
+    status, out, err = run_check(capsys, str(path))
+    row, hint = _row(out, "xy_grad")
+    assert (status, err, row.split()[2]) == (1, "", "fail")
+    assert hint == (
+        "xy_grad[1] is an integer of 401 digits, too large for a float64 (the largest is about "
+        "1.8e308)"
+    )
+    assert out.splitlines()[-1] == "9 of 10 keys pass; 1 fail (lesson 1)"
+    # In a numpy array too.
+    text = '{"__ndarray__": [1.0, 1%s], "dtype": "float32", "shape": [2]}' % ("0" * 400)
+    path.write_bytes(_with("xy_grad", text))
+    status, out, err = run_check(capsys, str(path))
+    row, hint = _row(out, "xy_grad")
+    assert (status, err, row.split()[2]) == (1, "", "fail")
+    assert "an integer of 401 digits, too large for a float64" in hint
+
+
 def test_a_folder_reports_links_and_other_files_without_following_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -476,7 +735,7 @@ def test_a_folder_reports_links_and_other_files_without_following_them(
     expected = ["ann.json", "bob.json", "cy.json", "dee.json", "eve/.answer.json", "fay.json"]
     assert names == sorted([*expected, "linked", "zed.json"], key=Path)
     # The links are counted as links, not as files.
-    assert lines[-2] == "6 files: 2 pass, 2 fail, 2 unreadable; 2 symbolic links skipped"
+    assert lines[-2] == "6 files: 2 pass, 3 fail, 1 unreadable; 2 symbolic links skipped"
     notes = class_folder / "notes.txt"
     assert lines[-1] == f"(1 other file in the folders, not *.json, was not checked: {notes})"
     assert status == 2 and err == ""  # the class's unreadable files, not the links
