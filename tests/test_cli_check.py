@@ -594,18 +594,25 @@ def test_a_large_class_is_checked_in_parallel_in_file_order(
     assert [row[1] for row in rows] == ["error" if i % 2 == 0 else "fail" for i in range(n)]
 
 
-@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "in parallel"])
-def test_a_class_goes_on_past_a_file_nested_too_deeply_or_malformed_in_a_key(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    parallel: bool,
-) -> None:
+@pytest.fixture(params=[False, True], ids=["one process", "in parallel"])
+def parallel(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """A class checked in one process, or by a pool for its few files, as for a class of 32
+    or more (where processes fork, so that the workers share this process's patches)."""
+    import multiprocessing
+
     import gdtutor.cli
 
-    if parallel:  # a pool for these few files, as for a class of 32 or more
+    if request.param:
+        if multiprocessing.get_start_method() != "fork":
+            pytest.skip("the pool's workers do not start as forks of this process")
         monkeypatch.setattr(gdtutor.cli, "_PARALLEL_FROM", 2)
         monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    return bool(request.param)
+
+
+def test_a_class_goes_on_past_a_file_nested_too_deeply_or_malformed_in_a_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], parallel: bool
+) -> None:
     write_answers(tmp_path / "ann.json")
     (tmp_path / "bob.json").write_bytes(b'{"xy_grad": ' + b"[" * 500 + b"1.0" + b"]" * 500 + b"}")
     (tmp_path / "cy.json").write_bytes(
@@ -623,23 +630,14 @@ def test_a_class_goes_on_past_a_file_nested_too_deeply_or_malformed_in_a_key(
     )]  # fmt: skip
 
 
-@pytest.mark.parametrize("parallel", [False, True], ids=["one process", "in parallel"])
 def test_an_unforeseen_error_in_one_file_is_that_files_row(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     parallel: bool,
 ) -> None:
-    import multiprocessing
-
     import gdtutor.checking
-    import gdtutor.cli
 
-    if parallel:
-        if multiprocessing.get_start_method() != "fork":  # the workers would not be patched
-            pytest.skip("the pool's workers do not start as forks of this process")
-        monkeypatch.setattr(gdtutor.cli, "_PARALLEL_FROM", 2)
-        monkeypatch.setattr(os, "cpu_count", lambda: 2)
     check_answers = gdtutor.checking.check_answers
 
     def fragile(learner: dict[str, Any]) -> Any:
