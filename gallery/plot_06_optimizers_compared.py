@@ -249,14 +249,15 @@ for (problem, label), result in sweeps.items():
 # (``torch.optim``'s :math:`\rho = 0.99`) loses 1 % of them every step. Adam's and AdamW's
 # :math:`\hat v` (:math:`\beta_2 = 0.999`, divided by :math:`1 - \beta_2^t`) is a weighted
 # mean of all the squared gradients so far, so it falls far more slowly, roughly as
-# :math:`1/t`. Either way the effective learning rate grows until the steps overshoot along
-# the valley's steep direction by more than they correct. Whether and when that happens
-# depends on the learning rate and on the momentum too: Adam and AdamW average their steps,
-# which stay stable up to a larger effective step (printed below for the quadratic's chosen
-# settings), so that at their settings most of their runs stay. Where a start's smallest gap
-# comes before the budget's end, the run was already past its closest approach while the
-# table counted it as arrived, as RMSprop's and AdamW's runs from (8, 8) were (for RMSprop
-# the start of its worst gap in the table). Another budget can change more than the order of
+# :math:`1/t` over the first several hundred steps. Either way the effective learning rate
+# grows until the steps overshoot along the valley's steep direction by more than they
+# correct. Whether and when that happens depends on the learning rate and on the momentum
+# too: Adam and AdamW average their steps, which stay stable up to a larger effective step
+# (printed below for the quadratic's chosen settings), so that at their settings most of
+# their runs stay. Where a start's smallest gap comes before the budget's end, the run was
+# already past its closest approach while the table counted it as arrived, as RMSprop's and
+# AdamW's runs from (8, 8) were (for RMSprop the start of its worst gap in the table).
+# Another budget can change more than the order of
 # close results.
 #
 # For RMSprop on the quadratic the moment can be pinned down. Its step is

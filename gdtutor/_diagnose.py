@@ -156,9 +156,9 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     swapped = f"recorded {other} the step instead of {when} it"
     course = _run(run)
     first = course.points[0] if kind == "var" else course.values[0]
-    still = (
-        _NEVER_MOVED[run] if kind == "var" else _SAME_VALUE.format(never_moved=_NEVER_MOVED[run])
-    )
+    # On the round bowl a step can also swap the point for its mirror image, of equal value.
+    bounces = kind == "fn" and run in _OWN_FUNCTION
+    still = _SAME_VALUE.format(never_moved=_NEVER_MOVED[run]) if bounces else _NEVER_MOVED[run]
     yield still, np.repeat(first[None], NOTEBOOK_STEPS, axis=0)
     right, wrong = _histories(run, kind, course)
     yield swapped, wrong

@@ -127,7 +127,8 @@ def _check_one(path: Path) -> int:
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     except Exception as error:  # a file the checker did not foresee
-        print(f"error: cannot check {path}: {_unexpected(error)}", file=sys.stderr)
+        reason = _unexpected(error).removeprefix("could not be checked: ")
+        print(f"error: cannot check {path}: {reason}", file=sys.stderr)
         return 2
     print(format_report(result), flush=True)
     return 0 if result.passed else 1

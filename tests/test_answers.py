@@ -223,3 +223,6 @@ def test_values_that_never_change_may_come_from_a_point_that_bounces() -> None:
     stuck = check_answers(learner_answers(cell_parabola={"update": "rebind"}))
     assert "point never moved" in stuck["var_history_parabola"].hint
     assert stuck["fn_history_parabola"].hint.startswith("the value never changed: either")
+    # In the skewed valley no fixed step keeps the value: there the values' hint is the points'.
+    valley = check_answers(learner_answers(cell_2={"update": "rebind"}))
+    assert valley["fn_history_2"].hint.startswith("the point never moved")

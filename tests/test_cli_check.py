@@ -665,7 +665,7 @@ def test_an_unforeseen_error_in_one_file_is_that_files_row(
     status, out, err = run_check(capsys, str(tmp_path / "bob.json"))
     assert (status, out) == (2, "")
     assert err == (
-        f"error: cannot check {tmp_path / 'bob.json'}: could not be checked: RecursionError: "
+        f"error: cannot check {tmp_path / 'bob.json'}: RecursionError: "
         "maximum recursion depth exceeded\n"
     )
 

@@ -13,14 +13,18 @@ document.fonts.ready.then(() => {
   }
 });
 
-// Sphinx's search shows a passage of each page found. Its text is taken from the page's HTML,
-// where a formula is there three times: KaTeX's hidden MathML, with the TeX source, and the
-// formula as drawn. Keep only the formula as drawn.
+// Sphinx's search shows a passage of each page found, around the first word searched for.
+// Its text is taken from the page's HTML, where a formula is there three times: KaTeX's
+// hidden MathML, its TeX source, and the formula as drawn (whose symbols do not read as
+// text). Keep the TeX source alone: it reads, and a word such as "alpha" is found in it.
 if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
   const pageText = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
-    page.querySelectorAll(".katex-mathml").forEach((el) => el.remove());
+    page.querySelectorAll(".katex").forEach((formula) => {
+      const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
+      formula.replaceWith(tex ? tex.textContent.trim() : "");
+    });
     return pageText(page.documentElement.outerHTML, anchor);
   };
 }

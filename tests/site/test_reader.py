@@ -181,24 +181,41 @@ def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-un
 
 
 def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
-    """The passage under each result shows a formula as drawn, not also as MathML text and
-    TeX source ("x←x−α∇f(x)x \\leftarrow x - \\alpha ...")."""
+    """The passage under a result shows a formula once, as its TeX source, not also as
+    MathML text and as drawn ("btb_tbt"); a word found only in formulas ("alpha") is found
+    there, so its passage shows it rather than the page's opening breadcrumbs."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{site_url}/search.html?q=momentum", wait_until="load")
+    page.goto(f"{site_url}/search.html?q=alpha", wait_until="load")
     page.wait_for_function(
         "() => /found/i.test(document.querySelector('.search-summary')?.textContent ?? '')",
         timeout=30_000,
     )
+    page.wait_for_load_state("networkidle")  # each passage comes with its own page
     passages = page.eval_on_selector_all(
         "#search-results li p.context", "ps => ps.map(p => p.textContent)"
     )
-    context.close()
     assert len(passages) >= 5
-    tex = [p for p in passages if re.search(r"\\(alpha|beta|leftarrow|kappa|nabla|star)", p)]
-    assert tex == []
-    # The heavy-ball rule, as drawn, is there once.
-    assert any("β" in p for p in passages)
+    assert [p for p in passages if "alpha" not in p.lower()] == []
+    # A page's text, as the search reads it: each formula is there once, as TeX.
+    seen = page.evaluate(
+        """async () => {
+          const html = await (await fetch('theory/momentum.html')).text();
+          const text = Search.htmlToText(html);
+          const formulas = new DOMParser().parseFromString(html, 'text/html')
+            .querySelectorAll('.katex');
+          return [...formulas].slice(0, 20).map((f) => {
+            const tex = f.querySelector('annotation').textContent.trim();
+            const drawn = f.querySelector('.katex-html').textContent;
+            const twice = text.includes(tex + drawn) || text.includes(drawn + tex);
+            return [tex, text.includes(tex), twice];
+          });
+        }"""
+    )
+    context.close()
+    assert len(seen) == 20
+    assert [tex for tex, found, _ in seen if not found] == []
+    assert [tex for tex, _, twice in seen if twice] == []  # beside the formula as drawn
 
 
 def test_the_module_index_lists_every_public_module() -> None:
