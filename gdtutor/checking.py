@@ -247,9 +247,17 @@ class CheckResult:
         for verdict, rows in rows_by_verdict.items():
             if not rows:
                 continue
-            lessons = _lessons(rows) if verdict in _FAILING else []
-            where = f" (lesson{'s' if len(lessons) > 1 else ''} {', '.join(map(str, lessons))})"
-            counts.append(f"{len(rows)} {verdict}{where if lessons else ''}")
+            places = []
+            if verdict in _FAILING:
+                # Where: the lessons, and keys of no lesson (an extra key that was not read).
+                if lessons := _lessons(rows):
+                    places.append(
+                        f"lesson{'s' * (len(lessons) > 1)} {', '.join(map(str, lessons))}"
+                    )
+                if extra := sum(not row.lesson for row in rows):
+                    places.append("an extra key" if extra == 1 else f"{extra} extra keys")
+            where = f" ({'; '.join(places)})" if places else ""
+            counts.append(f"{len(rows)} {verdict}{where}")
         passed = sum(row.verdict == "pass" for row in checked)
         others = "; " + ", ".join(counts) if counts else ""
         return f"{passed} of {len(checked)} keys pass{others}"

@@ -21,8 +21,9 @@ one-line reason: a file over :data:`~gdtutor.safeload.MAX_BYTES` or not a regula
 compressed or binary bytes, text that is not UTF-8 or not JSON, JSON nested more than 64
 levels deep, a top level that is not an object (or is a json_tricks object), and duplicate
 keys. A problem inside one key's value is that key's: an array that is malformed (data that
-are not numbers, that do not fill its declared shape or do not fit its dtype, a dtype that
-is not a number's, a compressed or invalid buffer) and any object with a ``__name__``-style
+are not numbers, that do not fill its declared shape or do not fit its dtype, data or a
+shape with more dimensions than numpy's 64 or sizes no file could hold, a dtype that is not
+a number's, a compressed or invalid buffer) and any object with a ``__name__``-style
 key other than the array form (class instances, enums, sets, dates, paths, ...), which is
 refused and never built. By default it raises :class:`~gdtutor.safeload.LoadError` too,
 naming the key and where in it; with ``per_key=True``, as the checker reads a file, the
@@ -166,6 +167,8 @@ def _short(value: Any) -> str:
         text = repr(value)
     except RecursionError:  # nested too deeply to print
         text = "[[[..." if isinstance(value, list) else "{{{..."
+    except ValueError:  # an integer of thousands of digits
+        text = "[...]" if isinstance(value, list) else "a huge integer"
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -266,6 +269,13 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
         raise _Bad(
             f"numpy array with shape {_short(shape)}, expected a list of sizes", "wrong shape"
         )
+    if len(shape) > _MAX_DEPTH or any(n > MAX_BYTES for n in shape):
+        # No file of at most MAX_BYTES holds such an array; and numpy cannot make one.
+        raise _Bad(
+            f"numpy array with shape {_short(shape)}: more dimensions or values than an "
+            "answer file can hold",
+            "wrong shape",
+        )
     if not isinstance(obj.get("Corder", True), bool):
         raise _Bad(f"numpy array with Corder {_short(obj['Corder'])}, expected true/false")
     data = obj["__ndarray__"]
@@ -277,7 +287,7 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
                 f"its buffer holds {array.size}",
                 "wrong shape",
             )
-        return array.reshape(shape)
+        return _reshaped(array, shape)
     if "endian" in obj:
         raise _Bad("numpy array with an endian field but no binary data")
     _check_numbers(data, integral=dtype.kind in "iu")
@@ -291,13 +301,21 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
         why = "lists of different lengths" if ragged else f"more than {_MAX_DEPTH} dimensions"
         raise _Bad(f"numpy array data are not an array: {why}", "wrong shape") from None
     if array.size == 0 == math.prod(shape):
-        array = array.reshape(shape)  # json_tricks writes every empty array as []
+        array = _reshaped(array, shape)  # json_tricks writes every empty array as []
     if array.shape != tuple(shape):
         raise _Bad(
-            f"numpy array declares shape {_short(shape)} but holds shape {list(array.shape)}",
+            f"numpy array declares shape {_short(shape)} but holds shape "
+            f"{_short(list(array.shape))}",
             "wrong shape",
         )
     return array
+
+
+def _reshaped(array: np.ndarray, shape: list[int]) -> np.ndarray:
+    try:
+        return array.reshape(shape)
+    except (ValueError, OverflowError) as error:  # a size too large for numpy
+        raise _Bad(f"numpy array with shape {_short(shape)}: {error}", "wrong shape") from None
 
 
 def _from_b64(data: str, dtype: np.dtype, endian: Any) -> np.ndarray:

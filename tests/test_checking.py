@@ -438,7 +438,7 @@ def test_a_value_the_loader_did_not_read_fails_its_key_even_an_extra_one() -> No
         ("seed", "extra"),
     ]
     assert not result.passed
-    assert result.summary() == "10 of 10 keys pass; 1 not numeric, 1 extra"
+    assert result.summary() == "10 of 10 keys pass; 1 not numeric (an extra key), 1 extra"
     row = summary_row("ann.json", result)
     assert row == (
         "ann.json", "fail", "10 of 10", "-", "-", "-",
@@ -515,6 +515,14 @@ def test_the_numeric_dtypes() -> None:
 
 
 #: Files with a malformed array or a refused object, and a fragment of the reason.
+
+
+def _array_text(data: str, shape: list[int]) -> str:
+    """A file whose key ``a`` is a float32 array of these data (JSON text) and shape."""
+    sizes = ", ".join(map(str, shape))
+    return f'{{"a": {{"__ndarray__": {data}, "dtype": "float32", "shape": [{sizes}]}}}}'
+
+
 _MALFORMED = [
     ('{"a": {"__ndarray__": [1, 2, 3], "dtype": "int64", "shape": [2]}}', "declares shape"),
     ('{"a": {"__ndarray__": [1.5], "dtype": "int64", "shape": [1]}}', "must be integers"),
@@ -545,12 +553,40 @@ _MALFORMED = [
         "buffer of 2 bytes",
     ),
     ('{"a": {"__ndarray__": "/etc/passwd", "dtype": "float32", "shape": []}}', "neither"),
+    # Shapes no file holds, that numpy cannot make (sizes of thousands of digits whose
+    # product could not be printed): refused at once, without multiplying their sizes.
+    (_array_text("[]", [0, 2**80]), "shape [0, 1208925819614629174706176]: more dimensions"),
+    (_array_text("[]", [0] * 100), "shape [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...: more"),
+    (
+        _array_text('"b64:"', [10**4000] * 20),
+        "shape [100000000000000000000000000000000000...: more",
+    ),
+    # Data nested deeper than its shape: the shape it holds is shortened, as the declared one.
+    (
+        _array_text("[" * 40 + "1.0" + "]" * 40, [2]),
+        "holds shape [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,",
+    ),
     ('{"a": 1, "a": 2}', "duplicate key 'a'"),
     (
         '{"a": {"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}, "b": {"__x__": 0}}',
         "'__x__'",
     ),
 ]
+
+
+def test_a_summary_says_when_a_failing_key_is_an_extra_one() -> None:
+    """A key of no lesson that was not read fails the file; the summary line says it is an
+    extra key (it had read '10 of 10 keys pass; 1 not numeric')."""
+    text = '{"mine": {"__instance_type__": ["os", "system"], "attributes": {}}}'
+    answers = {**dict(reference_answers()), **loads_answers(text.encode(), per_key=True)}
+    result = check_answers(answers)
+    assert not result.passed
+    assert result.summary() == "10 of 10 keys pass; 1 not numeric (an extra key)"
+    del answers["xy_grad"]
+    answers["X_grad"] = answers["mine"]
+    assert check_answers(answers).summary() == (
+        "8 of 10 keys pass; 2 not numeric (lesson 2; an extra key), 1 not attempted"
+    )
 
 
 @pytest.mark.parametrize(("text", "reason"), _MALFORMED)
