@@ -23,7 +23,9 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
     page.querySelectorAll(".katex").forEach((formula) => {
       const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
-      formula.replaceWith(tex ? tex.textContent.trim() : "");
+      const source = tex ? tex.textContent.trim() : "";
+      // A displayed formula stands apart from the sentences around it.
+      formula.replaceWith(formula.closest(".katex-display") ? ` ${source} ` : source);
     });
     return pageText(page.documentElement.outerHTML, anchor);
   };
