@@ -567,3 +567,25 @@ def test_lesson_3_saves_a_wrong_run_for_the_checker(
     saved = load_answers(tmp_path / ".answer.json")
     assert {"var_history_parabola", "fn_history_parabola"} <= set(saved)
     assert check_answers(saved)["fn_history_parabola"].verdict == "fail"
+
+
+@pytest.mark.parametrize("run", ["SGD", "AdamW"])
+def test_lesson_5_saves_a_run_that_records_twice(tmp_path: Path, run: str) -> None:
+    """The recording lines copied into lesson 5's step blank record every step twice: the
+    page's code that compares the run with gradient_descent's goes on, the exercise saves,
+    and the checker names the history's length."""
+    lesson = GALLERY / "plot_05_torch_optim.py"
+    source = lesson.read_text("utf-8")
+    solutions = {b.name: b.solution for b in find_blanks(source)}
+    blank = f"one {run} step, the value as function_result"
+    solutions[blank] += (
+        "var_history.append(x.detach().cpu().numpy().copy())\n"
+        "fn_history.append(function_result.detach().cpu().numpy().copy())\n"
+    )
+    path = tmp_path / "plot_05_torch_optim_exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=lesson.stem), solutions))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    key = "var_history_3" if run == "SGD" else "var_history_4"
+    row = check_answers(load_answers(tmp_path / ".answer.json"))[key]
+    assert row.verdict == "wrong shape" and "1000 entries instead of 500" in row.hint
