@@ -295,9 +295,9 @@ for start in result.starts:
 for label in ("Adam", "AdamW"):
     chosen = sweeps["skewed", label]
     name, options = CONTENDERS[label]
-    # The settings as torch.optim fills them in: AdamW's weight decay is its default.
-    settings = getattr(torch.optim, name)([torch.zeros(1)], **options, **chosen.best_settings)
-    beta1, decay = settings.defaults["betas"][0], chosen.best_lr * settings.defaults["weight_decay"]
+    # torch.optim fills in the settings not chosen: AdamW's weight decay is its default.
+    made = getattr(torch.optim, name)([torch.zeros(1)], **options, **chosen.best_settings)
+    beta1, decay = made.defaults["betas"][0], chosen.best_lr * made.defaults["weight_decay"]
     limit = (1 + beta1) * (2 - decay) / (1 - beta1)
     print(f"{label}'s limit at β1 = {beta1}, αλ = {decay:.4f}: {limit:.2f}")
 
