@@ -60,7 +60,7 @@ from typing import Any, Literal
 import numpy as np
 
 from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers, unfinished_keys
-from gdtutor.safeload import BadValue
+from gdtutor.safeload import BadValue, _huge
 
 __all__ = [
     "ATOL",
@@ -315,11 +315,7 @@ def _python_numbers(array: np.ndarray, key: str) -> np.ndarray | tuple[Verdict, 
         at = huge.index(True)
         first = np.unravel_index(at, array.shape)
         place = f"{key}[{', '.join(str(int(i)) for i in first)}]" if array.ndim else key
-        return (
-            "fail",
-            f"{place or 'a value'} is an integer of {len(str(abs(items[at])))} digits, too "
-            f"large for a float64 (the largest is about 1.8e308)",
-        )
+        return "fail", f"{place or 'a value'} is {_huge(items[at])}"
 
 
 def _shape_hint(key: str, got: np.ndarray, want: np.ndarray) -> str:

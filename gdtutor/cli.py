@@ -112,7 +112,7 @@ def _unexpected(error: Exception) -> str:
     message = _shown(lines[0]) if lines else ""
     if len(message) > 80:
         message = message[:77] + "..."
-    return f"could not be checked: {type(error).__name__}" + (f": {message}" if message else "")
+    return type(error).__name__ + (f": {message}" if message else "")
 
 
 def _check_one(path: Path) -> int:
@@ -127,8 +127,7 @@ def _check_one(path: Path) -> int:
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     except Exception as error:  # a file the checker did not foresee
-        reason = _unexpected(error).removeprefix("could not be checked: ")
-        print(f"error: cannot check {path}: {reason}", file=sys.stderr)
+        print(f"error: cannot check {path}: {_unexpected(error)}", file=sys.stderr)
         return 2
     print(format_report(result), flush=True)
     return 0 if result.passed else 1
@@ -145,7 +144,7 @@ def _summary_row(path: Path) -> tuple[str, ...]:
     except LoadError as error:
         return summary_row(str(path), str(error))
     except Exception as error:  # a file the checker did not foresee
-        return (*summary_row(str(path), "")[:-1], _unexpected(error))
+        return (*summary_row(str(path), "")[:-1], f"could not be checked: {_unexpected(error)}")
 
 
 #: From this many files on, a class is checked by one process per core.

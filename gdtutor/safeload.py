@@ -197,14 +197,22 @@ def _too_big(count: int) -> str:
     return f"the file is {size}, more than the {limit} limit"
 
 
-def _check_numbers(data: Any, integral: bool) -> None:
-    # numpy would turn "1.5" into 1.5 and None into nan, so only real JSON numbers pass.
+def _leaves(data: Any) -> Iterator[Any]:
+    """The entries of nested lists that are not lists, in order, without recursion."""
     stack = [data]
     while stack:
         item = stack.pop()
         if isinstance(item, list):
-            stack.extend(reversed(item))  # the first bad entry is the one reported
-        elif isinstance(item, bool) or (isinstance(item, int | float) and not integral):
+            stack.extend(reversed(item))
+        else:
+            yield item
+
+
+def _check_numbers(data: Any, integral: bool) -> None:
+    # numpy would turn "1.5" into 1.5 and None into nan, so only real JSON numbers pass; the
+    # first bad entry is the one reported.
+    for item in _leaves(data):
+        if isinstance(item, bool) or (isinstance(item, int | float) and not integral):
             continue
         elif isinstance(item, int) and integral:
             continue
@@ -230,12 +238,8 @@ def _out_of_range(data: Any, dtype: np.dtype) -> str:
         low, high = int(info.min), int(info.max)
     else:
         low, high = -sys.float_info.max, sys.float_info.max
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(reversed(item))
-        elif type(item) is int and not low <= item <= high:
+    for item in _leaves(data):
+        if type(item) is int and not low <= item <= high:
             if dtype.kind in "iu":
                 return f"{_short(item)} is outside its range, {low} to {high}"
             return _huge(item)
@@ -641,8 +645,6 @@ def _standard(text: str, per_key: bool = False) -> dict[str, Any]:
         answers = json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as error:
         raise LoadError(f"not JSON: {error}") from None
-    except RecursionError:
-        raise LoadError(_too_deep()) from None
     except LoadError:
         raise
     except ValueError as error:
