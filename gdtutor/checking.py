@@ -190,6 +190,8 @@ class KeyCheck:
         key; empty if none.
     shape, expected_shape : tuple of int or None
         The learner's and the reference's array shapes, where they exist.
+    stopped : bool
+        True for a missing key whose exercise started and stopped before saving it.
     """
 
     key: str
@@ -199,6 +201,7 @@ class KeyCheck:
     hint: str = ""
     shape: tuple[int, ...] | None = None
     expected_shape: tuple[int, ...] | None = None
+    stopped: bool = False
 
     @property
     def lesson(self) -> int | None:
@@ -468,8 +471,8 @@ class _Joined:
                 continue
             relative = float(rel_max[i]) if self.any_nonzero[i] else None
             hint = _passing_hint(got, bool(in_float32[i]))
-            shapes = {"shape": got.shape, "expected_shape": ref.original.shape}
-            rows.append(KeyCheck(key, "pass", float(abs_max[i]), relative, hint, **shapes))
+            shape, expected = got.shape, ref.original.shape
+            rows.append(KeyCheck(key, "pass", float(abs_max[i]), relative, hint, shape, expected))
         return rows
 
 
@@ -478,16 +481,12 @@ def _joined() -> _Joined:
     return _Joined(_references())
 
 
-#: What the hint of a key says when its exercise started and did not save it.
-_STOPPED = "started but stopped before saving"
-
-
 def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     info = ANSWER_KEYS[key]
     run = f"run {info.exercise} (lesson {info.lesson}; or its .ipynb) to the end to save it"
     if key in unfinished:
-        stopped = f"{info.exercise} (lesson {info.lesson}) {_STOPPED} it"
-        return KeyCheck(key, "missing", hint=f"{stopped}: run it again to the end")
+        stopped = f"{info.exercise} (lesson {info.lesson}) started but stopped before saving it"
+        return KeyCheck(key, "missing", hint=f"{stopped}: run it again to the end", stopped=True)
     if info.required:
         return KeyCheck(key, "missing", hint=run)
     stopped = "a run that stopped on an error saved nothing"
@@ -673,7 +672,7 @@ def _problem(row: KeyCheck) -> str:
     """A wrong or missing key as a class summary names it: a missing key whose exercise
     started and did not save it says so; a wrong one gives its hint."""
     if row.verdict == "missing":
-        return f"{row.key}: {'stopped before saving' if _STOPPED in row.hint else 'missing'}"
+        return f"{row.key}: {'stopped before saving' if row.stopped else 'missing'}"
     return f"{row.key}: {row.verdict}" + (f" ({row.hint})" if row.hint else "")
 
 

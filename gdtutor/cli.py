@@ -144,7 +144,7 @@ def _summary_row(path: Path) -> tuple[str, ...]:
     except LoadError as error:
         return summary_row(str(path), str(error))
     except Exception as error:  # a file the checker did not foresee
-        return (*summary_row(str(path), "")[:-1], f"could not be checked: {_unexpected(error)}")
+        return (*_blank_row(path), f"could not be checked: {_unexpected(error)}")
 
 
 #: From this many files on, a class is checked by one process per core.
@@ -167,8 +167,7 @@ def _check_many(
 
         _joined()
         gc.freeze()
-        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
-            checked = iter(list(pool.map(_summary_row, files, chunksize=4)))
+        checked = iter(_rows_in_processes(files, workers))
     else:
         checked = map(_summary_row, files)
     skipped = ("skipped", "-", "-", "-", "-", "a symbolic link: not followed")
@@ -182,6 +181,38 @@ def _check_many(
         print(_others_note(others), file=notes, flush=True)
     statuses = {row[1] for row in rows}
     return 2 if "error" in statuses else 1 if "fail" in statuses else 0
+
+
+def _rows_in_processes(files: list[Path], workers: int) -> list[tuple[str, ...]]:
+    """The files' summary rows, checked by a pool of processes, in the files' order.
+
+    A process that dies while it checks (killed for its memory, say) breaks the pool: the
+    files whose rows had not come back are checked again one at a time, each by a process
+    of its own, so that the file that kills its process is named in its own row and the
+    others are checked.
+    """
+    rows: list[tuple[str, ...]] = []
+    try:
+        with concurrent.futures.ProcessPoolExecutor(workers) as pool:
+            rows.extend(pool.map(_summary_row, files, chunksize=4))
+        return rows
+    except concurrent.futures.process.BrokenProcessPool:
+        pass
+    for path in files[len(rows) :]:
+        try:
+            with concurrent.futures.ProcessPoolExecutor(1) as alone:
+                rows.append(alone.submit(_summary_row, path).result())
+        except concurrent.futures.process.BrokenProcessPool:
+            died = "the process checking it stopped abruptly (out of memory?)"
+            rows.append((*_blank_row(path), f"could not be checked: {died}"))
+    return rows
+
+
+def _blank_row(path: Path) -> tuple[str, ...]:
+    """A summary row's cells before its problems, for a file that could not be checked."""
+    from gdtutor.checking import summary_row
+
+    return summary_row(str(path), "")[:-1]
 
 
 #: How many of the files not checked a class summary names.

@@ -670,6 +670,41 @@ def test_an_unforeseen_error_in_one_file_is_that_files_row(
     )
 
 
+def test_a_file_whose_checking_process_dies_is_that_files_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import multiprocessing
+    import signal
+
+    import gdtutor.checking
+    import gdtutor.cli
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the pool's workers do not start as forks of this process")
+    check_answers = gdtutor.checking.check_answers
+
+    def deadly(learner: dict[str, Any]) -> Any:
+        if "boom" in learner:  # as the kernel ends a process that takes too much memory
+            os.kill(os.getpid(), signal.SIGKILL)
+        return check_answers(learner)
+
+    monkeypatch.setattr(gdtutor.checking, "check_answers", deadly)
+    monkeypatch.setattr(gdtutor.cli, "_PARALLEL_FROM", 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    names = [f"s{i:02d}.json" for i in range(10)]
+    for name in names:
+        write_answers(tmp_path / name)
+    (tmp_path / "s03.json").write_text('{"boom": 1}')
+    status, out, err = run_check(capsys, "--csv", str(tmp_path))
+    rows = list(csv.reader(out.splitlines()))[1:]
+    assert [Path(row[0]).name for row in rows] == names
+    assert [row[1] for row in rows] == ["error" if n == "s03.json" else "pass" for n in names]
+    assert rows[3][-1] == (
+        "could not be checked: the process checking it stopped abruptly (out of memory?)"
+    )
+    assert (status, err) == (2, "10 files: 9 pass, 0 fail, 1 unreadable\n")
+
+
 def _gdtutor_check(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "gdtutor", "check", *args], cwd=cwd, capture_output=True, text=True
