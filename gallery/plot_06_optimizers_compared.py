@@ -240,8 +240,8 @@ for (problem, label), result in sweeps.items():
     print(f"{problem:10} {label:15}  {steps:5d}  {' '.join(left)}")
 
 # %%
-# The fixed-step methods stay, and so does Adagrad, whose sum of squared gradients only
-# grows, so that its effective learning rate :math:`\alpha / \sqrt{s}` only shrinks. RMSprop
+# The fixed-step methods stay, and so does Adagrad, whose sum of squared gradients never
+# shrinks, so that its effective learning rate :math:`\alpha / \sqrt{s}` never grows. RMSprop
 # on the quadratic leaves from every start, AdamW on the quadratic and Adam on Rosenbrock
 # from one start each. These three divide the step by :math:`\sqrt{v}`. Once the point has
 # settled, its gradients are far too small to add anything to :math:`v`: what is left of

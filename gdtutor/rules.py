@@ -104,8 +104,8 @@ def adagrad(
 
        x_{t+1} = x_t - \alpha\, \frac{g_t}{\sqrt{s_t} + \epsilon},
 
-    elementwise, with :math:`s_{-1} = 0`. The sum only grows, so each coordinate's
-    effective learning rate :math:`\alpha / \sqrt{s_t}` only shrinks (its step can still grow
+    elementwise, with :math:`s_{-1} = 0`. The sum never shrinks, so each coordinate's
+    effective learning rate :math:`\alpha / \sqrt{s_t}` never grows (its step can still grow
     with the gradient).
 
     Examples

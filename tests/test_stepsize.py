@@ -335,6 +335,18 @@ def test_page_numbers_are_the_theory(page_glue: dict[str, object]) -> None:
         assert float(page_glue[key]) == pytest.approx(value, rel=1e-6, abs=1e-12), key
 
 
+def test_page_edge_run_falls_then_stays_flat(page_glue: dict[str, object]) -> None:
+    # At 2/λ_max the fast component keeps its size (factor -1) and the slow one dies out
+    # (factor 1 - 2λ_min/λ_max): the value falls to the fast component's share, then stays.
+    run = gradient_descent(skewed, [8.0, 8.0], lr=2 / CLOSED_FORMS["skewed"][1], steps=300)
+    first, last, flat_from = (page_glue[k] for k in ("edge_first", "edge_last", "edge_flat_from"))
+    assert (first, last) == (float(run.values[0]), float(run.values[-1]))
+    assert first == 1280.0 and last < 0.7 * first
+    assert 5 <= int(flat_from) <= 50
+    np.testing.assert_allclose(run.values[int(flat_from) :], last, rtol=0.01)
+    assert abs(run.values[int(flat_from) - 1] / last - 1) >= 0.01
+
+
 def test_page_adam_scaling_is_worse_than_the_best_diagonal(page_glue: dict[str, object]) -> None:
     # Adam's √v̂ after lesson 5's 500 AdamW steps: κ between the best diagonal's and H's own.
     kappa = CLOSED_FORMS["skewed"][1] / CLOSED_FORMS["skewed"][0]
