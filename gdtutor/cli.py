@@ -21,9 +21,10 @@ reference answers, key by key. Files are only read: nothing in them is imported 
 
 One file: a table with a row per key, naming the lesson that writes it, and a hint for each
 known mistake. Several files or a folder (every *.json file in it and below it): one summary
-row per file, and files that cannot be read are reported and skipped; in a folder, symbolic
-links are reported and not followed. A value in one key that is not read (a malformed array,
-an object named in the file) fails that key; the other keys are checked.
+row per file, and files that cannot be read are reported and skipped; symbolic links, in a
+folder or named among several files, are reported and not followed. A value in one key that
+is not read (a malformed array, an object named in the file) fails that key; the other keys
+are checked.
 
 Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
 cannot be read or is refused."""
@@ -65,9 +66,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
     """The files to check, with the symbolic links found in folders among them in name
-    order; those links (not followed: a link may lead out of the folder, to another
-    student's file or to any file at all); and the other files the folders hold (not
-    ``*.json``, so not checked)."""
+    order; the symbolic links among them (not followed: a link may lead out of the folder,
+    to another student's file or to any file at all), those in folders and those named
+    among several paths (``gdtutor check class/*.json``), but not one file named alone;
+    and the other files the folders hold (not ``*.json``, so not checked)."""
     files: list[Path] = []
     links: set[Path] = set()
     others: list[Path] = []
@@ -75,6 +77,8 @@ def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
         path = Path(name)
         if not path.is_dir():
             files.append(path)
+            if path.is_symlink() and len(paths) > 1:
+                links.add(path)
             continue
         found: list[Path] = []
         for folder, dirs, names in os.walk(path):  # does not enter linked folders

@@ -792,6 +792,25 @@ def test_a_folder_reports_links_and_other_files_without_following_them(
     )
 
 
+def test_links_named_among_several_files_are_reported_one_named_alone_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As a shell expands `gdtutor check class/*.json`: the links are named with the files.
+    write_answers(tmp_path / "outside.json")
+    (tmp_path / "class").mkdir()
+    write_answers(tmp_path / "class" / "ann.json")
+    (tmp_path / "class" / "zed.json").symlink_to(tmp_path / "outside.json")
+    named = [str(tmp_path / "class" / name) for name in ("ann.json", "zed.json")]
+    status, out, err = run_check(capsys, "--csv", *named)
+    rows = list(csv.reader(out.splitlines()))[1:]
+    assert [row[:2] for row in rows] == [[named[0], "pass"], [named[1], "skipped"]]
+    assert rows[1][-1] == "a symbolic link: not followed"
+    assert (status, err) == (0, "1 file: 1 pass, 0 fail, 0 unreadable; 1 symbolic link skipped\n")
+    # One file named alone is the file its reader chose: read through the link.
+    status, out, _ = run_check(capsys, named[1])
+    assert status == 0 and out.splitlines()[-1] == "10 of 10 keys pass"
+
+
 def test_the_files_not_checked_are_named_the_first_few_only(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
