@@ -39,8 +39,9 @@ _WRONG_LRS |= {"SGD": _WRONG_LRS["manual"], "AdamW": (10.0, 0.1, 0.01, NOTEBOOK_
 _NEVER_MOVED = {
     "manual": "the point never moved: the step did not change x (change it in place under "
     "torch.no_grad(), x -= ..., after backward() and before x.grad.zero_())",
-    "SGD": "the point never moved: step() found no gradient (call optimizer.zero_grad() "
-    "before backward(), and step() after it)",
+    "SGD": "the point never moved: step() did not change x (build the optimizer over x itself, "
+    "[x], not over a new tensor; call optimizer.zero_grad() before backward(), and step() "
+    "after it)",
 }
 _NEVER_MOVED |= {"parabola": _NEVER_MOVED["manual"], "AdamW": _NEVER_MOVED["SGD"]}
 #: Values that stay at the start's value: the point never moved, or it moved between points

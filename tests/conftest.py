@@ -163,7 +163,8 @@ def _run_cell(
     ``x.data += lr * x.grad``. In an optimizer cell,
     ``optimizer_name`` and ``momentum`` build another optimizer, and ``order`` is
     ``"zero_grad_after_backward"`` or ``"step_first"`` (right after ``zero_grad()``) for those
-    slips.
+    slips, or ``"new_tensor"`` for an optimizer built over a new tensor made from the start
+    instead of over ``x``.
     """
     method, cell_lr = CELLS[cell]
     lr = cell_lr if lr is None else lr
@@ -174,7 +175,8 @@ def _run_cell(
     optimizer = None
     if method != "manual":
         options = {} if momentum is None else {"momentum": momentum}
-        optimizer = getattr(torch.optim, optimizer_name or method)([x], lr=lr, **options)
+        params = [torch.tensor([8.0, 8.0], requires_grad=True)] if order == "new_tensor" else [x]
+        optimizer = getattr(torch.optim, optimizer_name or method)(params, lr=lr, **options)
     var_history, fn_history = [], []
     for _ in range(steps):
         if point_when == "before":

@@ -170,8 +170,18 @@ MISTAKES = [
     ({"cell_4": {"optimizer_name": "Adam"}}, "fn_history_4", "matches Adam, not AdamW"),
     ({"cell_3": {"momentum": 0.9}}, "var_history_3", "matches SGD with momentum=0.9"),
     ({"cell_3": {"order": "zero_grad_after_backward"}}, "var_history_3", "point never moved"),
-    ({"cell_3": {"order": "step_first"}}, "fn_history_3", "point never moved: step() found"),
-    ({"cell_4": {"order": "step_first"}}, "var_history_4", "point never moved: step() found"),
+    (
+        {"cell_3": {"order": "step_first"}},
+        "fn_history_3",
+        "point never moved: step() did not change x",
+    ),
+    (
+        {"cell_4": {"order": "step_first"}},
+        "var_history_4",
+        "point never moved: step() did not change x",
+    ),
+    ({"cell_3": {"order": "new_tensor"}}, "var_history_3", "build the optimizer over x itself"),
+    ({"cell_4": {"order": "new_tensor"}}, "fn_history_4", "build the optimizer over x itself"),
     ({"cell_2": {"update": "rebind"}}, "var_history_2", "never moved: the step did not change x"),
     ({"cell_parabola": {"update": "rebind"}}, "fn_history_parabola", "point never moved"),
     # A step with the wrong sign: named in lesson 3, whose run stays finite; lesson 4's
