@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -455,6 +456,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
     the checker can say so; the keys saved leave the file's list of unfinished keys (see
     :func:`~gdtutor.answers.start_exercise`). The file is replaced whole or not at all.
+    A key of the same lessons that stays unfinished (``answer`` lacks it) is warned about.
 
     Parameters
     ----------
@@ -475,6 +477,13 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         If ``path`` exists but cannot be read as an answer file; it is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
+
+    Warns
+    -----
+    UserWarning
+        If a key of a lesson whose keys ``answer`` holds stays unfinished: the exercise
+        started it and ``answer`` lacks it (in a notebook, a cell run again that starts
+        ``answer = {}`` afresh), so the checker reports it as missing.
     """
     path = Path(path)
     answers = {**_saved_answers(path), **answer}
@@ -483,7 +492,22 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     if unfinished:
         answers[UNFINISHED] = unfinished
     _replace_file(path, _dumps(answers))
+    _warn_if_left(answer, unfinished)
     return path.absolute()
+
+
+def _warn_if_left(answer: Mapping[str, Any], unfinished: list[str]) -> None:
+    lessons = {ANSWER_KEYS[key].lesson for key in answer if key in ANSWER_KEYS}
+    left = [key for key in unfinished if key in ANSWER_KEYS and ANSWER_KEYS[key].lesson in lessons]
+    if left:
+        lesson = ANSWER_KEYS[left[0]].lesson
+        warnings.warn(
+            f"answer lacks {', '.join(left)}, which lesson {lesson}'s exercise started: not "
+            "saved, the checker reports them as missing. Run the exercise again from its "
+            "first cell to its last (in a notebook, a cell run again can start answer = {} "
+            "afresh)",
+            stacklevel=3,  # the line that called save_answers
+        )
 
 
 def _dumps(answers: Mapping[str, Any]) -> str:

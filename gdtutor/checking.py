@@ -191,7 +191,8 @@ class KeyCheck:
     shape, expected_shape : tuple of int or None
         The learner's and the reference's array shapes, where they exist.
     stopped : bool
-        True for a missing key whose exercise started and stopped before saving it.
+        True for a missing key whose exercise started it and did not save it (the run
+        stopped before its end, say).
     """
 
     key: str
@@ -485,8 +486,11 @@ def _absent(key: str, unfinished: frozenset[str] = frozenset()) -> KeyCheck:
     info = ANSWER_KEYS[key]
     run = f"run {info.exercise} (lesson {info.lesson}; or its .ipynb) to the end to save it"
     if key in unfinished:
-        stopped = f"{info.exercise} (lesson {info.lesson}) started but stopped before saving it"
-        return KeyCheck(key, "missing", hint=f"{stopped}: run it again to the end", stopped=True)
+        started = (
+            f"{info.exercise} (lesson {info.lesson}; or its .ipynb) started it and did not save it"
+        )
+        again = "run it again, from its first cell to its last"
+        return KeyCheck(key, "missing", hint=f"{started}: {again}", stopped=True)
     if info.required:
         return KeyCheck(key, "missing", hint=run)
     stopped = "a run that stopped on an error saved nothing"
@@ -672,7 +676,7 @@ def _problem(row: KeyCheck) -> str:
     """A wrong or missing key as a class summary names it: a missing key whose exercise
     started and did not save it says so; a wrong one gives its hint."""
     if row.verdict == "missing":
-        return f"{row.key}: {'stopped before saving' if row.stopped else 'missing'}"
+        return f"{row.key}: {'started, not saved' if row.stopped else 'missing'}"
     return f"{row.key}: {row.verdict}" + (f" ({row.hint})" if row.hint else "")
 
 

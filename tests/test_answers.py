@@ -198,6 +198,37 @@ def test_save_answers_says_where_the_file_is(tmp_path, monkeypatch) -> None:
     assert written.is_absolute() and written.samefile(tmp_path / ".answer.json")
 
 
+def test_save_answers_warns_of_a_started_key_of_its_lesson_that_answer_lacks(
+    tmp_path, reference
+) -> None:
+    import warnings
+
+    from gdtutor.answers import UNFINISHED, save_answers, start_exercise
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    start_exercise(["var_history_parabola", "fn_history_parabola"], path)  # lesson 3 stopped
+    lesson_5 = ["var_history_3", "fn_history_3", "var_history_4", "fn_history_4"]
+    start_exercise(lesson_5, path)
+    # A notebook whose SGD cell (answer = {}) ran again after the AdamW cell.
+    answer = {key: reference[key] for key in lesson_5[:2]}
+    with pytest.warns(UserWarning) as caught:
+        save_answers(answer, path)
+    assert len(caught) == 1 and str(caught[0].message) == (
+        "answer lacks var_history_4, fn_history_4, which lesson 5's exercise started: not "
+        "saved, the checker reports them as missing. Run the exercise again from its first "
+        "cell to its last (in a notebook, a cell run again can start answer = {} afresh)"
+    )
+    assert caught[0].filename == __file__  # the caller's line, not gdtutor's
+    saved = load_answers(path)
+    assert saved[UNFINISHED] == ["var_history_parabola", "fn_history_parabola", *lesson_5[2:]]
+    # Another lesson's unfinished keys are not this run's to warn about.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        save_answers({key: reference[key] for key in lesson_5[2:]}, path)
+    assert load_answers(path)[UNFINISHED] == ["var_history_parabola", "fn_history_parabola"]
+
+
 def test_the_notebooks_skewed_function_takes_a_float64_point_too() -> None:
     import torch
 

@@ -74,8 +74,8 @@ def test_keys_an_exercise_started_and_did_not_save_fail() -> None:
     row = result["var_history_parabola"]
     assert row.verdict == "missing"
     assert row.hint == (
-        "plot_03_descent_by_hand_exercise.py (lesson 3) started but stopped before saving it: "
-        "run it again to the end"
+        "plot_03_descent_by_hand_exercise.py (lesson 3; or its .ipynb) started it and did not "
+        "save it: run it again, from its first cell to its last"
     )
     # Without the list, the same file passes: lesson 3's keys are optional.
     del answers[UNFINISHED]

@@ -836,7 +836,7 @@ def test_a_key_started_and_not_saved_is_named_so_in_a_class_summary(
     problems = {Path(row[0]).name: row[-1] for row in list(csv.reader(out.splitlines()))[1:]}
     assert status == 1
     assert problems == {
-        "ann.json": "var_history_3: stopped before saving",
+        "ann.json": "var_history_3: started, not saved",
         "bob.json": "var_history_3: missing",
     }
 
