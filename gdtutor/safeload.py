@@ -17,19 +17,19 @@ float32 array becomes ``inf`` there, as numpy casts it. Nothing is imported, not
 one file is read, and the file is never written.
 
 A problem with the file as a whole raises :class:`~gdtutor.safeload.LoadError` with a
-one-line reason: a file over :data:`~gdtutor.safeload.MAX_BYTES` or not a regular file,
-compressed or binary bytes, text that is not UTF-8 or not JSON, JSON nested more than 64
-levels deep, a top level that is not an object (or is a json_tricks object), and duplicate
-keys. A problem inside one key's value is that key's: an array that is malformed (data that
-are not numbers, that do not fill its declared shape or do not fit its dtype, data or a
-shape with more dimensions than numpy's 64 or sizes no file could hold, a dtype that is not
-a number's, a compressed or invalid buffer) and any object with a ``__name__``-style
-key other than the array form (class instances, enums, sets, dates, paths, ...), which is
-refused and never built. By default it raises :class:`~gdtutor.safeload.LoadError` too,
-naming the key and where in it; with ``per_key=True``, as the checker reads a file, the
-key's value is a ``BadValue`` instead, holding the verdict for the key (``"not numeric"``,
-``"wrong shape"``, or ``"fail"`` for an integer that does not fit its dtype) and the reason,
-and the other keys are read as usual.
+one-line reason: a file over :data:`~gdtutor.safeload.MAX_BYTES` or not a regular file, an
+empty file, compressed or binary bytes, text that is not UTF-8 (UTF-16 is named) or not JSON
+(a file cut short is named), JSON nested more than 64 levels deep, a top level that is not
+an object (or is a json_tricks object), and duplicate keys. A problem inside one key's value
+is that key's: an array that is malformed (data that are not numbers, that do not fill its
+declared shape or do not fit its dtype, data or a shape with more dimensions than numpy's 64
+or sizes no file could hold, a dtype that is not a number's, a compressed or invalid buffer)
+and any object with a ``__name__``-style key other than the array form (class instances,
+enums, sets, dates, paths, ...), which is refused and never built. By default it raises
+:class:`~gdtutor.safeload.LoadError` too, naming the key and where in it; with
+``per_key=True``, as the checker reads a file, the key's value is a ``BadValue`` instead,
+holding the verdict for the key (``"not numeric"``, ``"wrong shape"``, or ``"fail"`` for an
+integer that does not fit its dtype) and the reason, and the other keys are read as usual.
 
 A file laid out as json_tricks writes the course's answers is parsed by orjson, in C, and
 each history of hundreds of small arrays is checked and converted as one: a class of files
@@ -609,6 +609,10 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
             fast = None
         if fast is not None:
             return fast
+        if not data.strip():
+            raise LoadError("the file is empty" if not data else "the file holds only white space")
+        if _utf16(data):
+            raise LoadError("UTF-16 text: an answer file is UTF-8 text (save it as UTF-8)")
         nul = data.find(b"\0")
         if nul >= 0:
             raise LoadError(f"binary data (a NUL byte at offset {nul}), not JSON text")
@@ -620,6 +624,20 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
             return _standard(text.removeprefix("\ufeff"), per_key)
         except RecursionError:  # anywhere: the file's nesting, whatever the Python stack
             raise LoadError(_too_deep()) from None
+
+
+def _utf16(data: bytes) -> bool:
+    """Whether ``data`` starts as UTF-16 text does: a byte-order mark, or ASCII characters
+    each with a NUL byte before or after it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[: min(len(data), 64) // 2 * 2]
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return (not any(even) and all(0 < b < 128 for b in odd)) or (
+        not any(odd) and all(0 < b < 128 for b in even)
+    )
 
 
 @contextlib.contextmanager
@@ -644,6 +662,11 @@ def _standard(text: str, per_key: bool = False) -> dict[str, Any]:
     try:
         answers = json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as error:
+        if error.pos >= len(text):
+            where = f"line {error.lineno} column {error.colno}"
+            raise LoadError(
+                f"not JSON: the text ends at {where}, before the JSON does (cut short?)"
+            ) from None
         raise LoadError(f"not JSON: {error}") from None
     except LoadError:
         raise

@@ -145,7 +145,12 @@ def _ok() -> bytes:
 # name -> (file content, or a function of the test's directory giving it; reason fragment)
 HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
     "not JSON": (b"X_grad = [20, 40]", "not JSON: Expecting value"),
-    "empty": (b"", "not JSON"),
+    "empty": (b"", "the file is empty"),
+    "white space only": (b" \n\t\n", "the file holds only white space"),
+    "cut short": (_ok()[:-5], "not JSON: the text ends at line 1 column 69, before the JSON does"),
+    "UTF-16 with a byte-order mark": ('{"X_grad": [1.0]}'.encode("utf-16"), "UTF-16 text"),
+    "UTF-16 without one": ('{"X_grad": [1.0]}'.encode("utf-16-be"), "(save it as UTF-8)"),
+    "UTF-16, little-endian": ('{"X_grad": [1.0]}'.encode("utf-16-le"), "UTF-16 text: an"),
     "JSON with comments": (b'{"a": 1 // note\n}', "not JSON"),
     "top-level list": (b"[1, 2, 3]", "the top level is a list, expected a JSON object"),
     "top-level number": (b"3.5", "the top level is a number"),
