@@ -400,9 +400,17 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
         return ""
     # A history counts its entries (one per step), an array its elements.
     entries = off.reshape(len(got), -1).any(axis=1) if history else off.ravel()
-    first = np.argwhere(off)[0][: 1 if history else None]
-    where = ", ".join(str(int(i)) for i in first)
-    return f"first off at {key}[{where}] ({int(entries.sum())} of {entries.size} entries off)"
+    first = tuple(int(i) for i in np.argwhere(off)[0][: 1 if history else None])
+    where = ", ".join(map(str, first))
+    values = f"yours {_entry(got[first])}, the reference's {_entry(ref.original[first])}"
+    count = f"{int(entries.sum())} of {entries.size} entries off"
+    return f"first off at {key}[{where}]: {values} ({count})"
+
+
+def _entry(value: np.ndarray) -> str:
+    """An entry of an answer as a hint shows it: a number, or a point's numbers, to 6 digits."""
+    numbers = [f"{float(x):.6g}" for x in np.ravel(value)]
+    return numbers[0] if np.ndim(value) == 0 else f"({', '.join(numbers)})"
 
 
 def _passing_hint(got: np.ndarray, in_float32: bool | None = None) -> str:

@@ -270,7 +270,8 @@ def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     row = check_answers(answers)["var_history_2"]
     assert (row.verdict, row.hint) == (
         "fail",
-        "first off at var_history_2[0] (500 of 500 entries off)",
+        "first off at var_history_2[0]: yours (8.5, 8.5), the reference's (8, 8) "
+        "(500 of 500 entries off)",
     )
     assert row.max_abs_error == pytest.approx(0.5)
     # One value edited by hand: its place.
@@ -278,12 +279,16 @@ def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     answers["fn_history_3"] = np.array(answers["fn_history_3"])
     answers["fn_history_3"][100] *= 1.01
     row = check_answers(answers)["fn_history_3"]
-    assert row.hint == "first off at fn_history_3[100] (1 of 500 entries off)"
+    want = float(reference()["fn_history_3"][100])
+    assert row.hint == (
+        f"first off at fn_history_3[100]: yours {want * np.float32(1.01):.6g}, the reference's "
+        f"{want:.6g} (1 of 500 entries off)"
+    )
     answers = reference()
     answers["X_grad"] = np.array(answers["X_grad"])
     answers["X_grad"][1, 2] = 141
-    assert (
-        check_answers(answers)["X_grad"].hint == "first off at X_grad[1, 2] (1 of 12 entries off)"
+    assert check_answers(answers)["X_grad"].hint == (
+        "first off at X_grad[1, 2]: yours 141, the reference's 140 (1 of 12 entries off)"
     )
 
 
