@@ -402,9 +402,9 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
     entries = off.reshape(len(got), -1).any(axis=1) if history else off.ravel()
     at = tuple(int(i) for i in np.argwhere(off)[0][: 1 if history else None])
     where = ", ".join(map(str, at))
-    values = f"yours {_entry(got[at])}, the reference's {_entry(ref.original[at])}"
+    shown = f"yours {_entry(got[at])}, the reference's {_entry(ref.original[at])}"
     count = f"{int(entries.sum())} of {entries.size} entries off"
-    return f"first off at {key}[{where}]: {values} ({count})"
+    return f"first off at {key}[{where}]: {shown} ({count})"
 
 
 def _entry(value: np.ndarray) -> str:
