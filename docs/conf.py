@@ -181,8 +181,28 @@ copybutton_selector = ":not(.sphx-glr-script-out, .output) > div.highlight pre"
 copybutton_exclude = ".linenos, .gp, .go"
 copybutton_prompt_text = r">>> |\.\.\. |\$ "
 copybutton_prompt_is_regexp = True
-# The 404 page links to the site's root wherever the reader mistyped an address.
+# The 404 page links to the site's root wherever the reader mistyped an address, and, in
+# its text, to the main pages and the search (the theme's own search box is in the drawer
+# on a phone).
 notfound_urls_prefix = urlparse(html_baseurl).path
+notfound_context = {
+    "title": "Page not found",
+    "body": f"""
+<h1>Page not found</h1>
+<p>No page of this site has that address: it may have moved, or been mistyped. From here:</p>
+<ul>
+<li><a href="{notfound_urls_prefix}index.html">the start page</a></li>
+<li><a href="{notfound_urls_prefix}auto_examples/index.html">the lessons</a></li>
+<li><a href="{notfound_urls_prefix}exercises.html">the exercises</a></li>
+<li><a href="{notfound_urls_prefix}install.html">installing gdtutor</a></li>
+</ul>
+<form action="{notfound_urls_prefix}search.html" method="get" role="search">
+<label for="search-404">Or search the site:</label>
+<input type="search" id="search-404" name="q">
+<button type="submit" class="btn btn-sm">Search</button>
+</form>
+""",
+}
 # Social cards: each page's own title, description and first figure; pages without a
 # figure show the skewed valley's thumbnail. No card images are generated or fetched.
 ogp_site_url = html_baseurl

@@ -380,6 +380,14 @@ def _anchor_viewcode_backlinks(app: Sphinx, doctree: Any, docname: str) -> None:
                 signature["ids"].append(anchor)
 
 
+def _drop_theme_templates(app: Sphinx, error: Exception | None) -> None:
+    """Remove the template fragments that the theme's static folder holds (its Jinja macros
+    for its own bundles): copied with its assets, they would be published as pages."""
+    if error is None and app.builder.format == "html":
+        for fragment in (Path(app.outdir) / "_static").glob("*.html"):
+            fragment.unlink()
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-gallery (builder-inited) decides which examples are up to date.
     app.connect("config-inited", _invalidate)
@@ -389,4 +397,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
     app.connect("builder-inited", _build_distributions)
+    app.connect("build-finished", _drop_theme_templates)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -169,6 +169,16 @@ LAYOUT = """
     code_blocks: code.length,
     code_without_button: code.filter(p => !button(p)).length,
     output_with_button: output.filter(button).length,
+    // The space between each gallery figure and what follows it on the page.
+    figure_gaps: links("article img.sphx-glr-single-img").map(img => {
+      const next = (img.closest("a") || img).nextElementSibling;
+      return next ? next.getBoundingClientRect().top - img.getBoundingClientRect().bottom : null;
+    }).filter(gap => gap !== null),
+    // How far below the text a link to a name in code draws its underline, in em of the code.
+    code_link_offsets: links("article a > code").map(code =>
+      parseFloat(getComputedStyle(code.parentElement).textUnderlineOffset) /
+      parseFloat(getComputedStyle(code).fontSize)),
+    scrollbar_color: getComputedStyle(document.documentElement).scrollbarColor,
   };
 }
 """

@@ -542,6 +542,33 @@ def test_an_overflow_after_the_last_step_is_drawn_and_told(page) -> None:  # typ
     assert page.problems[before:] == []
 
 
+def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None:  # type: ignore[no-untyped-def]
+    """Polyak's heavy ball drives the quadratic's value below float32's smallest number: from
+    that step the value is 0, which a log axis cannot place. The curve stops at the last
+    positive value; a dashed line along the bottom edge and a label say from which step."""
+    _reset(page)
+    page.get_by_role("button", name="Polyak's heavy ball").click()
+    page.get_by_label("Objective").select_option("skewed")
+    page.get_by_label("Steps", exact=True).fill("500")
+    view = shown(page)
+    run = assert_matches_torch(view)
+    values = np.append(run.values, float(OBJECTIVES["skewed"](torch.tensor(run.end_point))))
+    first = int(np.flatnonzero(values == 0)[0])
+    assert 0 < first < len(run) and (values[first:] == 0).all() and (values[:first] > 0).all()
+    ys = [float(v) for v in re.findall(r",([\d.]+)", view["curve"])]
+    assert len(ys) == first  # the positive values only
+    bottom = page.evaluate(
+        "(() => { const f = document.querySelector('.gdt-ex-values .gdt-ex-frame').getBBox();"
+        " return f.y + f.height; })()"
+    )
+    assert page.locator(".gdt-ex-zero").count() == 1
+    dashed = page.locator(".gdt-ex-zero").get_attribute("d")
+    assert float(re.match(r"M[\d.]+,([\d.]+)H", dashed)[1]) == pytest.approx(bottom, abs=0.01)
+    assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 from step {first}"
+    assert f"From step {first} on, the value is below float32's smallest number" in view["text"]
+    assert _crowded_labels(page) == []
+
+
 def _assert_cross_one_step_after_the_curve(page, view: dict) -> None:  # type: ignore[no-untyped-def]
     """The overflow cross marks the step that overflowed: one step right of the curve's last
     point, at the top of the axes; its label has a backing over the curve."""
@@ -866,6 +893,6 @@ def test_no_label_covers_another(page, objective: str) -> None:  # type: ignore[
     for k in range(presets):
         page.click(f"[data-preset='{k}']")
         page.get_by_label("Objective").select_option(objective)
-        for steps in ("10", "500"):
+        for steps in ("10", "500", "1000"):
             page.get_by_label("Steps", exact=True).fill(steps)
             assert _crowded_labels(page) == [], (k, objective, steps)

@@ -104,6 +104,27 @@ def test_copy_buttons_on_code_not_on_output(visit, page_path: str) -> None:  # t
     assert layout["output_with_button"] == 0, f"{page_path}: {layout}"
 
 
+@pytest.mark.parametrize("page_path", PAGES)
+def test_figures_keep_apart_from_what_follows_and_underlines_from_underscores(  # type: ignore[no-untyped-def]
+    visit, page_path: str
+) -> None:
+    layout = visit(page_path, "desktop-light").layout
+    assert all(gap >= 12 for gap in layout["figure_gaps"]), f"{page_path}: {layout['figure_gaps']}"
+    # A monospace underscore reaches about 0.2em below the baseline.
+    low = [offset for offset in layout["code_link_offsets"] if offset < 0.3]
+    assert low == [], f"{page_path}: underlines {low} em below names in code"
+
+
+def test_no_template_fragment_is_published() -> None:
+    assert sorted((HTML / "_static").glob("*.html")) == []
+
+
+def test_the_scroll_bars_follow_the_dark_mode(visit) -> None:  # type: ignore[no-untyped-def]
+    assert visit("index.html", "desktop-light").layout["scrollbar_color"] == "auto"
+    dark = visit("index.html", "phone-dark").layout["scrollbar_color"]
+    assert dark != "auto" and "255, 255, 255" not in dark, dark
+
+
 def test_copy_button_leaves_out_prompts_and_output(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
     """A doctest example copies as the code alone: no ">>> " prompts, no printed output."""
     page_path = next(
@@ -143,6 +164,18 @@ def test_missing_page_shows_the_404_page(browser, site_url: str) -> None:  # typ
     page.wait_for_load_state("load")
     assert page.url.startswith(site_url) and "auto_examples/index.html" in page.url
     assert "Lessons" in page.title()
+    # Its text links to the main pages, and searches, from any depth too.
+    page.goto(f"{site_url}/no/such/lesson.html", wait_until="load")
+    article = page.locator("article")
+    for text, target in [
+        ("the lessons", "auto_examples/index.html"),
+        ("the exercises", "exercises.html"),
+    ]:
+        assert article.get_by_role("link", name=text).get_attribute("href").endswith("/" + target)
+    article.get_by_role("searchbox", name="Or search the site:").fill("learning rate")
+    article.get_by_role("button", name="Search").click()
+    page.wait_for_load_state("load")
+    assert page.url.startswith(f"{site_url}/search.html?q=learning") and failed == []
     context.close()
 
 

@@ -69,9 +69,12 @@ function logTicks(scale) {
     const format = scale.tickFormat(4);
     return scale.ticks(4).map((t) => [t, fmt(Number(format(t)))]).filter(([, s]) => s !== "");
   }
-  const every = Math.ceil((last - first + 1) / 6);
+  // At most six ticks, a round number of decades apart, on multiples of that number.
+  const every = [1, 2, 3, 5, 10, 20, 50, 100].find((n) => (last - first) / n <= 5) ?? 200;
   const ticks = [];
-  for (let k = last; k >= first; k -= every) ticks.push([10 ** k, powerOfTen(k)]);
+  for (let k = Math.floor(last / every) * every; k >= first; k -= every) {
+    ticks.push([10 ** k, powerOfTen(k)]);
+  }
   return ticks;
 }
 
@@ -83,7 +86,10 @@ function axes(parent, x, y, { xTicks, yTicks, xLabel, yLabel }) {
   for (const [value, label] of xTicks) {
     const px = x(value);
     svg("line", { x1: px, x2: px, y1: y0, y2: y0 + 4 }, g);
-    text(g, px, y0 + 17, label, { "text-anchor": "middle" });
+    const tick = text(g, px, y0 + 17, label, { "text-anchor": "middle" });
+    // A label at the right end ("1000" steps) ends at its tick rather than past the chart.
+    const box = tick.getBBox();
+    if (box.width && box.x + box.width > W) tick.setAttribute("text-anchor", "end");
   }
   const tickLeft = [];
   for (const [value, label] of yTicks) {
@@ -102,6 +108,18 @@ function axes(parent, x, y, { xTicks, yTicks, xLabel, yLabel }) {
     class: "gdt-ex-label",
     transform: `rotate(-90 ${lx} ${(y0 + y1) / 2})`,
   });
+}
+
+/** The runs of steps whose value is exactly 0, as [first step, last step] pairs. */
+function zeroRuns(series) {
+  const runs = [];
+  for (const [i, v] of series) {
+    if (v !== 0) continue;
+    const last = runs[runs.length - 1];
+    if (last && last[1] === i - 1) last[1] = i;
+    else runs.push([i, i]);
+  }
+  return runs;
 }
 
 /** Whether two boxes (from getBBox) are apart, with `gap` between them. */
@@ -441,10 +459,33 @@ function mount(root, index) {
       xLabel: "step",
       yLabel: "f(x)",
     });
-    // A value of exactly 0 has no place on a log axis: it is drawn on the bottom edge.
+    // A value of exactly 0 (a float32 value below its smallest number rounds to 0) has no
+    // place on a log axis: the curve breaks there, and its steps are a dashed line along
+    // the bottom edge, named by a label.
     const floor = y.domain()[0];
-    const d = series.map(([i, v], k) => `${k ? "L" : "M"}${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`).join("");
-    svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
+    const at = ([i, v]) => `${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`;
+    const d = series.map((p, k) => `${k && series[k - 1][1] !== 0 ? "L" : "M"}${at(p)}`);
+    svg("path", { d: d.filter((_, k) => series[k][1] !== 0).join(""), class: "gdt-ex-curve" }, valuesSvg);
+    const zeros = zeroRuns(series);
+    for (const [from, to] of zeros) {
+      const [a, b] = [x(from), x(Math.max(to, from + 0.5))];
+      svg("path", { d: `M${a.toFixed(2)},${y(floor).toFixed(2)}H${b.toFixed(2)}`, class: "gdt-ex-zero" }, valuesSvg);
+    }
+    if (zeros.length) {
+      const [from, to] = zeros[0];
+      const words = to === series[series.length - 1][0] ? `f = 0 from step ${from}` : `f = 0 at step ${from}`;
+      const px = x(from);
+      const left = px > (M.left + W - M.right) / 2;
+      const label = text(valuesSvg, left ? px - 4 : px + 4, y(floor) - 6, words, {
+        "text-anchor": left ? "end" : "start",
+        class: "gdt-ex-zero-label",
+      });
+      const box = label.getBBox();
+      valuesSvg.insertBefore(
+        svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }),
+        label,
+      );
+    }
     if (overflow !== null && series.length) {
       // The value at the overflow step is off the chart: a cross marks that step at the top
       // of the axes, one step after the curve's last (finite) value.
@@ -570,6 +611,11 @@ function mount(root, index) {
           ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
           : end;
       }
+    }
+    const zero = result.values.indexOf(0);
+    if (zero >= 0) {
+      const on = result.values.slice(zero).every((v) => v === 0) && result.endValue === 0;
+      message += ` ${on ? `From step ${zero} on` : `At step ${zero}`}, the value is below float32's smallest number and rounds to 0, which a log axis cannot show.`;
     }
     if (leaves) message += " The path leaves the plot.";
     status.textContent = message;
