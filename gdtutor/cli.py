@@ -12,6 +12,10 @@ import os
 import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gdtutor.checking import CheckResult
 
 __all__ = ["main"]
 
@@ -134,7 +138,36 @@ def _check_one(path: Path) -> int:
         print(f"error: cannot check {path}: {_unexpected(error)}", file=sys.stderr)
         return 2
     print(format_report(result), flush=True)
+    edited = _edited_since(path, result)
+    if edited:
+        one = len(edited) == 1
+        print(
+            f"note: {', '.join(edited)} changed after {path.name} was last written, so "
+            f"{'its' if one else 'their'} answers above are from an earlier run: run "
+            f"{'it' if one else 'them'} again (a script with a syntax error runs nothing and "
+            "saves nothing)",
+            flush=True,
+        )
     return 0 if result.passed else 1
+
+
+def _edited_since(path: Path, result: CheckResult) -> list[str]:
+    """The exercise scripts beside the answer file, of the lessons whose keys it holds, that
+    changed after the file was last written: the answers checked are not their last edit's."""
+    from gdtutor.answers import ANSWER_KEYS
+
+    held = [row.key for row in result.rows if row.key in ANSWER_KEYS]
+    held = [key for key in held if result[key].verdict not in ("missing", "not attempted")]
+    edited = []
+    try:
+        written = path.stat().st_mtime
+        for name in dict.fromkeys(ANSWER_KEYS[key].exercise for key in held):
+            script = path.parent / name
+            if script.is_file() and script.stat().st_mtime > written:
+                edited.append(name)
+    except OSError:  # a file or folder that cannot be looked at: nothing to say
+        return []
+    return edited
 
 
 def _summary_row(path: Path) -> tuple[str, ...]:

@@ -635,6 +635,49 @@ def test_a_class_goes_on_past_a_file_nested_too_deeply_or_malformed_in_a_key(
     )]  # fmt: skip
 
 
+def test_one_file_notes_the_exercise_scripts_edited_after_it_was_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A learner edits lesson 4's script, breaks it (a syntax error runs nothing) and checks:
+    # the file still holds the last run's answers, which pass.
+    answers = tmp_path / ".answer.json"
+    write_answers(answers)
+    written = answers.stat().st_mtime
+    for name, age in [  # seconds before the answer file was written
+        ("plot_04_skewed_valley_exercise.py", -60),
+        ("plot_05_torch_optim_exercise.py", 60),
+        ("plot_05_torch_optim_exercise.ipynb", -60),  # a notebook saves itself as it runs
+        ("plot_02_matrix_gradient_exercise.py", -60),
+    ]:
+        (tmp_path / name).write_text("x = (\n")
+        os.utime(tmp_path / name, (written - age, written - age))
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_check(capsys)
+    lines = out.splitlines()
+    assert (status, err, lines[-2]) == (0, "", "10 of 10 keys pass")
+    assert lines[-1] == (
+        "note: plot_02_matrix_gradient_exercise.py, plot_04_skewed_valley_exercise.py changed "
+        "after .answer.json was last written, so their answers above are from an earlier run: "
+        "run them again (a script with a syntax error runs nothing and saves nothing)"
+    )
+    # Only the lessons whose keys the file holds: a missing key already says to run it.
+    import json
+
+    data = json.loads(answers.read_text())
+    del data["X_grad"]
+    answers.write_text(json.dumps(data))
+    os.utime(answers, (written, written))
+    status, out, _ = run_check(capsys)
+    assert status == 1 and out.splitlines()[-1].startswith(
+        "note: plot_04_skewed_valley_exercise.py changed after .answer.json was last written, "
+        "so its answers above are from an earlier run: run it again"
+    )
+    # Nothing to note once the scripts ran after their edits.
+    os.utime(answers, (written + 120, written + 120))
+    status, out, _ = run_check(capsys)
+    assert "note:" not in out
+
+
 def test_an_unforeseen_error_in_one_file_is_that_files_row(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,

@@ -168,6 +168,26 @@ def test_the_filled_exercises_pass_the_check(reader: dict, solved_folder: Path) 
     assert done.stdout.splitlines()[-1] == "10 of 10 keys pass"
 
 
+def test_an_exercise_broken_after_its_run_is_noted(
+    reader: dict, solved_folder: Path, tmp_path: Path
+) -> None:
+    # A syntax error runs nothing, so the file keeps the last run's answers, which pass: the
+    # checker notes that the script changed after them.
+    (tmp_path / ".answer.json").write_bytes((solved_folder / ".answer.json").read_bytes())
+    [exercise] = [p for p in _exercises(reader) if p.name.startswith("plot_04_")]
+    script = tmp_path / exercise.name
+    source = _solved(exercise)
+    assert "with torch.no_grad():" in source
+    script.write_text(source.replace("with torch.no_grad():", "with torch.no_grad()"))
+    done = _run([str(reader["python"]), script.name], cwd=tmp_path)
+    assert done.returncode == 1 and "SyntaxError" in done.stderr, done.stderr[-2000:]
+    done = _run([str(reader["python"]), "-m", "gdtutor", "check"], cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-2] == "10 of 10 keys pass"
+    assert lines[-1].startswith(f"note: {exercise.name} changed after .answer.json was last")
+
+
 @pytest.mark.parametrize("lesson", sorted(MISTAKES))
 def test_a_planted_mistake_fails_naming_its_lesson(
     reader: dict, solved_folder: Path, lesson: int, tmp_path: Path
