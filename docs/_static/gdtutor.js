@@ -27,6 +27,42 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
       // A displayed formula stands apart from the sentences around it.
       formula.replaceWith(formula.closest(".katex-display") ? ` ${source} ` : source);
     });
+    // The text of neighbouring boxes (a parameter's name, type and description; the cells of
+    // a table; list items) ran together ("lrfloatThe learning rate"): keep them apart, and a
+    // parameter's type after " : ", as the page shows it.
+    page.querySelectorAll("dl.field-list .classifier").forEach((type) => type.before(" : "));
+    page
+      .querySelectorAll("p, li, dt, dd, td, th, h1, h2, h3, h4, h5, h6, pre, div, figcaption")
+      .forEach((box) => box.append(" "));
     return pageText(page.documentElement.outerHTML, anchor);
+  };
+}
+
+// The passage is taken around the first place a word searched for appears, even inside
+// another word ("rate" in "enumerate"). Take it around the words as searched for, together
+// ("learning rate"), where the page has them; else around the first word that starts with
+// one of them; else as Sphinx does.
+if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "function") {
+  const pageSummary = Search.makeSearchSummary;
+  const escape = (word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  Search.makeSearchSummary = (htmlText, keywords, anchor) => {
+    const text = Search.htmlToText(htmlText, anchor);
+    const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
+    const words = [...keywords].filter((word) => word.length > 0).map(escape);
+    const found = [
+      query && new RegExp(`(^|\\W)(${escape(query).replace(/\s+/g, "\\s+")})(?=\\W|$)`, "i"),
+      words.length && new RegExp(`(^|\\W)((${words.join("|")})\\w*)`, "i"),
+    ]
+      .filter(Boolean)
+      .map((pattern) => text.match(pattern))
+      .find((match) => match);
+    if (!text || !found) return pageSummary(htmlText, keywords, anchor);
+    const at = found.index + found[1].length;
+    const start = Math.max(at - 120, 0);
+    const summary = document.createElement("p");
+    summary.classList.add("context");
+    summary.textContent =
+      (start ? "..." : "") + text.substr(start, 240).trim() + (start + 240 < text.length ? "..." : "");
+    return summary;
   };
 }

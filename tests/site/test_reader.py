@@ -213,6 +213,28 @@ def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-un
     assert using <= set(results), f"{query!r}: lessons not found: {using - set(results)}"
 
 
+def test_search_passages_are_taken_around_the_words_searched_for(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Not around "rate" inside "enumerate": around "learning rate" where a page has it, else
+    around a word that starts with a word searched for."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/search.html?q=learning+rate", wait_until="load")
+    page.wait_for_function(
+        "() => /found/i.test(document.querySelector('.search-summary')?.textContent ?? '')",
+        timeout=30_000,
+    )
+    page.wait_for_load_state("networkidle")
+    passages = page.eval_on_selector_all(
+        "#search-results li p.context", "ps => ps.map(p => p.textContent)"
+    )
+    context.close()
+    assert len(passages) >= 10
+    phrase = [p for p in passages if re.search(r"\blearning\s+rate\b", p, re.IGNORECASE)]
+    assert len(phrase) >= len(passages) // 2, passages
+    words = [p for p in passages if re.search(r"\b(learn|rate)", p, re.IGNORECASE)]
+    assert words == passages
+
+
 def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
     """The passage under a result shows a formula once, as its TeX source, not also as
     MathML text and as drawn ("btb_tbt"); a word found only in formulas ("alpha") is found
@@ -245,7 +267,15 @@ def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:
           });
         }"""
     )
+    # The words of neighbouring boxes stay apart: an API page's parameters read as the page
+    # shows them.
+    api = page.evaluate(
+        """async () => Search.htmlToText(
+          await (await fetch('gen_modules/generated/gdtutor.optimize.html')).text())"""
+    )
     context.close()
+    api = " ".join(api.split())
+    assert "lr : float The learning rate" in api and "lrfloat" not in api, api[:600]
     assert len(seen) == 20
     assert [tex for tex, found, _ in seen if not found] == []
     assert [tex for tex, _, twice in seen if twice] == []  # beside the formula as drawn
