@@ -144,13 +144,15 @@ for i in range(2):
     direction = str(u[:, i].round(3))
     print(f"{lam[i]:<6.2f}  {direction:16}  {factor:.4f}  {tenfold:.0f}")
 
-fig, ax = plt.subplots(figsize=(8.8, 4.8), layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 7.0), layout="constrained")
 plot_contours(ax, skewed, (-10, 10), (-10, 10))
+ax.set(xticks=range(-10, 11, 5), yticks=range(-10, 11, 5))
 for i, style in enumerate(["--", ":"]):
     label = f"$u_{i + 1}$, $\\lambda_{i + 1}$ = {lam[i]:.1f}"
     ax.axline((0, 0), u[:, i], color="k", linestyle=style, label=label)
 plot_trajectory(ax, points, color="C3", label="gradient descent, α = 0.001")
-trajectory_legend(ax, loc="upper left", bbox_to_anchor=(1.02, 1))
+# The legend goes below the plot, which then takes the figure's whole width.
+trajectory_legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncols=2)
 fig.suptitle("Down the steep wall along u₂, then along the floor u₁", size="medium")
 plt.show()
 # sphinx_gallery_thumbnail_number = 1
