@@ -500,9 +500,14 @@ def _warn_if_left(answer: Mapping[str, Any], unfinished: list[str]) -> None:
     lessons = {ANSWER_KEYS[key].lesson for key in answer if key in ANSWER_KEYS}
     left = [key for key in unfinished if key in ANSWER_KEYS and ANSWER_KEYS[key].lesson in lessons]
     if left:
-        lesson = ANSWER_KEYS[left[0]].lesson
+        numbers = sorted({ANSWER_KEYS[key].lesson for key in left})
+        whose = (
+            f"lesson {numbers[0]}'s exercise"
+            if len(numbers) == 1
+            else f"the exercises of lessons {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+        )
         warnings.warn(
-            f"answer lacks {', '.join(left)}, which lesson {lesson}'s exercise started: not "
+            f"answer lacks {', '.join(left)}, which {whose} started: not "
             "saved, the checker reports them as missing. Run the exercise again from its "
             "first cell to its last (in a notebook, a cell run again can start answer = {} "
             "afresh)",

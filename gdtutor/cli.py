@@ -79,10 +79,12 @@ def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
     others: list[Path] = []
     for name in paths:
         path = Path(name)
+        if path.is_symlink() and len(paths) > 1:  # a linked folder too: not entered
+            files.append(path)
+            links.add(path)
+            continue
         if not path.is_dir():
             files.append(path)
-            if path.is_symlink() and len(paths) > 1:
-                links.add(path)
             continue
         found: list[Path] = []
         for folder, dirs, names in os.walk(path):  # does not enter linked folders

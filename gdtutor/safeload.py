@@ -609,8 +609,9 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
             fast = None
         if fast is not None:
             return fast
-        if not data.strip():
-            raise LoadError("the file is empty" if not data else "the file holds only white space")
+        body = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write
+        if not body.strip():
+            raise LoadError("the file is empty" if not body else "the file holds only white space")
         if _utf16(data):
             raise LoadError("UTF-16 text: an answer file is UTF-8 text (save it as UTF-8)")
         nul = data.find(b"\0")
@@ -624,6 +625,20 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
             return _standard(text.removeprefix("\ufeff"), per_key)
         except RecursionError:  # anywhere: the file's nesting, whatever the Python stack
             raise LoadError(_too_deep()) from None
+
+
+#: What is left of a number or a literal cut off at the end of the text.
+_CUT_NUMBER = re.compile(r"-?\d*\.?\d*(?:[eE][-+]?\d*)?")
+_LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+
+
+def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
+    """Whether the JSON error is the text ending before the JSON does: at its very end, in a
+    string left open, or in a number or literal cut off there."""
+    rest = text[error.pos :].strip()
+    if not rest or error.msg.startswith("Unterminated string"):
+        return True
+    return bool(_CUT_NUMBER.fullmatch(rest)) or any(word.startswith(rest) for word in _LITERALS)
 
 
 def _utf16(data: bytes) -> bool:
@@ -662,7 +677,7 @@ def _standard(text: str, per_key: bool = False) -> dict[str, Any]:
     try:
         answers = json.loads(text, object_pairs_hook=_object)
     except json.JSONDecodeError as error:
-        if error.pos >= len(text):
+        if _cut_short(text, error):
             where = f"line {error.lineno} column {error.colno}"
             raise LoadError(
                 f"not JSON: the text ends at {where}, before the JSON does (cut short?)"

@@ -227,6 +227,13 @@ def test_save_answers_warns_of_a_started_key_of_its_lesson_that_answer_lacks(
         warnings.simplefilter("error")
         save_answers({key: reference[key] for key in lesson_5[2:]}, path)
     assert load_answers(path)[UNFINISHED] == ["var_history_parabola", "fn_history_parabola"]
+    # One answer of two lessons, each with keys left: both are named.
+    start_exercise(["var_history_parabola", "fn_history_parabola", *lesson_5], path)
+    keys = ["var_history_parabola", *lesson_5[:2]]
+    lacks = "fn_history_parabola, var_history_4, fn_history_4"
+    with pytest.warns(UserWarning, match=f"^answer lacks {lacks}, which the exercises of "
+                      "lessons 3 and 5 started: not saved"):  # fmt: skip
+        save_answers({key: reference[key] for key in keys}, path)
 
 
 def test_the_notebooks_skewed_function_takes_a_float64_point_too() -> None:

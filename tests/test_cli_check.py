@@ -148,6 +148,12 @@ HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
     "empty": (b"", "the file is empty"),
     "white space only": (b" \n\t\n", "the file holds only white space"),
     "cut short": (_ok()[:-5], "not JSON: the text ends at line 1 column 69, before the JSON does"),
+    "cut in a number": (b'{"X_grad": [1.0, 0.', "not JSON: the text ends at line 1 column 19,"),
+    "cut after a sign": (b'{"X_grad": [-', "not JSON: the text ends at line 1 column 13,"),
+    "cut in a string": (b'{"X_gr', "not JSON: the text ends at line 1 column 2,"),
+    "cut in a literal": (b'{"X_grad": [nu', "before the JSON does (cut short?)"),
+    "a byte-order mark alone": (b"\xef\xbb\xbf", "the file is empty"),
+    "a byte-order mark and a line": (b"\xef\xbb\xbf\r\n", "the file holds only white space"),
     "UTF-16 with a byte-order mark": ('{"X_grad": [1.0]}'.encode("utf-16"), "UTF-16 text"),
     "UTF-16 without one": ('{"X_grad": [1.0]}'.encode("utf-16-be"), "(save it as UTF-8)"),
     "UTF-16, little-endian": ('{"X_grad": [1.0]}'.encode("utf-16-le"), "UTF-16 text: an"),
@@ -848,14 +854,20 @@ def test_links_named_among_several_files_are_reported_one_named_alone_is_read(
     (tmp_path / "class").mkdir()
     write_answers(tmp_path / "class" / "ann.json")
     (tmp_path / "class" / "zed.json").symlink_to(tmp_path / "outside.json")
-    named = [str(tmp_path / "class" / name) for name in ("ann.json", "zed.json")]
+    (tmp_path / "other").mkdir()
+    write_answers(tmp_path / "other" / "secret.json")
+    (tmp_path / "class" / "linked").symlink_to(tmp_path / "other")  # a folder: not entered
+    named = [str(tmp_path / "class" / name) for name in ("ann.json", "linked", "zed.json")]
     status, out, err = run_check(capsys, "--csv", *named)
     rows = list(csv.reader(out.splitlines()))[1:]
-    assert [row[:2] for row in rows] == [[named[0], "pass"], [named[1], "skipped"]]
-    assert rows[1][-1] == "a symbolic link: not followed"
-    assert (status, err) == (0, "1 file: 1 pass, 0 fail, 0 unreadable; 1 symbolic link skipped\n")
+    assert [row[:2] for row in rows] == [
+        [named[0], "pass"], [named[1], "skipped"], [named[2], "skipped"]
+    ]  # fmt: skip
+    assert rows[1][-1] == rows[2][-1] == "a symbolic link: not followed"
+    assert "secret" not in out
+    assert (status, err) == (0, "1 file: 1 pass, 0 fail, 0 unreadable; 2 symbolic links skipped\n")
     # One file named alone is the file its reader chose: read through the link.
-    status, out, _ = run_check(capsys, named[1])
+    status, out, _ = run_check(capsys, named[2])
     assert status == 0 and out.splitlines()[-1] == "10 of 10 keys pass"
 
 

@@ -542,10 +542,20 @@ def test_an_overflow_after_the_last_step_is_drawn_and_told(page) -> None:  # typ
     assert page.problems[before:] == []
 
 
+def _frame(page) -> tuple[float, float, float, float]:  # type: ignore[no-untyped-def]
+    """The value chart's axes: left, top, right, bottom."""
+    return tuple(
+        page.evaluate(
+            "(() => { const f = document.querySelector('.gdt-ex-values .gdt-ex-frame').getBBox();"
+            " return [f.x, f.y, f.x + f.width, f.y + f.height]; })()"
+        )
+    )
+
+
 def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None:  # type: ignore[no-untyped-def]
     """Polyak's heavy ball drives the quadratic's value below float32's smallest number: from
-    that step the value is 0, which a log axis cannot place. The curve stops at the last
-    positive value; a dashed line along the bottom edge and a label say from which step."""
+    that step the value is 0, which a log axis cannot place. The curve drops to the bottom
+    edge there; the steps at 0 are a dashed line along it, and a label says from which step."""
     _reset(page)
     page.get_by_role("button", name="Polyak's heavy ball").click()
     page.get_by_label("Objective").select_option("skewed")
@@ -555,17 +565,40 @@ def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None
     values = np.append(run.values, float(OBJECTIVES["skewed"](torch.tensor(run.end_point))))
     first = int(np.flatnonzero(values == 0)[0])
     assert 0 < first < len(run) and (values[first:] == 0).all() and (values[:first] > 0).all()
-    ys = [float(v) for v in re.findall(r",([\d.]+)", view["curve"])]
-    assert len(ys) == first  # the positive values only
-    bottom = page.evaluate(
-        "(() => { const f = document.querySelector('.gdt-ex-values .gdt-ex-frame').getBBox();"
-        " return f.y + f.height; })()"
-    )
-    assert page.locator(".gdt-ex-zero").count() == 1
+    assert len(re.findall("[ML]", view["curve"])) == len(values)
+    assert view["curve"].count("L") == first  # drawn down to the first 0, not along the edge
+    left, _, right, bottom = _frame(page)
     dashed = page.locator(".gdt-ex-zero").get_attribute("d")
-    assert float(re.match(r"M[\d.]+,([\d.]+)H", dashed)[1]) == pytest.approx(bottom, abs=0.01)
+    start, y, end = (
+        float(v) for v in re.fullmatch(r"M([\d.]+),([\d.]+)H([\d.]+)", dashed).groups()
+    )
+    assert y == pytest.approx(bottom, abs=0.01) and left < start < end == pytest.approx(right)
     assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 from step {first}"
-    assert f"From step {first} on, the value is below float32's smallest number" in view["text"]
+    assert (
+        f"The value is 0 from step {first}: it is below float32's smallest number" in view["text"]
+    )
+    assert _crowded_labels(page) == []
+
+
+@pytest.mark.parametrize("steps", [1, 10])
+def test_a_run_that_lands_on_the_minimum_drops_to_the_edge(page, steps: int) -> None:  # type: ignore[no-untyped-def]
+    """On the round bowl α* = 1/λ lands on the minimum in one step: f is 0 itself there. The
+    curve still shows the drop, and the words say why f is 0."""
+    _reset(page)
+    page.get_by_role("button", name="Round bowl, α* = 0.05").click()
+    page.get_by_label("Steps", exact=True).fill(str(steps))
+    view = shown(page)
+    run = assert_matches_torch(view)
+    assert run.end_point.tolist() == [0.0, 0.0]
+    assert view["curve"].count("L") == 1  # from the start's value down to the edge
+    when = "from step 1" if steps > 1 else "at step 1"
+    assert f"The value is 0 {when}: the point is the minimum itself" in view["text"]
+    assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 {when}"
+    left, _, right, _ = _frame(page)
+    for dashed in page.locator(".gdt-ex-zero").all():
+        xs = [float(v) for v in re.findall(r"[MH]([\d.]+)", dashed.get_attribute("d"))]
+        assert left <= min(xs) and max(xs) <= right + 0.01
+    assert page.locator(".gdt-ex-zero").count() == (1 if steps > 1 else 0)
     assert _crowded_labels(page) == []
 
 

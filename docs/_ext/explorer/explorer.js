@@ -122,6 +122,13 @@ function zeroRuns(series) {
   return runs;
 }
 
+/** The steps of a run of zeros in words: "from step 3" (to the end), "at step 3", or
+ * "at steps 3–7". */
+function zeroSteps([from, to], last) {
+  if (to === last && to > from) return `from step ${from}`;
+  return to === from ? `at step ${from}` : `at steps ${from}–${to}`;
+}
+
 /** Whether two boxes (from getBBox) are apart, with `gap` between them. */
 function apart(a, b, gap = 1) {
   return a.x + a.width + gap <= b.x || b.x + b.width + gap <= a.x || a.y + a.height + gap <= b.y || b.y + b.height + gap <= a.y;
@@ -459,22 +466,21 @@ function mount(root, index) {
       xLabel: "step",
       yLabel: "f(x)",
     });
-    // A value of exactly 0 (a float32 value below its smallest number rounds to 0) has no
-    // place on a log axis: the curve breaks there, and its steps are a dashed line along
-    // the bottom edge, named by a label.
+    // A value of exactly 0 (the minimum itself, or a float32 value below its smallest number)
+    // has no place on a log axis: the curve drops to the bottom edge there, its steps at 0
+    // are a dashed line along that edge, and a label names them.
     const floor = y.domain()[0];
     const at = ([i, v]) => `${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`;
-    const d = series.map((p, k) => `${k && series[k - 1][1] !== 0 ? "L" : "M"}${at(p)}`);
-    svg("path", { d: d.filter((_, k) => series[k][1] !== 0).join(""), class: "gdt-ex-curve" }, valuesSvg);
+    const bothZero = (k) => k > 0 && series[k - 1][1] === 0 && series[k][1] === 0;
+    const d = series.map((p, k) => `${k && !bothZero(k) ? "L" : "M"}${at(p)}`).join("");
+    svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
     const zeros = zeroRuns(series);
-    for (const [from, to] of zeros) {
-      const [a, b] = [x(from), x(Math.max(to, from + 0.5))];
-      svg("path", { d: `M${a.toFixed(2)},${y(floor).toFixed(2)}H${b.toFixed(2)}`, class: "gdt-ex-zero" }, valuesSvg);
+    for (const [from, to] of zeros.filter(([from, to]) => to > from)) {
+      svg("path", { d: `M${x(from).toFixed(2)},${y(floor).toFixed(2)}H${x(to).toFixed(2)}`, class: "gdt-ex-zero" }, valuesSvg);
     }
     if (zeros.length) {
-      const [from, to] = zeros[0];
-      const words = to === series[series.length - 1][0] ? `f = 0 from step ${from}` : `f = 0 at step ${from}`;
-      const px = x(from);
+      const words = `f = 0 ${zeroSteps(zeros[0], series[series.length - 1][0])}`;
+      const px = x(zeros[0][0]);
       const left = px > (M.left + W - M.right) / 2;
       const label = text(valuesSvg, left ? px - 4 : px + 4, y(floor) - 6, words, {
         "text-anchor": left ? "end" : "start",
@@ -612,10 +618,18 @@ function mount(root, index) {
           : end;
       }
     }
-    const zero = result.values.indexOf(0);
-    if (zero >= 0) {
-      const on = result.values.slice(zero).every((v) => v === 0) && result.endValue === 0;
-      message += ` ${on ? `From step ${zero} on` : `At step ${zero}`}, the value is below float32's smallest number and rounds to 0, which a log axis cannot show.`;
+    const values = overflowStep(result) === null ? [...result.values, result.endValue] : result.values;
+    const [zeros] = zeroRuns(values.map((v, i) => [i, v]));
+    if (zeros) {
+      const step = zeros[0];
+      const point = step < result.points.length ? result.points[step] : result.end;
+      const [mx, my] = view.minimum;
+      const why =
+        point[0] === mx && point[1] === my
+          ? "the point is the minimum itself"
+          : "it is below float32's smallest number and rounds to 0";
+      const when = zeroSteps(zeros, values.length - 1);
+      message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
     if (leaves) message += " The path leaves the plot.";
     status.textContent = message;
