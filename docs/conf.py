@@ -196,10 +196,11 @@ notfound_context = {
 <li><a href="{notfound_urls_prefix}exercises.html">the exercises</a></li>
 <li><a href="{notfound_urls_prefix}install.html">installing gdtutor</a></li>
 </ul>
-<form action="{notfound_urls_prefix}search.html" method="get" role="search">
+<form class="gdtutor-404-search" action="{notfound_urls_prefix}search.html" method="get"
+      role="search">
 <label for="search-404">Or search the site:</label>
 <input type="search" id="search-404" name="q">
-<button type="submit" class="btn btn-sm">Search</button>
+<button type="submit">Search</button>
 </form>
 """,
 }

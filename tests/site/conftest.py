@@ -14,6 +14,7 @@ import http.server
 import json
 import os
 import re
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -101,11 +102,20 @@ def _handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRequest
     return SiteHandler
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A server that says nothing when a browser stops reading a response it no longer wants
+    (a page left while its figures load); any other error is printed as usual."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def site_url(html_dir: Path) -> Iterator[str]:
     """The site's address on 127.0.0.1 (only), on a free port, without a trailing slash."""
     prefix = published_path(html_dir)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(html_dir, prefix))
+    server = _QuietServer(("127.0.0.1", 0), _handler(html_dir, prefix))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -213,20 +213,24 @@ def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-un
     assert using <= set(results), f"{query!r}: lessons not found: {using - set(results)}"
 
 
-def test_search_passages_are_taken_around_the_words_searched_for(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
-    """Not around "rate" inside "enumerate": around "learning rate" where a page has it, else
-    around a word that starts with a word searched for."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(f"{site_url}/search.html?q=learning+rate", wait_until="load")
+def _passages(page, site_url: str, query: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The passages under the results of a search, once every one has come."""
+    page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
     page.wait_for_function(
         "() => /found/i.test(document.querySelector('.search-summary')?.textContent ?? '')",
         timeout=30_000,
     )
-    page.wait_for_load_state("networkidle")
-    passages = page.eval_on_selector_all(
+    page.wait_for_load_state("networkidle")  # each passage comes with its own page
+    return page.eval_on_selector_all(  # type: ignore[no-any-return]
         "#search-results li p.context", "ps => ps.map(p => p.textContent)"
     )
+
+
+def test_search_passages_are_taken_around_the_words_searched_for(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Not around "rate" inside "enumerate": around "learning rate" where a page has it, else
+    around a word that starts with a word searched for."""
+    context = browser.new_context()
+    passages = _passages(context.new_page(), site_url, "learning+rate")
     context.close()
     assert len(passages) >= 10
     phrase = [p for p in passages if re.search(r"\blearning\s+rate\b", p, re.IGNORECASE)]
@@ -241,15 +245,7 @@ def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:
     there, so its passage shows it rather than the page's opening breadcrumbs."""
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{site_url}/search.html?q=alpha", wait_until="load")
-    page.wait_for_function(
-        "() => /found/i.test(document.querySelector('.search-summary')?.textContent ?? '')",
-        timeout=30_000,
-    )
-    page.wait_for_load_state("networkidle")  # each passage comes with its own page
-    passages = page.eval_on_selector_all(
-        "#search-results li p.context", "ps => ps.map(p => p.textContent)"
-    )
+    passages = _passages(page, site_url, "alpha")
     assert len(passages) >= 5
     assert [p for p in passages if "alpha" not in p.lower()] == []
     # A page's text, as the search reads it: each formula is there once, as TeX.

@@ -110,6 +110,19 @@ function axes(parent, x, y, { xTicks, yTicks, xLabel, yLabel }) {
   });
 }
 
+/** A label for a mark at `px` on a chart, `gap` beside it at height `y`. It stays inside the
+ * axes, on the side of the mark with room for it, on a backing of the background where the
+ * curve passes under it. */
+function markLabel(chart, px, gap, y, words, cls) {
+  const left = px > (M.left + W - M.right) / 2;
+  const label = text(chart, left ? px - gap : px + gap, y, words, { "text-anchor": left ? "end" : "start", class: cls });
+  const box = label.getBBox();
+  chart.insertBefore(
+    svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }),
+    label,
+  );
+}
+
 /** The runs of steps whose value is exactly 0, as [first step, last step] pairs. */
 function zeroRuns(series) {
   const runs = [];
@@ -480,17 +493,7 @@ function mount(root, index) {
     }
     if (zeros.length) {
       const words = `f = 0 ${zeroSteps(zeros[0], series[series.length - 1][0])}`;
-      const px = x(zeros[0][0]);
-      const left = px > (M.left + W - M.right) / 2;
-      const label = text(valuesSvg, left ? px - 4 : px + 4, y(floor) - 6, words, {
-        "text-anchor": left ? "end" : "start",
-        class: "gdt-ex-zero-label",
-      });
-      const box = label.getBBox();
-      valuesSvg.insertBefore(
-        svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }),
-        label,
-      );
+      markLabel(valuesSvg, x(zeros[0][0]), 4, y(floor) - 6, words, "gdt-ex-zero-label");
     }
     if (overflow !== null && series.length) {
       // The value at the overflow step is off the chart: a cross marks that step at the top
@@ -498,18 +501,7 @@ function mount(root, index) {
       const px = x(overflow);
       const py = M.top + 6;
       svg("path", { d: `M${px - 5},${py - 5}L${px + 5},${py + 5}M${px - 5},${py + 5}L${px + 5},${py - 5}`, class: "gdt-ex-stop" }, valuesSvg);
-      // The label stays inside the axes: beside the cross, on the side with room for it, on a
-      // backing of the background where the curve passes under it.
-      const left = px > (M.left + W - M.right) / 2;
-      const label = text(valuesSvg, left ? px - 9 : px + 9, py + 16, `overflow at step ${overflow}`, {
-        "text-anchor": left ? "end" : "start",
-        class: "gdt-ex-warn",
-      });
-      const box = label.getBBox();
-      valuesSvg.insertBefore(
-        svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }),
-        label,
-      );
+      markLabel(valuesSvg, px, 9, py + 16, `overflow at step ${overflow}`, "gdt-ex-warn");
     }
     valuesSvg.dataset.points = String(series.length);
     valuesSvg.setAttribute(
