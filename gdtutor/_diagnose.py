@@ -155,6 +155,11 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     when = "after" if run in ("SGD", "AdamW") and kind == "var" else "before"
     other = "before" if when == "after" else "after"
     swapped = f"recorded {other} the step instead of {when} it"
+    if run in ("SGD", "AdamW") and kind == "fn":  # the recording line follows step() anyway
+        swapped = (
+            "the value is the one after the step, not before it: compute it (and call "
+            "backward()) before optimizer.step(), and record that"
+        )
     course = _run(run)
     first = course.points[0] if kind == "var" else course.values[0]
     # On the round bowl a step can also swap the point for its mirror image, of equal value.

@@ -134,20 +134,24 @@ def _check_one(path: Path) -> int:
         result = check_answers(load_answers(path, per_key=True))
     except LoadError as error:
         hint = _missing_file_hint(path) if not path.exists() else ""
+        if path.is_symlink() and not path.exists():
+            hint = f" ({path} is a symbolic link to {os.readlink(path)}, which does not exist)"
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     except Exception as error:  # a file the checker did not foresee
         print(f"error: cannot check {path}: {_unexpected(error)}", file=sys.stderr)
         return 2
     print(format_report(result), flush=True)
+    if path.is_symlink():  # named alone, a link is followed: say where it led
+        print(f"note: {path} is a symbolic link; the file checked is {path.resolve()}")
     edited = _edited_since(path, result)
     if edited:
         one = len(edited) == 1
         print(
             f"note: {', '.join(edited)} changed after {path.name} was last written, so "
-            f"{'its' if one else 'their'} answers above are from an earlier run: run "
-            f"{'it' if one else 'them'} again (a script with a syntax error runs nothing and "
-            "saves nothing)",
+            f"{'its' if one else 'their'} answers above may be from an earlier run: if "
+            f"{'it was' if one else 'they were'} edited since, run {'it' if one else 'them'} "
+            "again (a script with a syntax error runs nothing and saves nothing)",
             flush=True,
         )
     return 0 if result.passed else 1
@@ -330,7 +334,11 @@ def _run(args: argparse.Namespace) -> int:
         given = args.paths or [".answer.json"]
         paths, links, others = _files(given)
         if not paths:
-            print(f"error: no *.json answer files in {', '.join(given)}", file=sys.stderr)
+            print(
+                f"error: no *.json answer files in {', '.join(given)}; run the lessons' "
+                "exercise files first (they save .answer.json in the folder they run in)",
+                file=sys.stderr,
+            )
             return 2
         single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv
         return _check_one(paths[0]) if single else _check_many(paths, args.csv, links, others)

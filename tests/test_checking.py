@@ -152,8 +152,9 @@ MISTAKES = [
     (
         {"cell_3": {"value_when": "after"}},
         "fn_history_3",
-        "recorded after the step instead of before",
+        "the value is the one after the step, not before it: compute it (and call backward())",
     ),
+    ({"cell_4": {"value_when": "after"}}, "fn_history_4", "before optimizer.step(), and record"),
     ({"cell_3": {"zero": False}}, "var_history_3", "call optimizer.zero_grad() every step"),
     ({"cell_3": {"lr": 0.01}}, "fn_history_3", "lr=0.01 instead of lr=0.001"),
     (

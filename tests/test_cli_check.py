@@ -402,7 +402,10 @@ def test_what_is_not_a_readable_regular_file_exits_2(
         os.mkfifo(path)  # opening it to read would wait for a writer if it were not refused
     status, _, err = run_check(capsys, str(path))
     if kind == "directory":  # a folder is a class of answer files: this one holds none
-        assert status == 2 and err == f"error: no *.json answer files in {path}\n"
+        assert status == 2 and err == (
+            f"error: no *.json answer files in {path}; run the lessons' exercise files first "
+            "(they save .answer.json in the folder they run in)\n"
+        )
         return
     hint = (
         ""
@@ -663,8 +666,9 @@ def test_one_file_notes_the_exercise_scripts_edited_after_it_was_written(
     assert (status, err, lines[-2]) == (0, "", "10 of 10 keys pass")
     assert lines[-1] == (
         "note: plot_02_matrix_gradient_exercise.py, plot_04_skewed_valley_exercise.py changed "
-        "after .answer.json was last written, so their answers above are from an earlier run: "
-        "run them again (a script with a syntax error runs nothing and saves nothing)"
+        "after .answer.json was last written, so their answers above may be from an earlier "
+        "run: if they were edited since, run them again (a script with a syntax error runs "
+        "nothing and saves nothing)"
     )
     # Only the lessons whose keys the file holds: a missing key already says to run it.
     import json
@@ -676,7 +680,7 @@ def test_one_file_notes_the_exercise_scripts_edited_after_it_was_written(
     status, out, _ = run_check(capsys)
     assert status == 1 and out.splitlines()[-1].startswith(
         "note: plot_04_skewed_valley_exercise.py changed after .answer.json was last written, "
-        "so its answers above are from an earlier run: run it again"
+        "so its answers above may be from an earlier run: if it was edited since, run it again"
     )
     # Nothing to note once the scripts ran after their edits.
     os.utime(answers, (written + 120, written + 120))
@@ -866,9 +870,18 @@ def test_links_named_among_several_files_are_reported_one_named_alone_is_read(
     assert rows[1][-1] == rows[2][-1] == "a symbolic link: not followed"
     assert "secret" not in out
     assert (status, err) == (0, "1 file: 1 pass, 0 fail, 0 unreadable; 2 symbolic links skipped\n")
-    # One file named alone is the file its reader chose: read through the link.
+    # One file named alone is the file its reader chose: read through the link, which the
+    # report names, as it names a link that leads nowhere.
     status, out, _ = run_check(capsys, named[2])
-    assert status == 0 and out.splitlines()[-1] == "10 of 10 keys pass"
+    assert status == 0 and out.splitlines()[-2:] == [
+        "10 of 10 keys pass",
+        f"note: {named[2]} is a symbolic link; the file checked is {tmp_path / 'outside.json'}",
+    ]
+    (tmp_path / "class" / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    status, out, err = run_check(capsys, str(tmp_path / "class" / "gone.json"))
+    assert (status, out) == (2, "") and err.endswith(
+        f"is a symbolic link to {tmp_path / 'nowhere.json'}, which does not exist)\n"
+    )
 
 
 def test_the_files_not_checked_are_named_the_first_few_only(

@@ -575,9 +575,51 @@ def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None
     assert y == pytest.approx(bottom, abs=0.01) and left < start < end == pytest.approx(right)
     assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 from step {first}"
     assert (
-        f"The value is 0 from step {first}: it is below float32's smallest number" in view["text"]
+        f"The value is 0 from step {first}: it is below float32's smallest positive number"
+        in view["text"]
     )
     assert _crowded_labels(page) == []
+
+
+def test_zeros_that_last_to_the_end_are_named_and_the_edge_is_labelled_0(page) -> None:  # type: ignore[no-untyped-def]
+    """At alpha* on the quadratic the value underflows to 0 (in the explorer's float32
+    arithmetic it comes back for a step first, which torch's does not): the label and the
+    status name the run of zeros that lasts to the end, within a step or two of torch's; the
+    bottom edge is the axis's 0, with no other tick label beside it."""
+    _reset(page)
+    page.get_by_role("button", name="Best step α* = 0.02").click()
+    page.get_by_label("Steps", exact=True).fill("1000")
+    view = shown(page)
+    run = assert_matches_torch(view)
+    values = np.append(run.values, float(OBJECTIVES["skewed"](torch.tensor(run.end_point))))
+    last = int(np.flatnonzero(values != 0)[-1]) + 1  # the zeros that last to the end
+    label = page.locator(".gdt-ex-zero-label").text_content()
+    shown_from = int(re.fullmatch(r"f = 0 from step (\d+)", label)[1])
+    assert abs(shown_from - last) <= 2, (shown_from, last)
+    assert f"The value is 0 from step {shown_from}: it is below float32's" in view["text"]
+    ticks = page.evaluate(
+        """() => [...document.querySelectorAll('.gdt-ex-values .gdt-ex-axes text')]
+              .filter((t) => t.getAttribute('text-anchor') === 'end'
+                && Number(t.getAttribute('x')) < t.ownerSVGElement.viewBox.baseVal.width / 4)
+              .map((t) => [t.textContent, Number(t.getAttribute('y'))])"""
+    )
+    _, _, _, bottom = _frame(page)
+    zeros = [y for label, y in ticks if label == "0"]
+    assert zeros == [pytest.approx(bottom + 4, abs=0.01)]
+    assert all(y < bottom + 4 - 12 for label, y in ticks if label != "0"), ticks
+    assert _crowded_labels(page) == []
+
+
+def test_a_climb_that_the_factors_say_will_shrink_is_not_called_divergence(page) -> None:  # type: ignore[no-untyped-def]
+    """Heavy ball's first swings climb above the start's value; its factors are all below 1."""
+    _reset(page)
+    page.get_by_role("button", name="Polyak's heavy ball").click()
+    page.get_by_label("Steps", exact=True).fill("2")
+    view = shown(page)
+    run = assert_matches_torch(view)
+    assert float(view["endValue"]) > run.values[0] and not run.diverged
+    assert "diverges" not in view["text"]
+    assert "every direction's factor is below 1, so with more steps it shrinks" in view["text"]
 
 
 @pytest.mark.parametrize("steps", [1, 10])

@@ -135,6 +135,12 @@ function zeroRuns(series) {
   return runs;
 }
 
+/** The run of zeros to name: the one that lasts to the last step, if one does; else the first. */
+function namedZeros(runs, last) {
+  const final = runs[runs.length - 1];
+  return final[1] === last ? final : runs[0];
+}
+
 /** The steps of a run of zeros in words: "from step 3" (to the end), "at step 3", or
  * "at steps 3–7". */
 function zeroSteps([from, to], last) {
@@ -467,15 +473,23 @@ function mount(root, index) {
     let lo = positive.length ? Math.min(...positive) : 1e-10;
     let hi = positive.length ? Math.max(...positive) : 1;
     if (hi / lo < 10) [lo, hi] = [lo / 3, hi * 3];
+    // Values of 0 are drawn on the bottom edge, labelled 0: room for it below the smallest
+    // positive value, and no other tick label beside it.
+    const hasZero = series.some(([, v]) => v === 0);
+    if (hasZero) lo /= 30;
     const x = scaleLinear([0, state.steps], [M.left, W - M.right]);
     const y = scaleLog([lo, hi], [H - M.bottom, M.top]).nice();
+    const bottom = y(y.domain()[0]);
+    const yTicks = hasZero
+      ? [...logTicks(y).filter(([t]) => y(t) < bottom - 12), [y.domain()[0], "0"]]
+      : logTicks(y);
     axes(valuesSvg, x, y, {
       // Steps are whole numbers: a short run gets no ticks at 0.2, 0.4, ….
       xTicks: x
         .ticks(5)
         .filter(Number.isInteger)
         .map((t) => [t, String(t)]),
-      yTicks: logTicks(y),
+      yTicks,
       xLabel: "step",
       yLabel: "f(x)",
     });
@@ -492,8 +506,13 @@ function mount(root, index) {
       svg("path", { d: `M${x(from).toFixed(2)},${y(floor).toFixed(2)}H${x(to).toFixed(2)}`, class: "gdt-ex-zero" }, valuesSvg);
     }
     if (zeros.length) {
-      const words = `f = 0 ${zeroSteps(zeros[0], series[series.length - 1][0])}`;
-      markLabel(valuesSvg, x(zeros[0][0]), 4, y(floor) - 6, words, "gdt-ex-zero-label");
+      const last = series[series.length - 1][0];
+      const named = namedZeros(zeros, last);
+      const words = `f = 0 ${zeroSteps(named, last)}`;
+      // Over the steps at 0, where the curve lies on the edge, if they leave room for it.
+      const [a, b] = [x(named[0]), x(named[1])];
+      if (b - a > 110) text(valuesSvg, (a + b) / 2, y(floor) - 6, words, { "text-anchor": "middle", class: "gdt-ex-zero-label" });
+      else markLabel(valuesSvg, a, 4, y(floor) - 6, words, "gdt-ex-zero-label");
     }
     if (overflow !== null && series.length) {
       // The value at the overflow step is off the chart: a cross marks that step at the top
@@ -605,13 +624,19 @@ function mount(root, index) {
           `${end} The value overflowed float32 (its largest number is ${fmt(DATA.float32Max)}) ` +
           `at this last point: this run diverges.`;
       } else {
-        message = diverging(result)
-          ? `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`
-          : end;
+        // A value above the start's after a few steps is not yet divergence (heavy ball's
+        // first swings climb): where the factors say every direction shrinks, say only that.
+        const shrinks =
+          state.method !== "adam" &&
+          view.eigenvalues.every((lambda) => rate(state.method, state.lr, state.momentum, lambda) < 1);
+        if (!diverging(result)) message = end;
+        else if (shrinks) message = `${end} The value is above the start's ${fmt(first)} so far; every direction's factor is below 1, so with more steps it shrinks.`;
+        else message = `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`;
       }
     }
     const values = overflowStep(result) === null ? [...result.values, result.endValue] : result.values;
-    const [zeros] = zeroRuns(values.map((v, i) => [i, v]));
+    const runs = zeroRuns(values.map((v, i) => [i, v]));
+    const zeros = runs.length ? namedZeros(runs, values.length - 1) : null;
     if (zeros) {
       const step = zeros[0];
       const point = step < result.points.length ? result.points[step] : result.end;
@@ -619,7 +644,7 @@ function mount(root, index) {
       const why =
         point[0] === mx && point[1] === my
           ? "the point is the minimum itself"
-          : "it is below float32's smallest number and rounds to 0";
+          : "it is below float32's smallest positive number (about 1.4e−45) and rounds to 0";
       const when = zeroSteps(zeros, values.length - 1);
       message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
