@@ -389,6 +389,11 @@ def _saved_answers(path: Path) -> dict[str, Any]:
 
     if not path.exists():
         return {}
+    if path.is_file() and path.stat().st_size <= 64:
+        # An empty file (or white space, or a byte-order mark alone), as an editor may leave
+        # it: no answers yet, not a file to refuse.
+        if not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
+            return {}
     try:
         return load_answers(path)
     except LoadError as error:
@@ -407,7 +412,7 @@ def unfinished_keys(answers: Mapping[str, Any]) -> list[str] | None:
     return keys
 
 
-def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> None:
+def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> list[str]:
     """Take an exercise's keys out of the answer file, and list them as unfinished.
 
     An exercise's first cell calls this, and its last cell
@@ -423,6 +428,12 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     path : str or path-like, optional
         The answer file; created if missing.
 
+    Returns
+    -------
+    list of str
+        The keys whose saved answers were taken out (an earlier run's), so that the
+        exercise can say so; empty on a first run.
+
     Raises
     ------
     gdtutor.safeload.LoadError
@@ -435,10 +446,11 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / ".answer.json"
     ...     _ = save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
-    ...     start_exercise(["X_grad"], path)
+    ...     print(start_exercise(["X_grad"], path))
     ...     print(load_answers(path))
     ...     _ = save_answers({"X_grad": [[20.0]]}, path)
     ...     print(load_answers(path))
+    ['X_grad']
     {'xy_grad': [1.0, 1.0], 'unfinished': ['X_grad']}
     {'xy_grad': [1.0, 1.0], 'X_grad': [[20.0]]}
     """
@@ -448,6 +460,7 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     unfinished = list(dict.fromkeys([*(unfinished_keys(answers) or []), *keys]))
     kept = {key: value for key, value in answers.items() if key not in keys}
     _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
+    return [key for key in keys if key in answers]
 
 
 def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".answer.json") -> Path:

@@ -230,6 +230,14 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
     assert done.returncode == 1 and LoadError.__name__ in done.stderr
     assert "NotImplementedError" not in done.stderr
     assert (tmp_path / ".answer.json").read_bytes() == before
+    # An empty file, as an editor leaves it (a byte-order mark and a line), holds no answers
+    # yet: the exercise runs and saves.
+    (tmp_path / ".answer.json").write_bytes(b"\xef\xbb\xbf\n")
+    path.write_text(
+        fill_blanks(exercise_source(source), {"the numbers": 'answer["X_grad"] = [1.0]\n'})
+    )
+    assert run_script(path, tmp_path).returncode == 0
+    assert load_answers(tmp_path / ".answer.json") == {"X_grad": [1.0]}
 
 
 def test_a_run_that_stops_early_leaves_its_own_answers_unfinished_not_stale(
@@ -248,6 +256,9 @@ def test_a_run_that_stops_early_leaves_its_own_answers_unfinished_not_stale(
     path.write_text(exercise)  # run again, stopping at the blank
     done = run_script(path, tmp_path)
     assert done.returncode == 1 and "Fill in the blank 'the numbers'" in done.stderr
+    assert done.stdout == (  # said at once, not found out at the check
+        "took the last run's X_grad out of .answer.json; this run saves new ones\n"
+    )
     # The other lesson's answer is kept; this one's is gone, and listed as unfinished.
     assert load_answers(tmp_path / ".answer.json") == {"xy_grad": [3], UNFINISHED: ["X_grad"]}
 

@@ -73,7 +73,9 @@ _FORGET_CELL = """
 # this cell: fix what Python reports first, or the checker checks the last run's answers.
 from gdtutor.answers import start_exercise
 
-start_exercise({keys})
+taken = start_exercise({keys})
+if taken:
+    print(f"took the last run's {{', '.join(taken)}} out of .answer.json; this run saves new ones")
 """
 
 
