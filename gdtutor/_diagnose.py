@@ -151,11 +151,12 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     kind : {"var", "fn"}
         Points or values.
     """
-    method = "optimizer.zero_grad()" if run in ("SGD", "AdamW") else "x.grad.zero_()"
-    when = "after" if run in ("SGD", "AdamW") and kind == "var" else "before"
+    optimizer = run in ("SGD", "AdamW")
+    method = "optimizer.zero_grad()" if optimizer else "x.grad.zero_()"
+    when = "after" if optimizer and kind == "var" else "before"
     other = "before" if when == "after" else "after"
     swapped = f"recorded {other} the step instead of {when} it"
-    if run in ("SGD", "AdamW") and kind == "fn":  # the recording line follows step() anyway
+    if optimizer and kind == "fn":  # the recording line follows step() anyway
         swapped = (
             "the value is the one after the step, not before it: compute it (and call "
             "backward()) before optimizer.step(), and record that"

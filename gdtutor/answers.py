@@ -385,15 +385,14 @@ UNFINISHED = "unfinished"
 def _saved_answers(path: Path) -> dict[str, Any]:
     """The answers already in ``path`` (none if it does not exist), or a LoadError that says
     what to do with a file that cannot be read."""
-    from gdtutor.safeload import LoadError, load_answers
+    from gdtutor.safeload import LoadError, _blank, load_answers
 
     if not path.exists():
         return {}
-    if path.is_file() and path.stat().st_size <= 64:
+    if path.is_file() and path.stat().st_size <= 64 and _blank(path.read_bytes()):
         # An empty file (or white space, or a byte-order mark alone), as an editor may leave
         # it: no answers yet, not a file to refuse.
-        if not path.read_bytes().removeprefix(b"\xef\xbb\xbf").strip():
-            return {}
+        return {}
     try:
         return load_answers(path)
     except LoadError as error:

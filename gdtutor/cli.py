@@ -104,12 +104,19 @@ def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
     return files, links, sorted(others)
 
 
+#: What to do before there is an answer file to check.
+_RUN_FIRST = (
+    "run the lessons' exercise files first (they save .answer.json in the folder they run in)"
+)
+
+
 def _missing_file_hint(path: Path) -> str:
+    """Why a file named alone is not there, where that is not plain: a link that leads
+    nowhere, or the answer file the exercises have not written yet."""
+    if path.is_symlink():
+        return f" ({path} is a symbolic link to {os.readlink(path)}, which does not exist)"
     if path.name == ".answer.json":
-        return (
-            "; run the lessons' exercise files first (they save .answer.json in the folder "
-            "they run in), then check from that folder"
-        )
+        return f"; {_RUN_FIRST}, then check from that folder"
     return ""
 
 
@@ -134,8 +141,6 @@ def _check_one(path: Path) -> int:
         result = check_answers(load_answers(path, per_key=True))
     except LoadError as error:
         hint = _missing_file_hint(path) if not path.exists() else ""
-        if path.is_symlink() and not path.exists():
-            hint = f" ({path} is a symbolic link to {os.readlink(path)}, which does not exist)"
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     except Exception as error:  # a file the checker did not foresee
@@ -162,8 +167,11 @@ def _edited_since(path: Path, result: CheckResult) -> list[str]:
     changed after the file was last written: the answers checked are not their last edit's."""
     from gdtutor.answers import ANSWER_KEYS
 
-    held = [row.key for row in result.rows if row.key in ANSWER_KEYS]
-    held = [key for key in held if result[key].verdict not in ("missing", "not attempted")]
+    held = [
+        row.key
+        for row in result.rows
+        if row.key in ANSWER_KEYS and row.verdict not in ("missing", "not attempted")
+    ]
     edited = []
     try:
         written = path.stat().st_mtime
@@ -335,8 +343,7 @@ def _run(args: argparse.Namespace) -> int:
         paths, links, others = _files(given)
         if not paths:
             print(
-                f"error: no *.json answer files in {', '.join(given)}; run the lessons' "
-                "exercise files first (they save .answer.json in the folder they run in)",
+                f"error: no *.json answer files in {', '.join(given)}; {_RUN_FIRST}",
                 file=sys.stderr,
             )
             return 2

@@ -604,14 +604,15 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
         try:
             # orjson refuses a NUL byte and bytes that are not UTF-8: the fast path takes
             # neither.
-            fast = _fast(data.removeprefix(b"\xef\xbb\xbf"))
+            fast = _fast(_unmarked(data))
         except RecursionError:  # the standard path says what is too deep
             fast = None
         if fast is not None:
             return fast
-        body = data.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark, as some editors write
-        if not body.strip():
-            raise LoadError("the file is empty" if not body else "the file holds only white space")
+        if _blank(data):
+            raise LoadError(
+                "the file is empty" if not _unmarked(data) else "the file holds only white space"
+            )
         if _utf16(data):
             raise LoadError("UTF-16 text: an answer file is UTF-8 text (save it as UTF-8)")
         nul = data.find(b"\0")
@@ -630,6 +631,16 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
 #: What is left of a number or a literal cut off at the end of the text.
 _CUT_NUMBER = re.compile(r"-?\d*\.?\d*(?:[eE][-+]?\d*)?")
 _LITERALS = ("true", "false", "null", "NaN", "Infinity", "-Infinity")
+
+
+def _unmarked(data: bytes) -> bytes:
+    """``data`` without a UTF-8 byte-order mark, as some editors begin a file."""
+    return data.removeprefix(b"\xef\xbb\xbf")
+
+
+def _blank(data: bytes) -> bool:
+    """Whether ``data`` holds no text at all: nothing, white space, a byte-order mark."""
+    return not _unmarked(data).strip()
 
 
 def _cut_short(text: str, error: json.JSONDecodeError) -> bool:

@@ -115,12 +115,24 @@ function axes(parent, x, y, { xTicks, yTicks, xLabel, yLabel }) {
  * curve passes under it. */
 function markLabel(chart, px, gap, y, words, cls) {
   const left = px > (M.left + W - M.right) / 2;
-  const label = text(chart, left ? px - gap : px + gap, y, words, { "text-anchor": left ? "end" : "start", class: cls });
+  backed(text(chart, left ? px - gap : px + gap, y, words, { "text-anchor": left ? "end" : "start", class: cls }));
+}
+
+/** A backing of the background behind a label, so that no line runs through it; its box. */
+function backed(label) {
   const box = label.getBBox();
-  chart.insertBefore(
+  label.parentNode.insertBefore(
     svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }),
     label,
   );
+  return box;
+}
+
+/** The value at each step, [step, value], with the end point's value unless it overflowed. */
+function valueSeries(result) {
+  const series = result.values.map((v, i) => [i, v]);
+  if (overflowStep(result) === null) series.push([result.points.length, result.endValue]);
+  return series;
 }
 
 /** The runs of steps whose value is exactly 0, as [first step, last step] pairs. */
@@ -135,8 +147,10 @@ function zeroRuns(series) {
   return runs;
 }
 
-/** The run of zeros to name: the one that lasts to the last step, if one does; else the first. */
+/** The run of zeros to name: the one that lasts to the last step, if one does; else the
+ * first; null if there is none. */
 function namedZeros(runs, last) {
+  if (!runs.length) return null;
   const final = runs[runs.length - 1];
   return final[1] === last ? final : runs[0];
 }
@@ -464,24 +478,26 @@ function mount(root, index) {
     );
   }
 
+  /** The factor per step of the direction of curvature `lambda`, at the current settings. */
+  const factorAt = (lambda) => rate(state.method, state.lr, state.momentum, lambda);
+
   function drawValues(result) {
     valuesSvg.replaceChildren();
-    const series = result.values.map((v, i) => [i, v]);
+    const series = valueSeries(result);
     const overflow = overflowStep(result);
-    if (overflow === null) series.push([result.points.length, result.endValue]);
     const positive = series.map(([, v]) => v).filter((v) => v > 0);
     let lo = positive.length ? Math.min(...positive) : 1e-10;
     let hi = positive.length ? Math.max(...positive) : 1;
     if (hi / lo < 10) [lo, hi] = [lo / 3, hi * 3];
     // Values of 0 are drawn on the bottom edge, labelled 0: room for it below the smallest
     // positive value, and no other tick label beside it.
-    const hasZero = series.some(([, v]) => v === 0);
-    if (hasZero) lo /= 30;
+    const zeros = zeroRuns(series);
+    if (zeros.length) lo /= 30;
     const x = scaleLinear([0, state.steps], [M.left, W - M.right]);
     const y = scaleLog([lo, hi], [H - M.bottom, M.top]).nice();
-    const bottom = y(y.domain()[0]);
-    const yTicks = hasZero
-      ? [...logTicks(y).filter(([t]) => y(t) < bottom - 12), [y.domain()[0], "0"]]
+    const floor = y.domain()[0];
+    const yTicks = zeros.length
+      ? [...logTicks(y).filter(([t]) => y(t) < y(floor) - 12), [floor, "0"]]
       : logTicks(y);
     axes(valuesSvg, x, y, {
       // Steps are whole numbers: a short run gets no ticks at 0.2, 0.4, ….
@@ -496,18 +512,16 @@ function mount(root, index) {
     // A value of exactly 0 (the minimum itself, or a float32 value below its smallest number)
     // has no place on a log axis: the curve drops to the bottom edge there, its steps at 0
     // are a dashed line along that edge, and a label names them.
-    const floor = y.domain()[0];
     const at = ([i, v]) => `${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`;
     const bothZero = (k) => k > 0 && series[k - 1][1] === 0 && series[k][1] === 0;
     const d = series.map((p, k) => `${k && !bothZero(k) ? "L" : "M"}${at(p)}`).join("");
     svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
-    const zeros = zeroRuns(series);
     for (const [from, to] of zeros.filter(([from, to]) => to > from)) {
       svg("path", { d: `M${x(from).toFixed(2)},${y(floor).toFixed(2)}H${x(to).toFixed(2)}`, class: "gdt-ex-zero" }, valuesSvg);
     }
-    if (zeros.length) {
-      const last = series[series.length - 1][0];
-      const named = namedZeros(zeros, last);
+    const last = series.length ? series[series.length - 1][0] : 0;
+    const named = namedZeros(zeros, last);
+    if (named) {
       const words = `f = 0 ${zeroSteps(named, last)}`;
       // Over the steps at 0, where the curve lies on the edge, if they leave room for it.
       const [a, b] = [x(named[0]), x(named[1])];
@@ -556,7 +570,7 @@ function mount(root, index) {
     const g = svg("g", { "clip-path": `url(#${clipId})` }, factorsSvg);
     const alphas = Array.from({ length: 241 }, (_, k) => DATA.lr.min * (DATA.lr.max / DATA.lr.min) ** (k / 240));
     const distinct = lambdas.filter((l, i) => i === 0 || Math.abs(l - lambdas[i - 1]) > 1e-9 * l);
-    const rates = distinct.map((lambda) => rate(state.method, state.lr, state.momentum, lambda));
+    const rates = distinct.map(factorAt);
     distinct.forEach((lambda, i) => {
       const d = alphas
         .map((a, k) => `${k ? "L" : "M"}${x(a).toFixed(2)},${y(Math.min(rate(state.method, a, state.momentum, lambda), FACTOR_TOP * 1.05)).toFixed(2)}`)
@@ -588,7 +602,7 @@ function mount(root, index) {
       }
       taken.push(box);
       // A steep curve can pass right through the label: a backing of the background hides it.
-      g.insertBefore(svg("rect", { x: box.x - 2, y: box.y - 1, width: box.width + 4, height: box.height + 2, class: "gdt-ex-label-back" }), name);
+      backed(name);
     });
     const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
     const parts = rates.map((r, i) => `${fmt(r)} (${names[i]})`);
@@ -626,17 +640,14 @@ function mount(root, index) {
       } else {
         // A value above the start's after a few steps is not yet divergence (heavy ball's
         // first swings climb): where the factors say every direction shrinks, say only that.
-        const shrinks =
-          state.method !== "adam" &&
-          view.eigenvalues.every((lambda) => rate(state.method, state.lr, state.momentum, lambda) < 1);
+        const shrinks = state.method !== "adam" && view.eigenvalues.every((lambda) => factorAt(lambda) < 1);
         if (!diverging(result)) message = end;
         else if (shrinks) message = `${end} The value is above the start's ${fmt(first)} so far; every direction's factor is below 1, so with more steps it shrinks.`;
         else message = `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`;
       }
     }
-    const values = overflowStep(result) === null ? [...result.values, result.endValue] : result.values;
-    const runs = zeroRuns(values.map((v, i) => [i, v]));
-    const zeros = runs.length ? namedZeros(runs, values.length - 1) : null;
+    const series = valueSeries(result);
+    const zeros = namedZeros(zeroRuns(series), series.length - 1);
     if (zeros) {
       const step = zeros[0];
       const point = step < result.points.length ? result.points[step] : result.end;
@@ -645,7 +656,7 @@ function mount(root, index) {
         point[0] === mx && point[1] === my
           ? "the point is the minimum itself"
           : "it is below float32's smallest positive number (about 1.4e−45) and rounds to 0";
-      const when = zeroSteps(zeros, values.length - 1);
+      const when = zeroSteps(zeros, series.length - 1);
       message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
     if (leaves) message += " The path leaves the plot.";
