@@ -103,9 +103,9 @@ plt.show()
 # log axis shows that it never slows down in *relative* terms: the curve is a straight line.
 from gdtutor.plotting import plot_values
 
-fig, (lin, log) = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
+fig, (lin, log) = plt.subplots(2, 1, figsize=(6.4, 6), sharex=True, layout="constrained")
 plot_values(lin, values)
-lin.set_title("Linear axis: seems to stall")
+lin.set(title="Linear axis: seems to stall", xlabel="")
 plot_values(log, values, log=True)
 log.set_title("Log axis: a straight line")
 plt.show()
@@ -140,9 +140,11 @@ else:
 # The same formula says when descent fails: :math:`|1 - 20\alpha| > 1` for
 # :math:`\alpha > 0.1`, and then each step *grows* the distance to the minimum.
 # :func:`gdtutor.gradient_descent` runs the loop above for any step size and stops a run
-# whose value stops being a finite number; the next lessons use it instead of repeating the
-# loop. The :ref:`explorer on the theory page <theory-explorer>` lets you drag α past 0.1
-# and watch it.
+# whose value stops being a finite number: at :math:`\alpha = 0.11` the value grows every
+# step until it is too large for float32, the number type of these lessons. The next
+# lessons use it instead of repeating the loop. The
+# :ref:`explorer on the theory page <theory-explorer>` lets you drag α past 0.1 and watch
+# it.
 from gdtutor import gradient_descent
 
 too_big = gradient_descent(parabola, [8.0, 8.0], lr=0.11, steps=500)

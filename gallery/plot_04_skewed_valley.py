@@ -186,7 +186,7 @@ plt.show()
 # ----------
 #
 # In an elongated valley one learning rate must suit two curvatures: small enough for the
-# steep direction not to overshoot, and therefore slow along the shallow one. Next,
+# steep direction not to swing ever wider, and therefore slow along the shallow one. Next,
 # :ref:`sphx_glr_auto_examples_plot_05_torch_optim.py` runs the same function with
 # ``torch.optim``'s SGD — the same step — and with AdamW, which adapts its step per
 # coordinate.

@@ -188,16 +188,16 @@ print(f"effective lr x {growth.round(1)}")
 # :math:`\hat m_t`.
 import matplotlib.pyplot as plt
 
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
-left.semilogy(lengths, color="C0")
-left.axhline(lr, color="k", linestyle=":", label="lr")
-left.set(xlabel="step", ylabel="step length")
-left.set_title("Steps of about lr only at the start", fontsize="medium")
-left.legend()
-right.semilogy(np.array(effective_lr), label=["$x_1$", "$x_2$"])
-right.set(xlabel="step", ylabel=r"$\alpha / \sqrt{\hat v_t}$")
-right.set_title("Effective learning rates change far less", fontsize="medium")
-right.legend()
+fig, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True, layout="constrained")
+top.semilogy(lengths, color="C0")
+top.axhline(lr, color="k", linestyle=":", label="lr")
+top.set(ylabel="step length")
+top.set_title("Steps of about lr only at the start", fontsize="medium")
+top.legend()
+bottom.semilogy(np.array(effective_lr), label=["$x_1$", "$x_2$"])
+bottom.set(xlabel="step", ylabel=r"$\alpha / \sqrt{\hat v_t}$")
+bottom.set_title("Effective learning rates change far less", fontsize="medium")
+bottom.legend()
 plt.show()
 
 # %%
@@ -290,22 +290,24 @@ runs = {
     "AdamW, lr = 1": (adamw, "C0"),
     f"SGD, lr = {best:.3g}": (sgd_best, "C2"),
 }
-fig, (left, right) = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
-plot_contours(left, skewed, fit_to=[sgd, adamw])
+fig, (top, bottom) = plt.subplots(
+    2, 1, figsize=(6.4, 9.4), height_ratios=[1.15, 1], layout="constrained"
+)
+plot_contours(top, skewed, fit_to=[sgd, adamw])
 for label, (run, color) in runs.items():
-    plot_trajectory(left, run, color=color, label=label)
-    plot_values(right, run, log=True, labels=[label], color=color)
+    plot_trajectory(top, run, color=color, label=label)
+    plot_values(bottom, run, log=True, labels=[label], color=color)
 # One legend for both panels, below them, where it hides no path.
-legend = trajectory_legend(left)
+legend = trajectory_legend(top)
 fig.legend(
     legend.legend_handles,
     [text.get_text() for text in legend.get_texts()],
     loc="outside lower center",
-    ncols=3,
+    ncols=2,
 )
 legend.remove()
-left.set_title("SGD at 0.001 crawls; AdamW swings in", fontsize="medium")
-right.set_title("At its best step, SGD soon leads", fontsize="medium")
+top.set_title("SGD at 0.001 crawls; AdamW swings in", fontsize="medium")
+bottom.set_title("At its best step, SGD soon leads", fontsize="medium")
 plt.show()
 others = np.minimum(sgd.values, adamw.values)
 behind = np.flatnonzero(sgd_best.values >= others)

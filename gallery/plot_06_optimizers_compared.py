@@ -317,7 +317,7 @@ for label in ("Adam", "AdamW"):
 import matplotlib.pyplot as plt
 
 MEASURES = {"skewed": "worst_steps", "rosenbrock": "worst_gaps"}
-fig, axes = plt.subplots(1, 2, figsize=(8.4, 4.4), layout="constrained")
+fig, axes = plt.subplots(2, 1, figsize=(6.4, 8.6), sharex=True, layout="constrained")
 for ax, (problem, measure) in zip(axes, MEASURES.items(), strict=True):
     for i, label in enumerate(CONTENDERS):
         sweep = sweeps[problem, label]
@@ -326,12 +326,12 @@ for ax, (problem, measure) in zip(axes, MEASURES.items(), strict=True):
         best = np.array([values[sweep.lrs == lr].min() for lr in lrs])
         ax.plot(lrs, np.where(np.isfinite(best), best, np.nan), color=f"C{i}", label=label)
         ax.plot(sweep.best_lr, values[sweep.best_index], "o", color=f"C{i}", ms=8)
-    ax.set(xscale="log", xlabel="learning rate")
+    ax.set(xscale="log")
     ax.set_title(f"{problem}: a best setting for each", fontsize="medium")
 axes[0].set(ylabel="steps to arrive (worst start)", ylim=(0, PROBLEMS["skewed"].steps))
-axes[1].set(yscale="log", ylabel="worst final gap")
+axes[1].set(yscale="log", ylabel="worst final gap", xlabel="learning rate")
 handles, labels = axes[0].get_legend_handles_labels()
-fig.legend(handles, labels, loc="outside lower center", ncols=4)
+fig.legend(handles, labels, loc="outside lower center", ncols=3)
 plt.show()
 
 # %%
@@ -361,16 +361,17 @@ for label, (optimizer, _) in CONTENDERS.items():
     print(f"{label:15}  {gap.max():18.0e}  {when:>21}  {final:16.1e}  {reruns[label]:7.1e}")
 
 # %%
-# Where the last digits decide the path, they decide the choice too. AdamW's rerun ends, from this
-# one start, with a larger gap than the sweep's second-best AdamW setting has from its worst
-# start: computed with ``torch.optim``'s arithmetic, the sweep could have chosen another
-# setting for AdamW. Its row in the table above, setting and gap, is this computation's;
-# that at this setting it ends far from the minimum holds for both runs, whose final gaps
-# are hundreds of times the tolerance. RMSprop's rows rest on the last digits in the same
-# way: on Rosenbrock its chosen learning rate beats the next best by a few per cent, among
-# neighbours whose gaps jump up and down (its curve in the figure above), and on the
-# quadratic its worst gap comes from a start whose path, as the section on the steps after
-# the budget showed, is already heading out of the tolerance when the budget ends.
+# Where the last digits decide the path, they decide the choice too. AdamW's rerun ends,
+# from this one start, with a larger gap than the sweep's second-best AdamW setting has from
+# its worst start: computed with ``torch.optim``'s arithmetic, the sweep could have chosen
+# another setting for AdamW. Its row in the table above, setting and gap, is this
+# computation's; that at this setting it ends far from the minimum holds for both runs,
+# whose final gaps are hundreds of times the tolerance. RMSprop's rows rest on the last
+# digits in the same way: on Rosenbrock its chosen learning rate beats the next best by a
+# few per cent here, among neighbours whose gaps jump up and down (its curve in the figure
+# above), and on the quadratic its worst gap comes from a start whose path, as the section
+# on the steps after the budget showed, is already heading out of the tolerance when the
+# budget ends.
 sweep = sweeps["rosenbrock", "AdamW"]
 for rank, i in enumerate(np.argsort(sweep.worst_gaps)[:2], start=1):
     print(f"AdamW setting {rank}: {knobs(sweep.settings[i])}, worst gap {sweep.worst_gaps[i]:.1e}")
@@ -407,7 +408,7 @@ TICKS = {"skewed": [-5, 0, 5], "rosenbrock": [-1, 0, 1, 2]}
 def small_multiples(problem, title):
     view = VIEWS[problem]
     shared = {"sharex": True, "sharey": True, "layout": "constrained"}
-    fig, axes = plt.subplots(2, 4, figsize=(8.4, 4.6), **shared)
+    fig, axes = plt.subplots(4, 2, figsize=(6.4, 10.4), **shared)
     for ax, label in zip(axes.flat, CONTENDERS, strict=False):
         sweep = sweeps[problem, label]
         plot_contours(ax, PROBLEMS[problem].objective, levels=7, colors="0.75", **view)
@@ -417,7 +418,7 @@ def small_multiples(problem, title):
         ax.set_title(label, fontsize="medium")
         ax.set(xticks=TICKS[problem], yticks=TICKS[problem])
     axes.flat[-1].set_axis_off()
-    axes[0, -1].tick_params(labelbottom=True)  # the panel above the legend has no panel below
+    axes[-2, -1].tick_params(labelbottom=True)  # the panel above the legend has no panel below
     trajectory_legend(axes.flat[-1], loc="center")
     fig.suptitle(title)
     plt.show()

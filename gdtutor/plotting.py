@@ -439,7 +439,7 @@ def plot_graph(ax: Axes, root: GraphNode) -> list[Text]:
                 text,
                 ha="center",
                 va="center",
-                fontsize=9,
+                fontsize=11,
                 bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "C0"},
             )
         )
@@ -450,8 +450,8 @@ def plot_graph(ax: Axes, root: GraphNode) -> list[Text]:
                 xytext=(x, depth_max - d),
                 arrowprops={
                     "arrowstyle": "->",
-                    "shrinkA": 12,
-                    "shrinkB": 18,
+                    "shrinkA": 15,
+                    "shrinkB": 22,
                     "color": "0.4",
                 },
             )

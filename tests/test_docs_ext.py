@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
 from gdtutor_site import clean_downloads, invalidate_stale_outputs, source_hash, tidy_body
 from site_assets import (
+    PHONE_TEXT_PX,
     _finish_katex,
     _punctuation_after_math,
     check_katex,
@@ -203,7 +204,9 @@ def test_small_text_is_measured_at_the_width_a_phone_shows_the_figure():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    # 10 pt on a figure 5 inches wide, shrunk to 358 px: 10 / 72 * 358 / 5 = 9.9 px.
+    # 10 pt on a figure 5 inches wide, shrunk to 358 px: 10 / 72 * 358 / 5 = 9.9 px, above
+    # the smallest text allowed (PHONE_TEXT_PX).
+    assert PHONE_TEXT_PX < 9.9
     fig, ax = plt.subplots(figsize=(5, 3), layout="constrained")
     ax.set_title("a title", fontsize=10)
     ax.tick_params(labelsize=10)
@@ -212,15 +215,15 @@ def test_small_text_is_measured_at_the_width_a_phone_shows_the_figure():
     fig.set_size_inches(9, 3)
     found = small_text(fig)
     assert len(found) == 1 and "(10.0 pt) shows 5.5 px high" in found[0], found
-    # A figure narrower than the phone's article keeps its size: 6 pt at 2 inches, 100 dpi,
-    # is 8.3 px.
+    # A figure narrower than the phone's article keeps its size: 7 pt at 2 inches, 100 dpi,
+    # is 9.7 px (and 7 pt at 9 inches, shrunk to 358 px, would be 3.9 px).
     fig.set_size_inches(2, 2)
-    ax.tick_params(labelsize=6)
-    ax.set_title("a title", fontsize=6)
+    ax.tick_params(labelsize=7)
+    ax.set_title("a title", fontsize=7)
     assert small_text(fig) == []
-    ax.annotate("tiny", (0.5, 0.5), fontsize=4)
+    ax.annotate("tiny", (0.5, 0.5), fontsize=6)
     [line] = small_text(fig)
-    assert line.startswith("'tiny' (4.0 pt) shows 5.6 px")
+    assert line.startswith("'tiny' (6.0 pt) shows 8.3 px")
     # Tick labels count only where they are drawn: inside the axis limits.
     ax.texts[0].remove()
     ax.set(xticks=[5, 10], yticks=[0.5])  # setting ticks widens the limits to show them

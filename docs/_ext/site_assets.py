@@ -217,7 +217,7 @@ def crowded_text(fig: Any) -> list[str]:
 #: width there. A figure narrower than that is shown at its own size.
 PHONE_FIGURE_PX = 358
 #: The smallest text a figure may show on that phone, in CSS pixels.
-PHONE_TEXT_PX = 7.0
+PHONE_TEXT_PX = 9.0
 
 
 def _tick_labels(fig: Any) -> tuple[set[int], set[int]]:
