@@ -274,8 +274,8 @@ print(f"f after 500 steps: SGD at 0.001 {skewed(sgd.end_point):.3f}, AdamW {fina
 print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 
 # %%
-# Side by side
-# ------------
+# The three runs together
+# -----------------------
 #
 # :func:`gdtutor.optimize` runs the same cycle and records each point next to its own value,
 # as the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls
