@@ -58,11 +58,21 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
       .find((match) => match);
     if (!text || !found) return pageSummary(htmlText, keywords, anchor);
     const at = found.index + found[1].length;
-    const start = Math.max(at - 120, 0);
+    // About 120 characters either side of the words found, cut between words.
+    let start = Math.max(at - 120, 0);
+    if (start > 0) {
+      const space = text.slice(start, at).search(/\s/);
+      start = space < 0 ? at : start + space + 1;
+    }
+    let end = Math.min(start + 240, text.length);
+    if (end < text.length) {
+      const space = text.slice(at + found[2].length, end).search(/\s\S*$/);
+      if (space >= 0) end = at + found[2].length + space;
+    }
     const summary = document.createElement("p");
     summary.classList.add("context");
     summary.textContent =
-      (start ? "..." : "") + text.substr(start, 240).trim() + (start + 240 < text.length ? "..." : "");
+      (start ? "... " : "") + text.slice(start, end).trim() + (end < text.length ? " ..." : "");
     return summary;
   };
 }

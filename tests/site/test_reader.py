@@ -231,13 +231,29 @@ def test_search_passages_are_taken_around_the_words_searched_for(browser, site_u
     """Not around "rate" inside "enumerate": around "learning rate" where a page has it, else
     around a word that starts with a word searched for."""
     context = browser.new_context()
-    passages = _passages(context.new_page(), site_url, "learning+rate")
-    context.close()
+    page = context.new_page()
+    passages = _passages(page, site_url, "learning+rate")
     assert len(passages) >= 10
     phrase = [p for p in passages if re.search(r"\blearning\s+rate\b", p, re.IGNORECASE)]
     assert len(phrase) >= len(passages) // 2, passages
     words = [p for p in passages if re.search(r"\b(learn|rate)", p, re.IGNORECASE)]
     assert words == passages
+    # A passage cut out of a longer text starts and ends between words: each word of a page
+    # made of numbered words, cut at several places, is whole.
+    cuts = page.evaluate(
+        """() => [0, 1, 2, 3, 4, 5, 6].map((shift) => {
+          const words = Array.from({length: 90}, (_, i) => `w${i}x${'y'.repeat((i + shift) % 7)}`);
+          words.splice(45, 0, 'learning', 'rate');
+          const html = `<div role="main"><p>${words.join(' ')}</p></div>`;
+          return [words, Search.makeSearchSummary(html, new Set(['learning', 'rate']), '')
+            .textContent];
+        })"""
+    )
+    context.close()
+    for words, passage in cuts:
+        assert passage.startswith("... ") and passage.endswith(" ..."), passage
+        shown = passage[4:-4].split()
+        assert "learning" in shown and set(shown) <= set(words), passage
 
 
 def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
