@@ -63,9 +63,23 @@ _UPHILL = {
 _OWN_FUNCTION = ("parabola",)
 _NO_FACTOR_10 = " (or f is missing its factor 10, which shortens every step the same way)"
 
-#: Another optimizer, or another option, in place of the course's.
+#: Another optimizer, or another option, in place of the course's: for SGD, the momenta
+#: that examples use, with and without Nesterov's form.
 _OTHER_OPTIMIZERS: dict[str, list[tuple[str, dict[str, float], str]]] = {
-    "SGD": [("SGD", {"momentum": 0.9}, "matches SGD with momentum=0.9; the course's has none")],
+    "SGD": [
+        (
+            "SGD",
+            {"momentum": momentum, "nesterov": nesterov},
+            f"matches SGD with momentum={momentum:g}"
+            + (
+                ", nesterov=True; the course's has neither"
+                if nesterov
+                else "; the course's has none"
+            ),
+        )
+        for nesterov in (False, True)
+        for momentum in (0.9, 0.5, 0.8, 0.95, 0.99)
+    ],
     "AdamW": [("Adam", {}, "matches Adam, not AdamW: the weight decay is missing")],
 }
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import sys
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -385,7 +386,7 @@ UNFINISHED = "unfinished"
 def _saved_answers(path: Path) -> dict[str, Any]:
     """The answers already in ``path`` (none if it does not exist), or a LoadError that says
     what to do with a file that cannot be read."""
-    from gdtutor.safeload import LoadError, _blank, load_answers
+    from gdtutor.safeload import BadValue, LoadError, _blank, _unmarked, load_answers
 
     if not path.exists():
         return {}
@@ -394,12 +395,20 @@ def _saved_answers(path: Path) -> dict[str, Any]:
         # it: no answers yet, not a file to refuse.
         return {}
     try:
-        return load_answers(path)
+        answers = load_answers(path, per_key=True)
     except LoadError as error:
         raise LoadError(
             f"{path} is not an answer file this exercise can add to ({error}); it was left as "
             f"it is: move it aside or delete it, then run the exercises again"
         ) from None
+    bad = [key for key, value in answers.items() if isinstance(value, BadValue)]
+    if bad:
+        # A key that cannot be read (a tensor saved by other means, say) stays as the file
+        # has it, for the checker to fail, until its exercise saves it again. The file was
+        # read whole above, so its JSON is plain data here.
+        raw = json.loads(_unmarked(path.read_bytes()))
+        answers.update({key: raw[key] for key in bad})
+    return answers
 
 
 def unfinished_keys(answers: Mapping[str, Any]) -> list[str] | None:
@@ -473,7 +482,8 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     Parameters
     ----------
     answer : Mapping
-        Answer keys and their values (arrays, lists of arrays, numbers).
+        Answer keys and their values (arrays, lists of arrays, numbers); a torch tensor is
+        saved as its numbers.
     path : str or path-like, optional
         The answer file; created if missing.
 
@@ -487,6 +497,10 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     ------
     gdtutor.safeload.LoadError
         If ``path`` exists but cannot be read as an answer file; it is left unchanged.
+    TypeError
+        If a value holds something else than numbers, strings and None (a function, a
+        complex number, ...), in arrays, lists or dicts; the message says where, and the
+        file is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
 
@@ -498,6 +512,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         ``answer = {}`` afresh), so the checker reports it as missing.
     """
     path = Path(path)
+    answer = {key: _plain(value, f"answer[{key!r}]") for key, value in answer.items()}
     answers = {**_saved_answers(path), **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
     answers.pop(UNFINISHED, None)
@@ -506,6 +521,36 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     _replace_file(path, _dumps(answers))
     _warn_if_left(answer, unfinished)
     return path.absolute()
+
+
+def _plain(value: Any, where: str) -> Any:
+    """``value`` as an answer file holds it: a torch tensor becomes a numpy array of its
+    numbers (json_tricks would write a tensor as an empty object); anything but numbers,
+    arrays of numbers, strings, None and lists or dicts of them is refused with a TypeError
+    naming where it is, before the file is touched."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy().copy()
+    if value is None or isinstance(value, (bool, int, float, str, np.bool_)):
+        return value
+    if isinstance(value, np.number) and not isinstance(value, np.complexfloating):
+        return value
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, Mapping) and all(isinstance(key, str) for key in value):
+        return {key: _plain(item, f"{where}[{key!r}]") for key, item in value.items()}
+    what = (
+        f"an array of {value.dtype}"
+        if isinstance(value, np.ndarray)
+        else f"a {type(value).__name__!r} value"
+    )
+    raise TypeError(
+        f"{where} holds {what}, which an answer file cannot hold: save numbers, "
+        "arrays of numbers or lists of them (a tensor's numbers are tensor.detach().numpy(); "
+        "one number is tensor.item())"
+    )
 
 
 def _warn_if_left(answer: Mapping[str, Any], unfinished: list[str]) -> None:

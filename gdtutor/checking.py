@@ -388,10 +388,17 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
         blown = ~(np.isfinite(values) & (values <= bound)) & ref.finite
     if blown.any():
         first = np.argwhere(blown)[0]
+        if history and first[0] == 0 and key.startswith("fn_history"):
+            # Every value history starts with the value at the start, before any step.
+            return (
+                f"inf, nan or a huge value at {key}[0], the value at the start, before any "
+                "step: the function is wrong there (no learning rate has acted yet)"
+            )
         if history:
             return (
                 f"inf, nan or huge values, first at {key}[{int(first[0])}]: the run diverged "
-                f"(a learning rate too large, or a step uphill)"
+                f"(a learning rate too large, a step uphill, or a function whose value or "
+                "gradient is not finite on the way)"
             )
         place = f" at {key}[{', '.join(str(int(i)) for i in first)}]" if got.ndim else ""
         return f"inf or nan{place}, where the reference is a finite number"

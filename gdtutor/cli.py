@@ -30,8 +30,10 @@ folder or named among several files, are reported and not followed. A value in o
 is not read (a malformed array, an object named in the file) fails that key; the other keys
 are checked.
 
+A file named twice (a folder and a file in it, say) is checked once.
+
 Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
-cannot be read or is refused."""
+cannot be read or is refused, or is skipped (a symbolic link)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,12 +70,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
+def _files(
+    paths: Sequence[str],
+) -> tuple[list[Path], set[Path], list[Path], list[tuple[Path, Path]]]:
     """The files to check, with the symbolic links found in folders among them in name
     order; the symbolic links among them (not followed: a link may lead out of the folder,
     to another student's file or to any file at all), those in folders and those named
     among several paths (``gdtutor check class/*.json``), but not one file named alone;
-    and the other files the folders hold (not ``*.json``, so not checked)."""
+    the other files the folders hold (not ``*.json``, so not checked); and each file named
+    again (``gdtutor check class class/a.json``) with the name it is checked under, once."""
     files: list[Path] = []
     links: set[Path] = set()
     others: list[Path] = []
@@ -101,7 +106,26 @@ def _files(paths: Sequence[str]) -> tuple[list[Path], set[Path], list[Path]]:
             links.update(found_links)
             found += found_links
         files += sorted(found)
-    return files, links, sorted(others)
+    files, repeats = _named_once(files, links)
+    return files, links, sorted(others), repeats
+
+
+def _named_once(
+    paths: list[Path], links: Collection[Path]
+) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """``paths`` with each file once, in order, and each name dropped with the name kept.
+
+    Two names are one file if they lead to the same place; a link, not followed, is one
+    file with its own path only."""
+    kept: dict[str, Path] = {}
+    repeats: list[tuple[Path, Path]] = []
+    for path in paths:
+        where = os.path.abspath(path) if path in links else os.path.realpath(path)
+        if where in kept:
+            repeats.append((path, kept[where]))
+        else:
+            kept[where] = path
+    return list(kept.values()), repeats
 
 
 #: What to do before there is an answer file to check.
@@ -203,7 +227,11 @@ _PARALLEL_FROM = 32
 
 
 def _check_many(
-    paths: list[Path], as_csv: bool, links: Collection[Path] = (), others: Sequence[Path] = ()
+    paths: list[Path],
+    as_csv: bool,
+    links: Collection[Path] = (),
+    others: Sequence[Path] = (),
+    repeats: Sequence[tuple[Path, Path]] = (),
 ) -> int:
     from gdtutor.checking import _count_line, format_summary
 
@@ -230,8 +258,11 @@ def _check_many(
         print(_count_line(rows), file=notes)
     if others:
         print(_others_note(others), file=notes, flush=True)
+    if repeats:
+        print(_repeats_note(repeats), file=notes, flush=True)
     statuses = {row[1] for row in rows}
-    return 2 if "error" in statuses else 1 if "fail" in statuses else 0
+    # A file skipped (a link) was not checked: not every file passed.
+    return 2 if statuses & {"error", "skipped"} else 1 if "fail" in statuses else 0
 
 
 def _rows_in_processes(files: list[Path], workers: int) -> list[tuple[str, ...]]:
@@ -268,6 +299,19 @@ def _blank_row(path: Path) -> tuple[str, ...]:
 
 #: How many of the files not checked a class summary names.
 _NAMED_OTHERS = 3
+
+
+def _repeats_note(repeats: Sequence[tuple[Path, Path]]) -> str:
+    """One line per file named more than once, with its other names."""
+    named: dict[Path, list[Path]] = {}
+    for repeat, kept in repeats:
+        named.setdefault(kept, []).append(repeat)
+    lines = []
+    for kept, others in named.items():
+        aliases = list(dict.fromkeys(str(path) for path in others if str(path) != str(kept)))
+        also = f" (also as {', '.join(aliases)})" if aliases else ""
+        lines.append(f"note: {kept} was named {len(others) + 1} times{also}: checked once")
+    return "\n".join(lines)
 
 
 def _others_note(others: Sequence[Path]) -> str:
@@ -317,11 +361,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> status
     0
     """
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_paths_apart(sys.argv[1:] if argv is None else list(argv)))
     try:
         return _run(args)
     except BrokenPipeError:
         return _stdout_closed()
+
+
+def _paths_apart(argv: list[str]) -> list[str]:
+    """``argv`` with the paths given to ``check`` after a ``--``, so that a file whose name
+    starts with ``-`` (``-h.json``, in ``gdtutor check *.json``) is checked, not taken for
+    an option. A path is an argument that names an existing file or folder and is not one of
+    the command's options."""
+    if not argv or argv[0] != "check" or "--" in argv:
+        return argv
+    options = {"-h", "--help", "--csv"}
+    rest = argv[1:]
+    paths = [arg for arg in rest if arg not in options and os.path.lexists(arg)]
+    return ["check", *(arg for arg in rest if arg not in paths), "--", *paths]
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -340,7 +397,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         given = args.paths or [".answer.json"]
-        paths, links, others = _files(given)
+        paths, links, others, repeats = _files(given)
         if not paths:
             print(
                 f"error: no *.json answer files in {', '.join(given)}; {_RUN_FIRST}",
@@ -348,5 +405,7 @@ def _run(args: argparse.Namespace) -> int:
             )
             return 2
         single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv
-        return _check_one(paths[0]) if single else _check_many(paths, args.csv, links, others)
+        if single:
+            return _check_one(paths[0])
+        return _check_many(paths, args.csv, links, others, repeats)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

@@ -354,13 +354,23 @@ class _Refused:
     place: nothing it names is imported or built. Where it is decides whether the file or
     one key is refused."""
 
-    __slots__ = ("key",)
+    __slots__ = ("key", "named")
 
-    def __init__(self, key: str) -> None:
+    def __init__(self, key: str, named: Any = None) -> None:
         self.key = key
+        self.named = named  # what the object says it is, for a class instance
 
     @property
     def reason(self) -> str:
+        if self.key == "__instance_type__" and self.named in (
+            ["torch", "Tensor"],
+            ["torch.nn.parameter", "Parameter"],
+        ):
+            return (
+                "refused '__instance_type__' payload: a torch tensor, which json_tricks saves "
+                "without its numbers; save tensor.detach().numpy() (or tensor.item() for one "
+                "number) instead"
+            )
         what = _PAYLOADS.get(self.key, "a json_tricks object")
         return (
             f"refused {_short(self.key)} payload ({what}); only plain JSON and numpy arrays "
@@ -388,7 +398,7 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
         return _ArrayForm(pairs)
     for key in obj:
         if _DUNDER.match(key):
-            return _Refused(key)
+            return _Refused(key, obj[key])
     return obj
 
 

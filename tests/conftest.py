@@ -152,6 +152,7 @@ def _run_cell(
     steps: int = 500,
     optimizer_name: str | None = None,
     momentum: float | None = None,
+    nesterov: bool = False,
     order: str = "course",
 ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     """One descent cell as a learner writes it, with the given choices.
@@ -161,7 +162,7 @@ def _run_cell(
     the optimizer cells. ``update="rebind"`` writes ``x = x - lr * x.grad`` inside the step
     function, which leaves the caller's ``x`` as it was; ``update="uphill"`` writes
     ``x.data += lr * x.grad``. In an optimizer cell,
-    ``optimizer_name`` and ``momentum`` build another optimizer, and ``order`` is
+    ``optimizer_name``, ``momentum`` and ``nesterov`` build another optimizer, and ``order`` is
     ``"zero_grad_after_backward"`` or ``"step_first"`` (right after ``zero_grad()``) for those
     slips, or ``"new_tensor"`` for an optimizer built over a new tensor made from the start
     instead of over ``x``.
@@ -174,7 +175,7 @@ def _run_cell(
     x = torch.tensor([8.0, 8.0], dtype=dtype, requires_grad=True)
     optimizer = None
     if method != "manual":
-        options = {} if momentum is None else {"momentum": momentum}
+        options = {} if momentum is None else {"momentum": momentum, "nesterov": nesterov}
         params = [torch.tensor([8.0, 8.0], requires_grad=True)] if order == "new_tensor" else [x]
         optimizer = getattr(torch.optim, optimizer_name or method)(params, lr=lr, **options)
     var_history, fn_history = [], []

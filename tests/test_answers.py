@@ -236,6 +236,72 @@ def test_save_answers_warns_of_a_started_key_of_its_lesson_that_answer_lacks(
         save_answers({key: reference[key] for key in keys}, path)
 
 
+def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
+    """json_tricks writes a tensor as an empty object; save_answers saves its numbers."""
+    from gdtutor.answers import save_answers
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    X = torch.tensor(NOTEBOOK_X, requires_grad=True)
+    (10 * (X**2).sum()).backward()
+    x = torch.tensor([3.0], requires_grad=True)
+    values = [(x * step).sum() for step in range(3)]  # tensors that require grad
+    save_answers({"X_grad": X.grad, "fn_history_2": values}, path)
+    saved = load_answers(path)
+    assert np.array_equal(saved["X_grad"], reference["X_grad"])
+    assert np.asarray(saved["fn_history_2"]).tolist() == [0.0, 3.0, 6.0]
+    assert check_answers(saved)["X_grad"].verdict == "pass"
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ([1.0, print], "answer['X_grad'][1] holds a 'builtin_function_or_method' value"),
+        ({"re": 1j}, "answer['X_grad']['re'] holds a 'complex' value"),
+        (np.array(["a"]), "answer['X_grad'] holds an array of <U1"),
+        ({1: 2.0}, "answer['X_grad'] holds a 'dict' value"),
+    ],
+)
+def test_save_answers_refuses_what_no_answer_file_holds_and_keeps_the_file(
+    tmp_path, value, says
+) -> None:
+    from gdtutor.answers import save_answers
+
+    path = tmp_path / ".answer.json"
+    save_answers({"xy_grad": [1.0, 2.0]}, path)
+    before = path.read_bytes()
+    with pytest.raises(TypeError) as caught:
+        save_answers({"X_grad": value}, path)
+    assert str(caught.value).startswith(f"{says}, which an answer file cannot hold")
+    assert path.read_bytes() == before
+
+
+def test_an_exercise_adds_to_a_file_with_an_unreadable_key_and_keeps_that_key(
+    tmp_path, reference
+) -> None:
+    """A tensor saved by other means (json_tricks itself): the exercises of the other
+    lessons still run, the key stays for the checker to fail, and its own exercise replaces
+    it."""
+    from gdtutor.answers import save_answers, start_exercise
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    path.write_text(json_tricks.dumps({"X_grad": torch.ones(3, 4), "xy_grad": [4.0, 3.0]}))
+    lesson_4 = ["var_history_2", "fn_history_2"]
+    assert start_exercise(lesson_4, path) == []
+    save_answers({key: reference[key] for key in lesson_4}, path)
+    rows = check_answers(load_answers(path, per_key=True))
+    assert [rows[key].verdict for key in ("X_grad", "var_history_2", "fn_history_2")] == [
+        "not numeric",
+        "pass",
+        "pass",
+    ]
+    assert "a torch tensor, which json_tricks saves without its numbers" in rows["X_grad"].hint
+    assert start_exercise(["X_grad"], path) == ["X_grad"]
+    save_answers({"X_grad": reference["X_grad"]}, path)
+    assert check_answers(load_answers(path))["X_grad"].verdict == "pass"
+
+
 def test_the_notebooks_skewed_function_takes_a_float64_point_too() -> None:
     import torch
 

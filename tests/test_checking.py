@@ -169,7 +169,13 @@ MISTAKES = [
     ({"cell_4": {"lr": 10.0}}, "fn_history_4", "lr=10 instead of lr=1"),
     ({"cell_4": {"optimizer_name": "Adam"}}, "var_history_4", "matches Adam, not AdamW"),
     ({"cell_4": {"optimizer_name": "Adam"}}, "fn_history_4", "matches Adam, not AdamW"),
-    ({"cell_3": {"momentum": 0.9}}, "var_history_3", "matches SGD with momentum=0.9"),
+    ({"cell_3": {"momentum": 0.9}}, "var_history_3", "matches SGD with momentum=0.9; the"),
+    ({"cell_3": {"momentum": 0.5}}, "fn_history_3", "matches SGD with momentum=0.5; the"),
+    (
+        {"cell_3": {"momentum": 0.9, "nesterov": True}},
+        "var_history_3",
+        "matches SGD with momentum=0.9, nesterov=True; the course's has neither",
+    ),
     ({"cell_3": {"order": "zero_grad_after_backward"}}, "var_history_3", "point never moved"),
     (
         {"cell_3": {"order": "step_first"}},
@@ -189,8 +195,8 @@ MISTAKES = [
     # overflows float32, and its divergence says it.
     ({"cell_parabola": {"update": "uphill"}}, "var_history_parabola", "the run climbs"),
     ({"cell_parabola": {"update": "uphill"}}, "fn_history_parabola", "(x += lr * x.grad)"),
-    ({"cell_2": {"update": "uphill"}}, "var_history_2", "diverged (a learning rate too large, or"),
-    ({"cell_2": {"update": "uphill"}}, "fn_history_2", "or a step uphill"),
+    ({"cell_2": {"update": "uphill"}}, "var_history_2", "diverged (a learning rate too large, a"),
+    ({"cell_2": {"update": "uphill"}}, "fn_history_2", "a step uphill, or a function"),
 ]
 
 
@@ -354,8 +360,26 @@ def test_a_history_that_turns_infinite_says_the_run_diverged() -> None:
     answers["fn_history_2"] = history
     row = check_answers(answers)["fn_history_2"]
     assert row.verdict == "fail"
-    assert row.hint.startswith(
-        "inf, nan or huge values, first at fn_history_2[40]: the run diverged"
+    assert row.hint == (
+        "inf, nan or huge values, first at fn_history_2[40]: the run diverged (a learning "
+        "rate too large, a step uphill, or a function whose value or gradient is not finite "
+        "on the way)"
+    )
+
+
+@pytest.mark.parametrize("key", ["fn_history_parabola", "fn_history_2", "fn_history_3"])
+def test_a_value_history_not_finite_from_its_start_blames_the_function(key: str) -> None:
+    """Entry 0 of a value history is the value at the start, before any step: nan there
+    (a function not defined at the start) is not a run that diverged."""
+    answers = reference()
+    history = np.array(answers[key])
+    history[:] = np.nan
+    answers[key] = history
+    row = check_answers(answers)[key]
+    assert row.verdict == "fail"
+    assert row.hint == (
+        f"inf, nan or a huge value at {key}[0], the value at the start, before any step: the "
+        "function is wrong there (no learning rate has acted yet)"
     )
 
 

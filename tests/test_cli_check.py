@@ -378,7 +378,7 @@ def test_the_other_keys_of_a_file_with_a_malformed_key_are_checked(
     # In a class summary, the file fails (it is not unreadable), naming the key and why.
     status, out, err = run_check(capsys, "--csv", str(path), str(path))
     row = list(csv.reader(out.splitlines()))[1]
-    assert (status, row[1:4]) == (1, ["fail", "9 of 10", "2"]) and err.startswith("2 files")
+    assert (status, row[1:4]) == (1, ["fail", "9 of 10", "2"]) and err.startswith("1 file:")
     assert row[-1].startswith(f"X_grad: {verdict} (") and hint in row[-1]
 
 
@@ -581,7 +581,10 @@ def test_several_files_and_csv_for_a_spreadsheet(
         [str(bob), "fail", "8 of 10", "3", "-", "-"],
     ]
     status, out, _ = run_check(capsys, str(ann), str(ann))
-    assert status == 0 and out.splitlines()[-1] == "2 files: 2 pass, 0 fail, 0 unreadable"
+    assert status == 0 and out.splitlines()[-2:] == [
+        "1 file: 1 pass, 0 fail, 0 unreadable",
+        f"note: {ann} was named 2 times: checked once",
+    ]
 
 
 def test_checking_a_class_changes_no_file(
@@ -835,17 +838,18 @@ def test_a_folder_reports_links_and_other_files_without_following_them(
     table = list(csv.reader(out.splitlines()))
     assert [Path(row[0]).name for row in table[1:]] == [Path(name).name for name in names]
     assert status == 2 and err.splitlines() == lines[-2:]
-    # A folder whose only oddity is a link passes: a skipped link is not an error.
+    # A folder whose only oddity is a link does not pass: the link, a file handed in, was
+    # not checked (status 2, as for a file that cannot be read).
     ok = tmp_path / "ok"
     ok.mkdir()
     write_answers(ok / "ann.json")
     (ok / "zed.json").symlink_to(tmp_path / "outside.json")
     status, out, _ = run_check(capsys, str(ok))
-    assert status == 0 and out.splitlines()[-1] == (
+    assert status == 2 and out.splitlines()[-1] == (
         "1 file: 1 pass, 0 fail, 0 unreadable; 1 symbolic link skipped"
     )
     status, out, _ = run_check(capsys, "--csv", str(ok))
-    assert status == 0 and out.splitlines()[-1].endswith(
+    assert status == 2 and out.splitlines()[-1].endswith(
         ",skipped,-,-,-,-,a symbolic link: not followed"
     )
 
@@ -869,7 +873,7 @@ def test_links_named_among_several_files_are_reported_one_named_alone_is_read(
     ]  # fmt: skip
     assert rows[1][-1] == rows[2][-1] == "a symbolic link: not followed"
     assert "secret" not in out
-    assert (status, err) == (0, "1 file: 1 pass, 0 fail, 0 unreadable; 2 symbolic links skipped\n")
+    assert (status, err) == (2, "1 file: 1 pass, 0 fail, 0 unreadable; 2 symbolic links skipped\n")
     # One file named alone is the file its reader chose: read through the link, which the
     # report names, as it names a link that leads nowhere.
     status, out, _ = run_check(capsys, named[2])
@@ -882,6 +886,53 @@ def test_links_named_among_several_files_are_reported_one_named_alone_is_read(
     assert (status, out) == (2, "") and err.endswith(
         f"is a symbolic link to {tmp_path / 'nowhere.json'}, which does not exist)\n"
     )
+
+
+def test_a_file_named_twice_is_checked_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder and a file in it, a name and the same name again, or another path to the
+    file: each file is one row, and a note says which names were the same file."""
+    (tmp_path / "class").mkdir()
+    write_answers(tmp_path / "class" / "ann.json")
+    write_answers(tmp_path / "bob.json")
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_check(
+        capsys, "class", "class/ann.json", "bob.json", "bob.json", "class/../bob.json"
+    )
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines[1:3]] == ["class/ann.json", "bob.json"]
+    assert lines[3:] == [
+        "2 files: 2 pass, 0 fail, 0 unreadable",
+        "note: class/ann.json was named 2 times: checked once",
+        "note: bob.json was named 3 times (also as class/../bob.json): checked once",
+    ]
+    assert (status, err) == (0, "")
+    # The same name twice is checked as a class of one file; with --csv the note is on
+    # stderr, beside the count.
+    status, out, err = run_check(capsys, "--csv", "bob.json", "bob.json")
+    assert status == 0 and len(out.splitlines()) == 2
+    assert err.splitlines()[-1] == "note: bob.json was named 2 times: checked once"
+
+
+def test_a_file_whose_name_starts_with_a_dash_is_checked_not_taken_for_an_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As a shell expands `gdtutor check *.json` in a folder that holds "-h.json".
+    write_answers(tmp_path / "-h.json")
+    write_answers(tmp_path / "ann.json")
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_check(capsys, "--csv", "-h.json", "ann.json")
+    assert status == 0  # the CSV writes a name that starts like a formula as text
+    assert [row[0] for row in csv.reader(out.splitlines())] == ["file", "'-h.json", "ann.json"]
+    status, out, _ = run_check(capsys, "-h.json")
+    assert status == 0 and out.splitlines()[-1] == "10 of 10 keys pass"
+    # An option is still an option, and "--" still ends them.
+    with pytest.raises(SystemExit) as stop:
+        main(["check", "--help"])
+    assert stop.value.code == 0 and "Exit status" in capsys.readouterr().out
+    status, out, _ = run_check(capsys, "--", "-h.json")
+    assert status == 0
 
 
 def test_the_files_not_checked_are_named_the_first_few_only(

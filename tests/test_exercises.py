@@ -215,7 +215,7 @@ def test_an_exercise_with_answers_adds_them_to_the_answer_file(tmp_path: Path) -
 
 
 def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> None:
-    (tmp_path / ".answer.json").write_text('{"X_grad": {"__instance_type__": ["os", "system"]}}')
+    (tmp_path / ".answer.json").write_text('{"xy_grad": [4.0, 3.0], "X_grad": [[20.0, 40')
     before = (tmp_path / ".answer.json").read_bytes()
     source = ANSWER_SCRIPT.format(key="X_grad")
     path = tmp_path / "lesson.py"
@@ -238,6 +238,14 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
     )
     assert run_script(path, tmp_path).returncode == 0
     assert load_answers(tmp_path / ".answer.json") == {"X_grad": [1.0]}
+    # A file whose keys are all read but one (an object named in it, a tensor saved by
+    # json_tricks): the exercise runs, keeps that key as it is for the checker to fail, and
+    # replaces it when the key is its own.
+    refused = '{"__instance_type__": ["os", "system"]}'
+    (tmp_path / ".answer.json").write_text(f'{{"xy_grad": {refused}, "X_grad": {refused}}}')
+    assert run_script(path, tmp_path).returncode == 0
+    saved = json.loads((tmp_path / ".answer.json").read_text())
+    assert saved == {"xy_grad": json.loads(refused), "X_grad": [1.0]}
 
 
 def test_a_run_that_stops_early_leaves_its_own_answers_unfinished_not_stale(
