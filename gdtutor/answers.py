@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 import orjson
@@ -512,6 +512,9 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         ``answer = {}`` afresh), so the checker reports it as missing.
     """
     path = Path(path)
+    for key in answer:
+        if not isinstance(key, str):
+            _refuse_key("answer", key)
     answer = {key: _plain(value, f"answer[{key!r}]") for key, value in answer.items()}
     answers = {**_saved_answers(path), **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
@@ -525,32 +528,67 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
 
 def _plain(value: Any, where: str) -> Any:
     """``value`` as an answer file holds it: a torch tensor becomes a numpy array of its
-    numbers (json_tricks would write a tensor as an empty object); anything but numbers,
-    arrays of numbers, strings, None and lists or dicts of them is refused with a TypeError
-    naming where it is, before the file is touched."""
+    numbers (json_tricks would write a tensor as an empty object), in float32 if numpy has
+    no dtype of its own (bfloat16); a float wider than float64 becomes float64. Anything but
+    numbers, arrays of numbers, strings, None and lists or dicts (with string keys) of them
+    is refused with a TypeError naming where it is, before the file is touched."""
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy().copy()
+        value = _tensor_numbers(value, where)
+    if isinstance(value, int) and value.bit_length() > 1024:
+        _refuse(where, "an integer over 2**1024")
     if value is None or isinstance(value, (bool, int, float, str, np.bool_)):
         return value
-    if isinstance(value, np.number) and not isinstance(value, np.complexfloating):
+    if isinstance(value, np.ma.MaskedArray):
+        _refuse(where, "a masked array (its masked entries would be saved as null)")
+    if isinstance(value, (np.number, np.ndarray)) and value.dtype.kind == "f":
+        # float64 holds every value the answers take; json_tricks cannot write longdouble.
+        return value.astype(np.float64) if value.dtype.itemsize > 8 else value
+    if isinstance(value, np.number) and value.dtype.kind in "iu":
         return value
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
         return value
     if isinstance(value, (list, tuple)):
         return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
-    if isinstance(value, Mapping) and all(isinstance(key, str) for key in value):
+    if isinstance(value, Mapping):
+        for key in value:
+            if not isinstance(key, str):
+                _refuse_key(where, key)
         return {key: _plain(item, f"{where}[{key!r}]") for key, item in value.items()}
-    what = (
-        f"an array of {value.dtype}"
-        if isinstance(value, np.ndarray)
-        else f"a {type(value).__name__!r} value"
-    )
+    what = f"an array of {value.dtype}" if isinstance(value, np.ndarray) else None
+    _refuse(where, what or f"a {type(value).__name__!r} value")
+
+
+def _tensor_numbers(tensor: torch.Tensor, where: str) -> np.ndarray:
+    """A tensor's numbers as a numpy array; a TypeError naming ``where`` if it has none."""
+    import torch
+
+    if tensor.is_complex():
+        _refuse(where, f"a tensor of {str(tensor.dtype).removeprefix('torch.')}")
+    try:
+        numbers = tensor.detach().cpu().resolve_conj().resolve_neg()
+        if numbers.layout != torch.strided:
+            numbers = numbers.to_dense()
+        if numbers.is_floating_point() and numbers.dtype not in (
+            torch.float16, torch.float32, torch.float64
+        ):  # fmt: skip
+            numbers = numbers.to(torch.float32)  # bfloat16, float8: numpy has no such dtype
+        return numbers.numpy().copy()
+    except (TypeError, RuntimeError, NotImplementedError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        _refuse(where, f"a tensor whose numbers cannot be read ({first})")
+
+
+def _refuse(where: str, what: str) -> NoReturn:
     raise TypeError(
-        f"{where} holds {what}, which an answer file cannot hold: save numbers, "
-        "arrays of numbers or lists of them (a tensor's numbers are tensor.detach().numpy(); "
-        "one number is tensor.item())"
+        f"{where} holds {what}, which an answer file cannot hold: save numbers, arrays of "
+        "numbers or lists of them (a tensor's numbers are tensor.detach().numpy(); one "
+        "number is tensor.item())"
     )
+
+
+def _refuse_key(where: str, key: Any) -> NoReturn:
+    raise TypeError(f"{where} has the key {key!r}: the keys of an answer file are strings")
 
 
 def _warn_if_left(answer: Mapping[str, Any], unfinished: list[str]) -> None:

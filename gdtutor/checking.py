@@ -59,7 +59,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from gdtutor.answers import ANSWER_KEYS, UNFINISHED, reference_answers, unfinished_keys
+from gdtutor.answers import (
+    ANSWER_KEYS,
+    NOTEBOOK_START,
+    UNFINISHED,
+    reference_answers,
+    unfinished_keys,
+)
 from gdtutor.safeload import BadValue, _huge
 
 __all__ = [
@@ -392,7 +398,14 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
             # Every value history starts with the value at the start, before any step.
             return (
                 f"inf, nan or a huge value at {key}[0], the value at the start, before any "
-                "step: the function is wrong there (no learning rate has acted yet)"
+                "step: the function, or the point it starts from, is wrong there (no "
+                "learning rate has acted yet)"
+            )
+        if history and first[0] == 0 and ANSWER_KEYS[key].run in ("parabola", "manual"):
+            # The hand-written runs record each point before its step: entry 0 is the start.
+            return (
+                f"inf, nan or a huge value at {key}[0], the start point, before any step: "
+                f"the run starts from a point that is not {_start()}"
             )
         if history:
             return (
@@ -412,6 +425,11 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
     shown = f"yours {_entry(got[at])}, the reference's {_entry(ref.original[at])}"
     count = f"{int(entries.sum())} of {entries.size} entries off"
     return f"first off at {key}[{where}]: {shown} ({count})"
+
+
+def _start() -> str:
+    """The course's start point as the lessons write it: (8, 8)."""
+    return f"({', '.join(f'{c:g}' for c in NOTEBOOK_START)})"
 
 
 def _entry(value: np.ndarray) -> str:

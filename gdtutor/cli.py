@@ -30,7 +30,8 @@ folder or named among several files, are reported and not followed. A value in o
 is not read (a malformed array, an object named in the file) fails that key; the other keys
 are checked.
 
-A file named twice (a folder and a file in it, say) is checked once.
+A file named twice (a folder and a file in it, say) is checked once. A file whose name
+starts with "-" (as "*.json" can expand to) is checked, not taken for an option.
 
 Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
 cannot be read or is refused, or is skipped (a symbolic link)."""
@@ -259,7 +260,7 @@ def _check_many(
     if others:
         print(_others_note(others), file=notes, flush=True)
     if repeats:
-        print(_repeats_note(repeats), file=notes, flush=True)
+        print(_repeats_note(repeats, links), file=notes, flush=True)
     statuses = {row[1] for row in rows}
     # A file skipped (a link) was not checked: not every file passed.
     return 2 if statuses & {"error", "skipped"} else 1 if "fail" in statuses else 0
@@ -301,8 +302,9 @@ def _blank_row(path: Path) -> tuple[str, ...]:
 _NAMED_OTHERS = 3
 
 
-def _repeats_note(repeats: Sequence[tuple[Path, Path]]) -> str:
-    """One line per file named more than once, with its other names."""
+def _repeats_note(repeats: Sequence[tuple[Path, Path]], links: Collection[Path]) -> str:
+    """One line per file named more than once, with its other names (a link is listed, as
+    skipped, not checked)."""
     named: dict[Path, list[Path]] = {}
     for repeat, kept in repeats:
         named.setdefault(kept, []).append(repeat)
@@ -310,7 +312,8 @@ def _repeats_note(repeats: Sequence[tuple[Path, Path]]) -> str:
     for kept, others in named.items():
         aliases = list(dict.fromkeys(str(path) for path in others if str(path) != str(kept)))
         also = f" (also as {', '.join(aliases)})" if aliases else ""
-        lines.append(f"note: {kept} was named {len(others) + 1} times{also}: checked once")
+        once = "listed once" if kept in links else "checked once"
+        lines.append(f"note: {kept} was named {len(others) + 1} times{also}: {once}")
     return "\n".join(lines)
 
 
@@ -369,16 +372,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _paths_apart(argv: list[str]) -> list[str]:
-    """``argv`` with the paths given to ``check`` after a ``--``, so that a file whose name
-    starts with ``-`` (``-h.json``, in ``gdtutor check *.json``) is checked, not taken for
-    an option. A path is an argument that names an existing file or folder and is not one of
-    the command's options."""
+    """``argv`` with the paths given to ``check`` after a ``--``, in their order, so that a
+    file whose name starts with ``-`` (``-h.json``, in ``gdtutor check *.json``) is checked,
+    not taken for an option. A path is an argument that is not one of the command's options
+    and does not start with ``-``, or names a file or folder that exists."""
     if not argv or argv[0] != "check" or "--" in argv:
         return argv
     options = {"-h", "--help", "--csv"}
+
+    def is_path(arg: str) -> bool:
+        return arg not in options and (not arg.startswith("-") or os.path.lexists(arg))
+
     rest = argv[1:]
-    paths = [arg for arg in rest if arg not in options and os.path.lexists(arg)]
-    return ["check", *(arg for arg in rest if arg not in paths), "--", *paths]
+    paths = [arg for arg in rest if is_path(arg)]
+    return ["check", *(arg for arg in rest if not is_path(arg)), "--", *paths]
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -259,7 +259,15 @@ def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
         ([1.0, print], "answer['X_grad'][1] holds a 'builtin_function_or_method' value"),
         ({"re": 1j}, "answer['X_grad']['re'] holds a 'complex' value"),
         (np.array(["a"]), "answer['X_grad'] holds an array of <U1"),
-        ({1: 2.0}, "answer['X_grad'] holds a 'dict' value"),
+        (np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "answer['X_grad'] holds a masked array"),
+        ([10**400], "answer['X_grad'][0] holds an integer over 2**1024"),
+        (torch.tensor([1j]), "answer['X_grad'] holds a tensor of complex64"),
+        (
+            torch.empty(2, device="meta"),
+            "answer['X_grad'] holds a tensor whose numbers cannot be read (Cannot copy out of "
+            "meta tensor; no data!)",
+        ),
+        ({"a": {1: 2.0}}, "answer['X_grad']['a'] has the key 1: the keys of an answer file"),
     ],
 )
 def test_save_answers_refuses_what_no_answer_file_holds_and_keeps_the_file(
@@ -272,8 +280,32 @@ def test_save_answers_refuses_what_no_answer_file_holds_and_keeps_the_file(
     before = path.read_bytes()
     with pytest.raises(TypeError) as caught:
         save_answers({"X_grad": value}, path)
-    assert str(caught.value).startswith(f"{says}, which an answer file cannot hold")
+    assert str(caught.value).startswith(says)
     assert path.read_bytes() == before
+    # A key of answer that is not a string (1 and "1" would both be written as "1").
+    with pytest.raises(TypeError, match=r"^answer has the key 1: the keys of an answer file"):
+        save_answers({1: 2.0}, path)
+    assert path.read_bytes() == before
+
+
+def test_save_answers_saves_the_numbers_of_tensors_numpy_has_no_dtype_for(tmp_path) -> None:
+    from gdtutor.answers import save_answers
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    dense = torch.tensor([[0.0, 2.5], [1.0, 0.0]])
+    save_answers(
+        {
+            "a": dense.to(torch.bfloat16),
+            "b": dense.to_sparse(),
+            "c": torch.tensor(3.0).neg(),
+            "d": np.longdouble(1.5),
+        },
+        path,
+    )
+    saved = load_answers(path)
+    assert saved["a"].dtype == np.float32 and saved["a"].tolist() == dense.tolist()
+    assert saved["b"].tolist() == dense.tolist() and saved["c"] == -3.0 and saved["d"] == 1.5
 
 
 def test_an_exercise_adds_to_a_file_with_an_unreadable_key_and_keeps_that_key(

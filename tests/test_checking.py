@@ -379,8 +379,28 @@ def test_a_value_history_not_finite_from_its_start_blames_the_function(key: str)
     assert row.verdict == "fail"
     assert row.hint == (
         f"inf, nan or a huge value at {key}[0], the value at the start, before any step: the "
-        "function is wrong there (no learning rate has acted yet)"
+        "function, or the point it starts from, is wrong there (no learning rate has acted yet)"
     )
+
+
+@pytest.mark.parametrize("key", ["var_history_parabola", "var_history_2", "var_history_3"])
+def test_a_point_history_not_finite_from_its_start_names_the_start_where_it_is_one(
+    key: str,
+) -> None:
+    """The hand-written runs record each point before its step, so entry 0 is the start
+    point; lesson 5 records the point after the step, so its entry 0 is a step's."""
+    answers = reference()
+    history = np.array(answers[key])
+    history[:] = np.nan
+    answers[key] = history
+    hint = check_answers(answers)[key].hint
+    if key == "var_history_3":
+        assert hint.startswith(f"inf, nan or huge values, first at {key}[0]: the run diverged")
+    else:
+        assert hint == (
+            f"inf, nan or a huge value at {key}[0], the start point, before any step: the run "
+            "starts from a point that is not (8, 8)"
+        )
 
 
 @pytest.mark.parametrize(("fraction", "verdict"), [(0.5 * ATOL, "pass"), (2 * ATOL, "fail")])

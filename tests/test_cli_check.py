@@ -908,6 +908,12 @@ def test_a_file_named_twice_is_checked_once(
         "note: bob.json was named 3 times (also as class/../bob.json): checked once",
     ]
     assert (status, err) == (0, "")
+    # A link named twice is listed once, as skipped.
+    (tmp_path / "class" / "zed.json").symlink_to(tmp_path / "bob.json")
+    status, out, _ = run_check(capsys, "class", "class/zed.json")
+    assert status == 2 and out.splitlines()[-1] == (
+        "note: class/zed.json was named 2 times: listed once"
+    )
     # The same name twice is checked as a class of one file; with --csv the note is on
     # stderr, beside the count.
     status, out, err = run_check(capsys, "--csv", "bob.json", "bob.json")
@@ -927,6 +933,13 @@ def test_a_file_whose_name_starts_with_a_dash_is_checked_not_taken_for_an_option
     assert [row[0] for row in csv.reader(out.splitlines())] == ["file", "'-h.json", "ann.json"]
     status, out, _ = run_check(capsys, "-h.json")
     assert status == 0 and out.splitlines()[-1] == "10 of 10 keys pass"
+    # A file that is not there, named before an option, is that file's row, in its place.
+    status, out, _ = run_check(capsys, "ann.json", "gone.json", "-h.json", "--csv")
+    table = list(csv.reader(out.splitlines()))
+    assert [row[:2] for row in table[1:]] == [
+        ["ann.json", "pass"], ["gone.json", "error"], ["'-h.json", "pass"]
+    ]  # fmt: skip
+    assert status == 2
     # An option is still an option, and "--" still ends them.
     with pytest.raises(SystemExit) as stop:
         main(["check", "--help"])
