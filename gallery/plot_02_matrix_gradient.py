@@ -105,7 +105,7 @@ import matplotlib.pyplot as plt
 from gdtutor.graph import grad_fn_tree
 from gdtutor.plotting import plot_graph
 
-fig, ax = plt.subplots(figsize=(6, 3.5), layout="constrained")
+fig, ax = plt.subplots(figsize=(5, 3.6), layout="constrained")
 boxes = plot_graph(ax, grad_fn_tree(function))
 passes = [
     "receives 1, sends 10",
@@ -117,6 +117,7 @@ note = {"textcoords": "offset points", "va": "center", "color": "0.3"}
 if grad_fn_chain(function) == ["MulBackward0", "SumBackward0", "PowBackward0", "AccumulateGrad"]:
     for box, text in zip(boxes, passes, strict=True):
         ax.annotate(text, box.get_position(), xytext=(75, 0), **note)
+    ax.set_xlim(-0.55, 1.9)  # the boxes at the left, their notes beside them
 else:
     print("this f builds a different graph from 10 * (X**2).sum(): drawn without the notes")
     if torch.allclose(X.grad, 20 * X.detach()):

@@ -87,11 +87,12 @@ import matplotlib.pyplot as plt
 from gdtutor import parabola
 from gdtutor.plotting import plot_contours, plot_trajectory, trajectory_legend
 
-fig, ax = plt.subplots(layout="constrained")
+fig, ax = plt.subplots(figsize=(6.4, 5.6), layout="constrained")
 plot_contours(ax, parabola, (-10, 10), (-10, 10))
 label = "gradient descent, α = 0.001"
 plot_trajectory(ax, points, color="C3", markevery=10, label=label)
-trajectory_legend(ax, loc="lower right")
+# Below the bowl, where it hides none of it.
+trajectory_legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
 ax.set_title("Straight to the centre, in ever shorter steps")
 plt.show()
 

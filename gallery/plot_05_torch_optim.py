@@ -291,7 +291,7 @@ runs = {
     f"SGD, lr = {best:.3g}": (sgd_best, "C2"),
 }
 fig, (top, bottom) = plt.subplots(
-    2, 1, figsize=(6.4, 9.4), height_ratios=[1.15, 1], layout="constrained"
+    2, 1, figsize=(6.4, 8.6), height_ratios=[1.2, 1], layout="constrained"
 )
 plot_contours(top, skewed, fit_to=[sgd, adamw])
 for label, (run, color) in runs.items():

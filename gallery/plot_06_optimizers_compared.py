@@ -408,7 +408,7 @@ TICKS = {"skewed": [-5, 0, 5], "rosenbrock": [-1, 0, 1, 2]}
 def small_multiples(problem, title):
     view = VIEWS[problem]
     shared = {"sharex": True, "sharey": True, "layout": "constrained"}
-    fig, axes = plt.subplots(4, 2, figsize=(6.4, 10.4), **shared)
+    fig, axes = plt.subplots(3, 3, figsize=(6.4, 7.2), **shared)
     for ax, label in zip(axes.flat, CONTENDERS, strict=False):
         sweep = sweeps[problem, label]
         plot_contours(ax, PROBLEMS[problem].objective, levels=7, colors="0.75", **view)
@@ -417,9 +417,11 @@ def small_multiples(problem, title):
         ax.set(xlim=view["xlim"], ylim=view["ylim"], xlabel="", ylabel="")
         ax.set_title(label, fontsize="medium")
         ax.set(xticks=TICKS[problem], yticks=TICKS[problem])
-    axes.flat[-1].set_axis_off()
-    axes[-2, -1].tick_params(labelbottom=True)  # the panel above the legend has no panel below
-    trajectory_legend(axes.flat[-1], loc="center")
+    for ax in axes[-1, 1:]:  # the legend's cell and an empty one
+        ax.set_axis_off()
+    for ax in axes[-2, 1:]:  # the panels above them have none below
+        ax.tick_params(labelbottom=True)
+    trajectory_legend(axes[-1, 1], loc="center")
     fig.suptitle(title)
     plt.show()
 

@@ -31,6 +31,8 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
     // a table; list items) ran together ("lrfloatThe learning rate"): keep them apart, and a
     // parameter's type after " : ", as the page shows it.
     page.querySelectorAll("dl.field-list .classifier").forEach((type) => type.before(" : "));
+    // A heading ends with a dash, so that it does not run into the sentence after it.
+    page.querySelectorAll("h1, h2, h3, h4, h5, h6").forEach((heading) => heading.append(" —"));
     page
       .querySelectorAll("p, li, dt, dd, td, th, h1, h2, h3, h4, h5, h6, pre, div, figcaption")
       .forEach((box) => box.append(" "));
@@ -69,10 +71,26 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
       const space = text.slice(at + found[2].length, end).search(/\s\S*$/);
       if (space >= 0) end = at + found[2].length + space;
     }
-    const summary = document.createElement("p");
-    summary.classList.add("context");
-    summary.textContent =
+    const passage =
       (start ? "... " : "") + text.slice(start, end).trim() + (end < text.length ? " ..." : "");
+    // The words searched for are marked where a word starts with them, not inside another
+    // word ("rate" in "separate"); "nohighlight" keeps Sphinx's own marking off the passage.
+    const summary = document.createElement("p");
+    summary.classList.add("context", "nohighlight");
+    const terms = query.toLowerCase().split(/\s+/).filter(Boolean).map(escape);
+    let last = 0;
+    if (terms.length) {
+      const marked = new RegExp(`(^|[^\\p{L}\\p{N}_])(${terms.join("|")})`, "giu");
+      for (const match of passage.matchAll(marked)) {
+        const at = match.index + match[1].length;
+        const mark = document.createElement("span");
+        mark.classList.add("highlighted");
+        mark.textContent = match[2];
+        summary.append(passage.slice(last, at), mark);
+        last = at + match[2].length;
+      }
+    }
+    summary.append(passage.slice(last));
     return summary;
   };
 }

@@ -642,6 +642,15 @@ def test_a_run_that_lands_on_the_minimum_drops_to_the_edge(page, steps: int) -> 
         assert left <= min(xs) and max(xs) <= right + 0.01
     assert page.locator(".gdt-ex-zero").count() == (1 if steps > 1 else 0)
     assert _crowded_labels(page) == []
+    # The end's cross sits on the minimum; the minimum's ring shows around it.
+    boxes = page.evaluate(
+        """() => ['.gdt-ex-end-mark', '.gdt-ex-minimum-ring', '.gdt-ex-minimum'].map(
+             (s) => { const b = document.querySelector(s).getBBox();
+                      return [b.x + b.width / 2, b.y + b.height / 2, b.width]; })"""
+    )
+    (cx, cy, cross), (rx, ry, ring), (dx, dy, dot) = boxes
+    assert (rx, ry) == pytest.approx((cx, cy), abs=0.01) == (dx, dy)
+    assert ring > cross + 4 and dot < cross
 
 
 def _assert_cross_one_step_after_the_curve(page, view: dict) -> None:  # type: ignore[no-untyped-def]

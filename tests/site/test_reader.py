@@ -238,6 +238,20 @@ def test_search_passages_are_taken_around_the_words_searched_for(browser, site_u
     assert len(phrase) >= len(passages) // 2, passages
     words = [p for p in passages if re.search(r"\b(learn|rate)", p, re.IGNORECASE)]
     assert words == passages
+    # The words searched for are marked where a word starts with them, every time, and
+    # nowhere else ("rate" in "separate", "accurate" or "enumerate").
+    marks = page.eval_on_selector_all(
+        "#search-results li p.context .highlighted",
+        """spans => spans.map(s => [s.textContent,
+            (s.previousSibling ? s.previousSibling.textContent : '').slice(-1)])""",
+    )
+    assert marks and {text.lower() for text, _ in marks} <= {"learning", "rate"}, marks
+    assert [m for m in marks if re.fullmatch(r"\w", m[1])] == [], marks
+    shown = page.eval_on_selector_all(
+        "#search-results li p.context", "ps => ps.map(p => p.innerHTML)"
+    )
+    unmarked = [p for p in shown if re.search(r"(?<![\w>])(learning|rate)\b(?!</span>)", p, re.I)]
+    assert unmarked == [], unmarked[:3]
     # A passage cut out of a longer text starts and ends between words: each word of a page
     # made of numbered words, cut at several places, is whole.
     cuts = page.evaluate(
@@ -289,6 +303,8 @@ def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:
     context.close()
     api = " ".join(api.split())
     assert "lr : float The learning rate" in api and "lrfloat" not in api, api[:600]
+    # A heading does not run into the sentence after it.
+    assert "gdtutor.optimize — " in api, api[:600]
     assert len(seen) == 20
     assert [tex for tex, found, _ in seen if not found] == []
     assert [tex for tex, _, twice in seen if twice] == []  # beside the formula as drawn

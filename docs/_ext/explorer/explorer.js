@@ -425,7 +425,7 @@ function mount(root, index) {
     image.height = view.size[1];
     image.alt = `Contour lines of the ${view.label} ${view.formula}, x₁ from ${view.xlim[0]} to ${view.xlim[1]}, x₂ from ${view.ylim[0]} to ${view.ylim[1]}`;
     overlay.setAttribute("viewBox", `0 0 ${view.size[0]} ${view.size[1]}`);
-    pathCaption.textContent = `The path over the contours of f(x) = ${view.formula}; the circle is the start, the cross the end, the dot the minimum. Click to move the start.`;
+    pathCaption.textContent = `The path over the contours of f(x) = ${view.formula}; the circle is the start, the cross the end, the ringed dot the minimum. Click to move the start.`;
   }
 
   function render() {
@@ -469,8 +469,10 @@ function mount(root, index) {
     if (inside([ex, ey], view.box)) {
       svg("path", { d: `M${ex - 5},${ey - 5}L${ex + 5},${ey + 5}M${ex - 5},${ey + 5}L${ex + 5},${ey - 5}`, class: "gdt-ex-end-mark" }, g);
     }
+    // The minimum: a dot in a ring, which shows around the end's cross when a run ends there.
     const [mx, my] = view.minimum;
-    svg("circle", { cx: x(mx), cy: y(my), r: 3, class: "gdt-ex-minimum" }, g);
+    svg("circle", { cx: x(mx), cy: y(my), r: 9, class: "gdt-ex-minimum-ring" }, g);
+    svg("circle", { cx: x(mx), cy: y(my), r: 2.5, class: "gdt-ex-minimum" }, g);
     overlay.dataset.points = String(pixels.length);
     overlay.setAttribute(
       "aria-label",
