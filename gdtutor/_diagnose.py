@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from gdtutor.answers import (
+    _RECORDED_AFTER,
     NOTEBOOK_LR,
     NOTEBOOK_START,
     NOTEBOOK_STEPS,
@@ -56,7 +57,8 @@ _SAME_VALUE = (
 _UPHILL = {
     run: "the run climbs: the step moves x along the gradient (x += lr * x.grad) instead of "
     "against it (x -= lr * x.grad)"
-    for run in ("parabola", "manual")
+    for run in NOTEBOOK_LR
+    if run not in _RECORDED_AFTER
 }
 
 #: The runs whose objective the learner writes (lesson 3), which can miss its factor 10.
@@ -90,11 +92,24 @@ def _run(run: str, lr: float | None = None) -> Trajectory:
 
 
 @functools.cache
-def _other(run: str, name: str, options: tuple[tuple[str, float], ...]) -> Trajectory:
+def _other(
+    run: str, name: str, options: tuple[tuple[str, float], ...], steps: int = NOTEBOOK_STEPS
+) -> Trajectory:
     """The run of lesson 5 with ``torch.optim.<name>`` and ``options`` at the course's rate."""
     start = np.array(NOTEBOOK_START, dtype=np.float32)
     lr = NOTEBOOK_LR[run]
-    return optimize(notebook_skewed, start, name, lr=lr, steps=NOTEBOOK_STEPS, **dict(options))
+    return optimize(notebook_skewed, start, name, lr=lr, steps=steps, **dict(options))
+
+
+def _starts_alike(run: str, kind: str, made: Trajectory, got: np.ndarray) -> bool:
+    """Whether ``got``'s first two entries are near those of ``made`` (a run of a few steps),
+    recorded either way: far looser than the checker's tolerance, so that a full run that
+    could match is never skipped."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return any(
+            np.allclose(got[:2], history[:2], rtol=1e-2, atol=1e-2 * np.abs(history[:2]).max())
+            for history in _histories(run, kind, made)
+        )
 
 
 @functools.cache
@@ -103,7 +118,7 @@ def _never_zeroed(run: str) -> Trajectory:
     x = torch.tensor(NOTEBOOK_START, requires_grad=True)
     objective = parabola if run == "parabola" else notebook_skewed
     lr = NOTEBOOK_LR[run]
-    opt = getattr(torch.optim, run)([x], lr=lr) if run in ("SGD", "AdamW") else None
+    opt = getattr(torch.optim, run)([x], lr=lr) if run in _RECORDED_AFTER else None
 
     def step(w: torch.Tensor) -> torch.Tensor:
         value = objective(w)
@@ -155,7 +170,9 @@ def _histories(run: str, kind: str, trajectory: Trajectory) -> tuple[np.ndarray,
     return points, other
 
 
-def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
+def candidates(
+    run: str, kind: str, got: np.ndarray | None = None
+) -> Iterator[tuple[str, np.ndarray]]:
     """``(cause, history)`` pairs: the history as a run with that mistake would record it.
 
     Parameters
@@ -164,8 +181,11 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
         A key of :data:`gdtutor.answers.NOTEBOOK_LR`.
     kind : {"var", "fn"}
         Points or values.
+    got : numpy.ndarray, optional
+        The learner's history: another optimizer's run is made only if its first steps are
+        near this one's (each is a full run of ``torch.optim``).
     """
-    optimizer = run in ("SGD", "AdamW")
+    optimizer = run in _RECORDED_AFTER
     method = "optimizer.zero_grad()" if optimizer else "x.grad.zero_()"
     when = "after" if optimizer and kind == "var" else "before"
     other = "before" if when == "after" else "after"
@@ -207,10 +227,11 @@ def candidates(run: str, kind: str) -> Iterator[tuple[str, np.ndarray]]:
     )  # fmt: skip
     if run in _UPHILL:
         variants.append((_UPHILL[run], functools.partial(_uphill, run)))
-    variants += [
-        (text, functools.partial(_other, run, name, tuple(options.items())))
-        for name, options, text in _OTHER_OPTIMIZERS.get(run, [])
-    ]
+    for name, options, text in _OTHER_OPTIMIZERS.get(run, []):
+        # Each is a full run of torch.optim: made only if its first steps are the learner's.
+        settings = tuple(options.items())
+        if got is None or _starts_alike(run, kind, _other(run, name, settings, 3), got):
+            variants.append((text, functools.partial(_other, run, name, settings)))
     for text, make in variants:
         right, wrong = _histories(run, kind, make())
         yield text, right

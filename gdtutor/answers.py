@@ -129,7 +129,8 @@ NOTEBOOK_STEPS = 500
 NOTEBOOK_LR: MappingProxyType[str, float] = MappingProxyType(
     {"parabola": 0.001, "manual": 0.001, "SGD": 0.001, "AdamW": 1.0}
 )
-#: Runs whose history the notebook takes after ``opt.step()`` (the others: before the step).
+#: Runs whose history the notebook takes after ``opt.step()``, its ``torch.optim`` runs (the
+#: others, hand-written, before the step).
 _RECORDED_AFTER = frozenset({"SGD", "AdamW"})
 _DATA = Path(__file__).with_name("reference_answers.json")
 
@@ -204,7 +205,7 @@ def notebook_run(run: str, *, lr: float | None = None, float64: bool = False) ->
     start = np.array(NOTEBOOK_START, dtype=np.float64 if float64 else np.float32)
     # The notebook's matrix products are float32; gdtutor.skewed computes the same in float64.
     objective = parabola if run == "parabola" else skewed if float64 else notebook_skewed
-    if run in ("parabola", "manual"):
+    if run not in _RECORDED_AFTER:
         return gradient_descent(objective, start, lr=lr, steps=NOTEBOOK_STEPS)
     return optimize(objective, start, run, lr=lr, steps=NOTEBOOK_STEPS)
 
@@ -529,9 +530,12 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
 def _plain(value: Any, where: str) -> Any:
     """``value`` as an answer file holds it: a torch tensor becomes a numpy array of its
     numbers (json_tricks would write a tensor as an empty object), in float32 if numpy has
-    no dtype of its own (bfloat16); a float wider than float64 becomes float64. Anything but
-    numbers, arrays of numbers, strings, None and lists or dicts (with string keys) of them
-    is refused with a TypeError naming where it is, before the file is touched."""
+    no dtype of its own (bfloat16); an array in the other byte order, in the machine's; a
+    float wider than float64 becomes float64. Anything but numbers, arrays of numbers (of
+    the dtypes the checker reads), strings, None and lists or dicts (with string keys) of
+    them is refused with a TypeError naming where it is, before the file is touched."""
+    from gdtutor.safeload import NUMERIC_DTYPES
+
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         value = _tensor_numbers(value, where)
@@ -540,14 +544,17 @@ def _plain(value: Any, where: str) -> Any:
     if value is None or isinstance(value, (bool, int, float, str, np.bool_)):
         return value
     if isinstance(value, np.ma.MaskedArray):
-        _refuse(where, "a masked array (its masked entries would be saved as null)")
-    if isinstance(value, (np.number, np.ndarray)) and value.dtype.kind == "f":
-        # float64 holds every value the answers take; json_tricks cannot write longdouble.
-        return value.astype(np.float64) if value.dtype.itemsize > 8 else value
-    if isinstance(value, np.number) and value.dtype.kind in "iu":
-        return value
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biu":
-        return value
+        if np.ma.is_masked(value):
+            _refuse(where, "a masked array with masked entries (saved, they would be null)")
+        value = value.data
+    if isinstance(value, (np.number, np.ndarray)) and value.dtype.kind in "biuf":
+        # In the machine's byte order, as the checker reads arrays; float64 holds every value
+        # the answers take (json_tricks cannot write longdouble).
+        native = value.dtype.newbyteorder("=")
+        wide = native.kind == "f" and native.itemsize > 8
+        value = value.astype(np.float64 if wide else native, copy=False)
+        if value.dtype.name in NUMERIC_DTYPES:
+            return value
     if isinstance(value, (list, tuple)):
         return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, Mapping):

@@ -60,6 +60,7 @@ from typing import Any, Literal
 import numpy as np
 
 from gdtutor.answers import (
+    _RECORDED_AFTER,
     ANSWER_KEYS,
     NOTEBOOK_START,
     UNFINISHED,
@@ -351,7 +352,7 @@ def _cause(key: str, got: np.ndarray, want: np.ndarray) -> str:
 
     run = ANSWER_KEYS[key].run
     assert run is not None  # every history records a run
-    for text, candidate in candidates(run, key.split("_", 1)[0]):
+    for text, candidate in candidates(run, key.split("_", 1)[0], got):
         if is_close(got, candidate):
             return text
     return ""
@@ -401,11 +402,11 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
                 "step: the function, or the point it starts from, is wrong there (no "
                 "learning rate has acted yet)"
             )
-        if history and first[0] == 0 and ANSWER_KEYS[key].run in ("parabola", "manual"):
+        if history and first[0] == 0 and ANSWER_KEYS[key].run not in _RECORDED_AFTER:
             # The hand-written runs record each point before its step: entry 0 is the start.
             return (
                 f"inf, nan or a huge value at {key}[0], the start point, before any step: "
-                f"the run starts from a point that is not {_start()}"
+                f"the run starts from a point that is not {_entry(np.array(NOTEBOOK_START))}"
             )
         if history:
             return (
@@ -425,11 +426,6 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
     shown = f"yours {_entry(got[at])}, the reference's {_entry(ref.original[at])}"
     count = f"{int(entries.sum())} of {entries.size} entries off"
     return f"first off at {key}[{where}]: {shown} ({count})"
-
-
-def _start() -> str:
-    """The course's start point as the lessons write it: (8, 8)."""
-    return f"({', '.join(f'{c:g}' for c in NOTEBOOK_START)})"
 
 
 def _entry(value: np.ndarray) -> str:

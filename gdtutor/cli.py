@@ -305,15 +305,17 @@ _NAMED_OTHERS = 3
 def _repeats_note(repeats: Sequence[tuple[Path, Path]], links: Collection[Path]) -> str:
     """One line per file named more than once, with its other names (a link is listed, as
     skipped, not checked)."""
+    from gdtutor.checking import _shown
+
     named: dict[Path, list[Path]] = {}
     for repeat, kept in repeats:
         named.setdefault(kept, []).append(repeat)
     lines = []
     for kept, others in named.items():
-        aliases = list(dict.fromkeys(str(path) for path in others if str(path) != str(kept)))
+        aliases = dict.fromkeys(_shown(str(path)) for path in others if str(path) != str(kept))
         also = f" (also as {', '.join(aliases)})" if aliases else ""
         once = "listed once" if kept in links else "checked once"
-        lines.append(f"note: {kept} was named {len(others) + 1} times{also}: {once}")
+        lines.append(f"note: {_shown(str(kept))} was named {len(others) + 1} times{also}: {once}")
     return "\n".join(lines)
 
 
@@ -376,16 +378,20 @@ def _paths_apart(argv: list[str]) -> list[str]:
     file whose name starts with ``-`` (``-h.json``, in ``gdtutor check *.json``) is checked,
     not taken for an option. A path is an argument that is not one of the command's options
     and does not start with ``-``, or names a file or folder that exists."""
-    if not argv or argv[0] != "check" or "--" in argv:
+    if not argv or argv[0] != "check":
         return argv
     options = {"-h", "--help", "--csv"}
 
     def is_path(arg: str) -> bool:
-        return arg not in options and (not arg.startswith("-") or os.path.lexists(arg))
+        return arg not in options and (
+            not arg.startswith("-") or arg == "-" or os.path.lexists(arg)
+        )
 
-    rest = argv[1:]
+    # Before a "--" the caller gave (after it, every argument is a path already).
+    end = argv.index("--") if "--" in argv else len(argv)
+    rest, after = argv[1:end], argv[end + 1 :]
     paths = [arg for arg in rest if is_path(arg)]
-    return ["check", *(arg for arg in rest if not is_path(arg)), "--", *paths]
+    return ["check", *(arg for arg in rest if not is_path(arg)), "--", *paths, *after]
 
 
 def _run(args: argparse.Namespace) -> int:

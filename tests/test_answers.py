@@ -300,10 +300,17 @@ def test_save_answers_saves_the_numbers_of_tensors_numpy_has_no_dtype_for(tmp_pa
             "b": dense.to_sparse(),
             "c": torch.tensor(3.0).neg(),
             "d": np.longdouble(1.5),
+            # Arrays in the other byte order, and a masked array with nothing masked.
+            "e": dense.numpy().astype(">f4"),
+            "f": np.array([1, 2], dtype=">i8"),
+            "g": np.ma.masked_array([1.0, 2.0]),
         },
         path,
     )
     saved = load_answers(path)
+    assert saved["e"].dtype == np.float32 and saved["e"].tolist() == dense.tolist()
+    assert saved["f"].dtype == np.int64 and saved["f"].tolist() == [1, 2]
+    assert saved["g"].tolist() == [1.0, 2.0]
     assert saved["a"].dtype == np.float32 and saved["a"].tolist() == dense.tolist()
     assert saved["b"].tolist() == dense.tolist() and saved["c"] == -3.0 and saved["d"] == 1.5
 

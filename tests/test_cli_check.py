@@ -908,6 +908,12 @@ def test_a_file_named_twice_is_checked_once(
         "note: bob.json was named 3 times (also as class/../bob.json): checked once",
     ]
     assert (status, err) == (0, "")
+    # A name with a newline or a terminal escape is shown escaped, in the note as in the table.
+    odd = "x\x1b[31mRED\nfake row.json"
+    write_answers(tmp_path / odd)
+    status, out, _ = run_check(capsys, odd, f"./{odd}")
+    assert out.splitlines()[-1] == f"note: {odd!r} was named 2 times: checked once"
+    assert "\x1b" not in out
     # A link named twice is listed once, as skipped.
     (tmp_path / "class" / "zed.json").symlink_to(tmp_path / "bob.json")
     status, out, _ = run_check(capsys, "class", "class/zed.json")
@@ -946,6 +952,10 @@ def test_a_file_whose_name_starts_with_a_dash_is_checked_not_taken_for_an_option
     assert stop.value.code == 0 and "Exit status" in capsys.readouterr().out
     status, out, _ = run_check(capsys, "--", "-h.json")
     assert status == 0
+    # Before a "--", a file named like an option is still a file; after it, every name is.
+    status, out, _ = run_check(capsys, "-h.json", "--csv", "--", "ann.json")
+    assert status == 0
+    assert [row[0] for row in csv.reader(out.splitlines())] == ["file", "'-h.json", "ann.json"]
 
 
 def test_the_files_not_checked_are_named_the_first_few_only(

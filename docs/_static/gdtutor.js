@@ -73,14 +73,21 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     }
     const passage =
       (start ? "... " : "") + text.slice(start, end).trim() + (end < text.length ? " ..." : "");
-    // The words searched for are marked where a word starts with them, not inside another
-    // word ("rate" in "separate"); "nohighlight" keeps Sphinx's own marking off the passage.
+    // The words searched for, as typed and as Sphinx stems them ("optim" for "optimizers"),
+    // are marked where a word starts with them, to the word's end, not inside another word
+    // ("rate" in "separate"); "nohighlight" keeps Sphinx's own marking off the passage.
     const summary = document.createElement("p");
     summary.classList.add("context", "nohighlight");
-    const terms = query.toLowerCase().split(/\s+/).filter(Boolean).map(escape);
+    const typed = query.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+    const terms = [...new Set([...typed, ...keywords].filter((word) => word.length > 0))]
+      .sort((a, b) => b.length - a.length)
+      .map(escape);
     let last = 0;
     if (terms.length) {
-      const marked = new RegExp(`(^|[^\\p{L}\\p{N}_])(${terms.join("|")})`, "giu");
+      const marked = new RegExp(
+        `(^|[^\\p{L}\\p{N}_])((?:${terms.join("|")})[\\p{L}\\p{N}]*)`,
+        "giu",
+      );
       for (const match of passage.matchAll(marked)) {
         const at = match.index + match[1].length;
         const mark = document.createElement("span");
