@@ -28,10 +28,6 @@ except RuntimeError as error:
 z = torch.tensor(1 + 2j, requires_grad=True)
 print(f"complex tensor accepted: requires_grad = {z.requires_grad}")
 
-x = torch.tensor(10.0, requires_grad=True)
-y = torch.tensor(5.0, requires_grad=True)
-print(f"before backward(): x.grad = {x.grad}, y.grad = {y.grad}")
-
 # %%
 # ``backward()`` fills ``.grad``
 # ------------------------------
@@ -40,7 +36,11 @@ print(f"before backward(): x.grad = {x.grad}, y.grad = {y.grad}")
 # :math:`\partial L / \partial y = 1`. Calling ``backward()`` on the result computes them and
 # stores each in the ``.grad`` of the tensor it belongs to. The dict ``answer`` keeps the two
 # gradients under the key ``xy_grad``; the exercise version of this page saves it to
-# ``.answer.json`` for the checker.
+# ``.answer.json`` for the checker. (The leaves are made in this cell: run again, in a
+# notebook, it starts from no gradient, not from what the cells below added.)
+x = torch.tensor(10.0, requires_grad=True)
+y = torch.tensor(5.0, requires_grad=True)
+print(f"before backward(): x.grad = {x.grad}, y.grad = {y.grad}")
 answer = {}
 
 # sphinx_gallery_solution_begin = "x + y and its backward"

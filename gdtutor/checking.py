@@ -348,6 +348,13 @@ def _cause(key: str, got: np.ndarray, want: np.ndarray) -> str:
         if key == "X_grad" and is_close(got, want / 10):
             return "a tenth of the reference: the factor 10 of f is missing"
         return ""
+    if key.startswith("var_history") and len(got) > 1 and np.array_equal(got, got[[-1] * len(got)]):
+        if not np.allclose(got[-1], NOTEBOOK_START):  # a point that never moved: below
+            return (
+                "every entry is the same point, the run's last: the history holds x itself "
+                "(or x.detach(), or its .numpy()), which the steps go on changing, not a copy "
+                "taken at each step: append x.detach().numpy().copy()"
+            )
     from gdtutor._diagnose import candidates  # imports torch: only for a failing history
 
     run = ANSWER_KEYS[key].run

@@ -131,7 +131,8 @@ def _named_once(
 
 #: What to do before there is an answer file to check.
 _RUN_FIRST = (
-    "run the lessons' exercise files first (they save .answer.json in the folder they run in)"
+    "run the lessons' exercise files first (they save .answer.json in the folder they run in, "
+    "a notebook in its own folder)"
 )
 
 

@@ -403,6 +403,20 @@ def test_a_point_history_not_finite_from_its_start_names_the_start_where_it_is_o
         )
 
 
+@pytest.mark.parametrize("key", ["var_history_parabola", "var_history_2", "var_history_4"])
+def test_a_point_history_of_one_point_repeated_names_a_history_of_x_itself(key: str) -> None:
+    """Appending x itself (or a view of it) each step saves the last point every time."""
+    answers = reference()
+    history = np.array(answers[key])
+    history[:] = history[-1]
+    answers[key] = history
+    row = check_answers(answers)[key]
+    assert row.verdict == "fail"
+    assert row.hint.startswith(
+        "every entry is the same point, the run's last: the history holds x itself"
+    )
+
+
 @pytest.mark.parametrize(("fraction", "verdict"), [(0.5 * ATOL, "pass"), (2 * ATOL, "fail")])
 def test_the_absolute_tolerance_scales_with_the_largest_reference_value(
     fraction: float, verdict: str

@@ -404,7 +404,7 @@ def test_what_is_not_a_readable_regular_file_exits_2(
     if kind == "directory":  # a folder is a class of answer files: this one holds none
         assert status == 2 and err == (
             f"error: no *.json answer files in {path}; run the lessons' exercise files first "
-            "(they save .answer.json in the folder they run in)\n"
+            "(they save .answer.json in the folder they run in, a notebook in its own folder)\n"
         )
         return
     hint = (
@@ -412,7 +412,7 @@ def test_what_is_not_a_readable_regular_file_exits_2(
         if kind != "missing"
         else (
             "; run the lessons' exercise files first (they save .answer.json in the folder they "
-            "run in), then check from that folder"
+            "run in, a notebook in its own folder), then check from that folder"
         )
     )
     assert status == 2 and err == f"error: cannot check {path}: {reason}{hint}\n"

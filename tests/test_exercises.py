@@ -8,6 +8,7 @@ import ast
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ from exercises import (  # the site build's exercise generator, in docs/_ext
     exercise_source,
     fill_blanks,
     find_blanks,
+    page_labels,
     plain_markdown,
     plain_notebook,
     solution_source,
@@ -529,6 +531,19 @@ def test_lesson_3_at_another_rate_fits_its_line_without_a_warning(tmp_path: Path
             "the update rules page\nwrites",
         ),
         (
+            "the `update rules page <theory-update-rules>`\nwrites",
+            "https://example.org/en/latest/",
+            "the [update rules page](https://example.org/en/latest/theory/update_rules.html"
+            "#theory-update-rules)\nwrites",
+        ),
+        # A title over two lines of the source, to a lesson and to a label of no page.
+        (
+            "(`lesson 5\n<sphx_glr_auto_examples_plot_05_torch_optim.py>` shows it)",
+            "https://x/",
+            "([lesson 5](https://x/auto_examples/plot_05_torch_optim.html) shows it)",
+        ),
+        ("`somewhere <no-such-label>`", "https://x/", "somewhere"),
+        (
             ":func:`gdtutor.optimize` and :mod:`gdtutor.rules`",
             "",
             "`gdtutor.optimize` and `gdtutor.rules`",
@@ -539,6 +554,23 @@ def test_lesson_3_at_another_rate_fits_its_line_without_a_warning(tmp_path: Path
 )
 def test_notebook_markdown_loses_sphinx_markup(markdown: str, site: str, plain: str) -> None:
     assert plain_markdown(markdown, site) == plain
+
+
+def test_every_reference_of_the_lessons_links_in_their_notebooks() -> None:
+    """Each titled reference in a lesson is to a lesson or to a label of the site's pages,
+    so that its notebooks link it (no reference is left as its title alone)."""
+    labels = page_labels()
+    assert {"theory", "theory-explorer", "theory-step-size"} <= set(labels)
+    targets = {
+        target
+        for lesson in LESSONS
+        for target in re.findall(r":ref:`[^`<]*<([\w.-]+)>`", lesson.read_text(encoding="utf-8"))
+    }
+    assert targets, "the lessons refer to other pages"
+    unlinked = [
+        t for t in targets if not t.startswith("sphx_glr_auto_examples_") and t not in labels
+    ]
+    assert unlinked == []
 
 
 def test_plain_notebook_keeps_the_cells_form() -> None:

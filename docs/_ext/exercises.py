@@ -21,6 +21,7 @@ that stops early leaves them failing rather than stale.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import os
 import re
@@ -71,6 +72,8 @@ _FORGET_CELL = """
 # run stops before its end, the checker says so instead of checking the old answers. A
 # script with a syntax error (an ``IndentationError``, say) does not run at all, not even
 # this cell: fix what Python reports first, or the checker checks the last run's answers.
+# (In a notebook, a syntax error stops only its own cell.) The file is written in the
+# folder the exercise runs in: a notebook's own folder.
 from gdtutor.answers import start_exercise
 
 taken = start_exercise({keys})
@@ -272,14 +275,32 @@ def exercise_notebook(exercise: Path, gallery_conf: Mapping[str, Any] | None = N
 #: A lesson's reference as sphinx-gallery leaves it: in backticks in a notebook's Markdown,
 #: bare in a thumbnail's tooltip.
 _LESSON_REF = re.compile(r"`?sphx_glr_auto_examples_(plot_(\d+)_\w+?)\.py`?")
-_TITLED_REF = re.compile(r"`([^`<>]+?)\s*<[\w.-]+>`")
+#: A reference with a title of its own (which may run over two lines of the source).
+_TITLED_REF = re.compile(r"`([^`<>]+?)\s*<([\w.-]+)>`")
+_DOCS = Path(__file__).resolve().parents[1]
+
+
+def page_labels(docs: Path = _DOCS) -> dict[str, str]:
+    """The labels of the site's Markdown pages (``(theory-explorer)=``), each with its
+    address relative to the site's root (``theory/step_size.html#theory-explorer``)."""
+    labels = {}
+    for page in sorted(docs.rglob("*.md")):
+        if "_build" in page.parts:
+            continue
+        name = page.relative_to(docs).with_suffix(".html").as_posix()
+        for label in re.findall(r"^\(([\w-]+)\)=$", page.read_text(encoding="utf-8"), re.M):
+            labels[label] = f"{name}#{label}"
+    return labels
+
+
 _PY_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|data|meth|attr|obj|exc):`(~?)([\w.]+)`")
 
 
 def plain_markdown(text: str, site: str = "") -> str:
     """Markdown that sphinx-gallery wrote for a notebook, with its Sphinx cross-references
-    turned into what a notebook shows: a lesson's reference becomes "lesson N" (linked to its
-    page on ``site``, if given), a titled reference its title, a Python role its code.
+    turned into what a notebook shows: a lesson's reference becomes "lesson N", a titled
+    reference its title (each linked to its page on ``site``, if given, where the reference
+    is to a lesson or to a label of the site's pages), a Python role its code.
 
     Examples
     --------
@@ -287,15 +308,29 @@ def plain_markdown(text: str, site: str = "") -> str:
     'see [lesson 3](https://x/auto_examples/plot_03_descent_by_hand.html)'
     >>> plain_markdown("the `theory page <theory-step-size>` and :func:`~gdtutor.compare.tune`")
     'the theory page and `tune`'
+    >>> plain_markdown("the `theory page <theory-step-size>`", "https://x/")
+    'the [theory page](https://x/theory/step_size.html#theory-step-size)'
     """
+    root = site.rstrip("/")
 
     def lesson(match: re.Match[str]) -> str:
         name = f"lesson {int(match[2])}"
-        return f"[{name}]({site.rstrip('/')}/auto_examples/{match[1]}.html)" if site else name
+        return f"[{name}]({root}/auto_examples/{match[1]}.html)" if site else name
 
+    def titled(match: re.Match[str]) -> str:
+        title, target = " ".join(match[1].split()), match[2]
+        page = _LESSON_REF.fullmatch(target)
+        where = f"auto_examples/{page[1]}.html" if page else _page_labels().get(target)
+        return f"[{title}]({root}/{where})" if site and where else title
+
+    text = _TITLED_REF.sub(titled, text)
     text = _LESSON_REF.sub(lesson, text)
-    text = _TITLED_REF.sub(r"\1", text)
     return _PY_ROLE.sub(lambda m: f"`{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}`", text)
+
+
+@functools.cache
+def _page_labels() -> dict[str, str]:
+    return page_labels()
 
 
 def plain_notebook(notebook: dict[str, Any], site: str = "") -> dict[str, Any]:
