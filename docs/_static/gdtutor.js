@@ -78,7 +78,14 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     // ("rate" in "separate"); "nohighlight" keeps Sphinx's own marking off the passage.
     const summary = document.createElement("p");
     summary.classList.add("context", "nohighlight");
-    const typed = query.toLowerCase().split(/[^\p{L}\p{N}_]+/u).filter(Boolean);
+    // As Sphinx reads the query: no stop word ("a", "is"), number or excluded "-word".
+    const skipped = (word) =>
+      /^(-|[\d.,]+$)/.test(word) || (typeof stopwords !== "undefined" && stopwords.has(word));
+    const typed = query
+      .toLowerCase()
+      .split(/\s+/)
+      .map((word) => word.replace(/^[^\p{L}\p{N}_-]+|[^\p{L}\p{N}_]+$/gu, ""))
+      .filter((word) => word && !skipped(word));
     const terms = [...new Set([...typed, ...keywords].filter((word) => word.length > 0))]
       .sort((a, b) => b.length - a.length)
       .map(escape);

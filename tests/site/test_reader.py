@@ -252,6 +252,13 @@ def test_search_passages_are_taken_around_the_words_searched_for(browser, site_u
     )
     unmarked = [p for p in shown if re.search(r"(?<![\w>])(learning|rates?)\b(?!</span>)", p, re.I)]
     assert unmarked == [], unmarked[:3]
+    # The words Sphinx leaves out of a query (stop words, numbers) are not marked; the words
+    # it searches for are, as it stems them ("learn" marks "learner" too).
+    _passages(page, site_url, "what+is+a+learning+rate+of+0.001")
+    marks = page.eval_on_selector_all(
+        "#search-results li p.context .highlighted", "spans => spans.map(s => s.textContent)"
+    )
+    assert marks and [m for m in marks if not re.match(r"(learn|rate)", m, re.I)] == [], marks
     # A word searched for in another form ("optimizers") is marked in the form the page has.
     passages = _passages(page, site_url, "optimizers")
     marks = page.eval_on_selector_all(
