@@ -513,10 +513,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         ``answer = {}`` afresh), so the checker reports it as missing.
     """
     path = Path(path)
-    for key in answer:
-        if not isinstance(key, str):
-            _refuse_key("answer", key)
-    answer = {key: _plain(value, f"answer[{key!r}]") for key, value in answer.items()}
+    answer = _plain(answer, "answer")
     answers = {**_saved_answers(path), **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
     answers.pop(UNFINISHED, None)

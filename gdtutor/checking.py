@@ -348,7 +348,7 @@ def _cause(key: str, got: np.ndarray, want: np.ndarray) -> str:
         if key == "X_grad" and is_close(got, want / 10):
             return "a tenth of the reference: the factor 10 of f is missing"
         return ""
-    if key.startswith("var_history") and len(got) > 1 and np.array_equal(got, got[[-1] * len(got)]):
+    if key.startswith("var_history") and len(got) > 1 and np.all(got == got[-1]):
         if not np.allclose(got[-1], NOTEBOOK_START):  # a point that never moved: below
             return (
                 "every entry is the same point, the run's last: the history holds x itself "
@@ -402,15 +402,15 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
         blown = ~(np.isfinite(values) & (values <= bound)) & ref.finite
     if blown.any():
         first = np.argwhere(blown)[0]
+        # Entry 0 of a value history is the value at the start, and of a hand-written run's
+        # point history the start itself (they record each point before its step).
         if history and first[0] == 0 and key.startswith("fn_history"):
-            # Every value history starts with the value at the start, before any step.
             return (
                 f"inf, nan or a huge value at {key}[0], the value at the start, before any "
                 "step: the function, or the point it starts from, is wrong there (no "
                 "learning rate has acted yet)"
             )
         if history and first[0] == 0 and ANSWER_KEYS[key].run not in _RECORDED_AFTER:
-            # The hand-written runs record each point before its step: entry 0 is the start.
             return (
                 f"inf, nan or a huge value at {key}[0], the start point, before any step: "
                 f"the run starts from a point that is not {_entry(np.array(NOTEBOOK_START))}"

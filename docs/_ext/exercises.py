@@ -280,6 +280,7 @@ _TITLED_REF = re.compile(r"`([^`<>]+?)\s*<([\w.-]+)>`")
 _DOCS = Path(__file__).resolve().parents[1]
 
 
+@functools.cache
 def page_labels(docs: Path = _DOCS) -> dict[str, str]:
     """The labels of the site's Markdown pages (``(theory-explorer)=``), each with its
     address relative to the site's root (``theory/step_size.html#theory-explorer``)."""
@@ -320,17 +321,12 @@ def plain_markdown(text: str, site: str = "") -> str:
     def titled(match: re.Match[str]) -> str:
         title, target = " ".join(match[1].split()), match[2]
         page = _LESSON_REF.fullmatch(target)
-        where = f"auto_examples/{page[1]}.html" if page else _page_labels().get(target)
+        where = f"auto_examples/{page[1]}.html" if page else page_labels().get(target)
         return f"[{title}]({root}/{where})" if site and where else title
 
     text = _TITLED_REF.sub(titled, text)
     text = _LESSON_REF.sub(lesson, text)
     return _PY_ROLE.sub(lambda m: f"`{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}`", text)
-
-
-@functools.cache
-def _page_labels() -> dict[str, str]:
-    return page_labels()
 
 
 def plain_notebook(notebook: dict[str, Any], site: str = "") -> dict[str, Any]:
