@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import http.server
+import io
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import filelock
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,6 +40,9 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
     "--no-first-run",
     "--disable-sync",
+    # A reader with no network: every host but the site's fails to resolve. (Requests are
+    # watched, not intercepted: intercepting them would turn off the browser's cache.)
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1440, "height": 900}
@@ -75,6 +80,10 @@ def html_dir() -> Path:
     return HTML
 
 
+#: Where the test server answers with the test tools (axe-core), outside the site's path.
+TOOLS = "/_test-tools/"
+
+
 def _handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRequestHandler]:
     class SiteHandler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -84,6 +93,15 @@ def _handler(directory: Path, prefix: str) -> type[http.server.SimpleHTTPRequest
             pass
 
         def send_head(self):  # type: ignore[no-untyped-def]
+            if self.path == TOOLS + "axe.min.js":
+                # Cached by the browser, which then keeps its compiled code too.
+                body = (NODE_MODULES / "axe-core" / "axe.min.js").read_bytes()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/javascript")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "max-age=3600")
+                self.end_headers()
+                return io.BytesIO(body)
             if not self.path.startswith(prefix):
                 self.send_error(404)
                 return None
@@ -219,6 +237,27 @@ class Visit:
     axe: list[dict] = field(default_factory=list)
 
 
+def watch(page: Any, site: tuple[str, ...], report: Callable[[], Visit]) -> None:
+    """Record in ``report()`` what a tab requests outside the addresses in ``site``, what
+    fails to load, and the console's errors (the browser's flags keep it off the network)."""
+    page.on(
+        "request",
+        lambda req: (
+            req.url.startswith((*site, "data:", "blob:", "about:"))
+            or report().outside.append(req.url)
+        ),
+    )
+    page.on("console", lambda msg: msg.type == "error" and report().console.append(msg.text))
+    page.on("pageerror", lambda exc: report().console.append(f"uncaught: {exc}"))
+    page.on("requestfailed", lambda req: report().failed.append(f"{req.url} ({req.failure})"))
+    page.on(
+        "response",
+        lambda resp: (
+            resp.status >= 400 and report().failed.append(f"{resp.url} (HTTP {resp.status})")
+        ),
+    )
+
+
 MODES = {
     # A desktop reader whose system is in light mode, and a phone reader in dark mode, both
     # with high-density screens (which pick the figures' 2x files).
@@ -250,12 +289,13 @@ def visit(
     Each mode has one browser tab (its own context: colour scheme, viewport, screen
     density) that goes from page to page as a reader's does, keeping its cache; what a page
     stored (local and session storage) is cleared after its visit. Reports are kept in
-    ``visits_dir``: a page that another test process has visited (the Firefox tests compare
-    with Chromium's visits of the pages with math) is not visited again.
+    ``visits_dir``, and a visit under way there is locked: a page that another test process
+    has visited or is visiting (the Firefox tests compare with Chromium's visits of the
+    pages with math, the reader tests read the layout) is not visited again.
     """
     cache: dict[tuple[str, str], Visit] = {}
-    axe_script = node_modules / "axe-core" / "axe.min.js"
-    axe_url = f"{site_url}/_test-tools/axe.min.js"  # answered by the tabs, not the site
+    origin = site_url[: site_url.index("/", len("http://"))]
+    axe_url = origin + TOOLS + "axe.min.js"  # by address: cached with its compiled code
     tabs: dict[str, Any] = {}
     report = Visit()  # the visit under way; the tabs' listeners write to it
 
@@ -263,40 +303,23 @@ def visit(
         if mode in tabs:
             return tabs[mode]
         context = browser.new_context(**{**MODES, **OTHER_MODES}[mode])
-
-        def route(route):  # type: ignore[no-untyped-def]
-            url = route.request.url
-            if url == axe_url:
-                # By address, not inline: the browser caches the script and its compiled code.
-                route.fulfill(path=axe_script, headers={"Cache-Control": "max-age=3600"})
-            elif url.startswith(site_url) or url.startswith(("data:", "blob:", "about:")):
-                route.continue_()
-            else:
-                report.outside.append(url)
-                route.abort()
-
-        context.route("**/*", route)
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and report.console.append(msg.text))
-        page.on("pageerror", lambda exc: report.console.append(f"uncaught: {exc}"))
-        page.on("requestfailed", lambda req: report.failed.append(f"{req.url} ({req.failure})"))
-        page.on(
-            "response",
-            lambda resp: (
-                resp.status >= 400 and report.failed.append(f"{resp.url} (HTTP {resp.status})")
-            ),
-        )
+        watch(page, (site_url, axe_url), lambda: report)
         tabs[mode] = page
         return page
 
     def run(page_path: str, mode: str) -> Visit:
-        nonlocal report
         if (page_path, mode) in cache:
             return cache[page_path, mode]
         saved = visits_dir / (hashlib.sha256(f"{page_path} {mode}".encode()).hexdigest() + ".json")
-        if saved.is_file():
+        with filelock.FileLock(saved.with_suffix(".lock")):
+            if not saved.is_file():
+                _visit(page_path, mode, saved)
             cache[page_path, mode] = Visit(**json.loads(saved.read_text(encoding="utf-8")))
-            return cache[page_path, mode]
+        return cache[page_path, mode]
+
+    def _visit(page_path: str, mode: str, saved: Path) -> None:
+        nonlocal report
         report = Visit()
         page = tab(mode)
         page.goto(f"{site_url}/{page_path}", wait_until="load")
@@ -313,11 +336,9 @@ def visit(
         report.axe = page.evaluate(AXE)
         page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
         done, report = report, Visit()  # late events of this page go to no report
-        cache[page_path, mode] = done
         partial = saved.with_suffix(f".{os.getpid()}.part")
         partial.write_text(json.dumps(dataclasses.asdict(done)), encoding="utf-8")
         partial.replace(saved)  # whole or not at all for a process that reads it
-        return done
 
     yield run
     for page in tabs.values():

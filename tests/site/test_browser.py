@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.site.conftest import HTML, MODES, ROOT, site_pages
+from tests.site.conftest import HTML, MODES, ROOT, Visit, site_pages, watch
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
@@ -38,6 +38,31 @@ def test_page_works_offline(visit, page_path: str) -> None:  # type: ignore[no-u
     assert report.console == [], f"{page_path} logs console errors: {report.console}"
     broken = [image["src"] for image in report.images if not image["loaded"]]
     assert broken == [], f"{page_path} has images that did not load: {broken}"
+
+
+def test_a_request_to_another_host_is_seen_and_never_reaches_it(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The visits' watch: what the offline checks above rest on. (The package index is a host
+    that the machines running these tests can reach, so without Chromium's flag that keeps
+    it off the network the image would be fetched.)"""
+    report = Visit()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        watch(page, (site_url,), lambda: report)
+        page.goto(f"{site_url}/index.html", wait_until="load")
+        page.evaluate(
+            """() => new Promise((done) => {
+                 const img = new Image();
+                 img.onload = img.onerror = done;
+                 img.src = "https://pypi.org/static/images/logo-small.svg";
+               })"""
+        )
+    finally:
+        context.close()
+    assert report.outside == ["https://pypi.org/static/images/logo-small.svg"]
+    assert report.failed == [
+        "https://pypi.org/static/images/logo-small.svg (net::ERR_NAME_NOT_RESOLVED)"
+    ]
 
 
 @pytest.mark.parametrize("mode", MODES)
