@@ -98,6 +98,18 @@ def test_pixel_box_maps_the_plane_as_matplotlib_does(name, tmp_path):
     plt.close(fig)
 
 
+def test_pictures_do_not_depend_on_the_last_figure_style(tmp_path):
+    """A build that runs no lesson (all cached) draws the pictures as one that runs them."""
+    styled, plain = tmp_path / "styled", tmp_path / "plain"
+    with plt.style.context(["default", {"font.size": 30, "figure.facecolor": "black"}]):
+        after_other_figures = explorer_data(styled)
+    with plt.style.context("default"):
+        after_no_figure = explorer_data(plain)
+    assert after_other_figures == after_no_figure
+    for picture in plain.glob("*.png"):
+        assert (styled / picture.name).read_bytes() == picture.read_bytes(), picture.name
+
+
 def test_pictures_are_written_with_the_sizes_given(data):
     from PIL import Image
 

@@ -27,6 +27,9 @@ from gdtutor.objectives import SKEWED_G
 from gdtutor.plotting import plot_contours
 from gdtutor.stepsize import step_size_bounds
 
+#: The site's figure style (docs/_ext/site.mplstyle), which the lessons are drawn in.
+STYLE = Path(__file__).resolve().parents[1] / "site.mplstyle"
+
 __all__ = ["VIEWS", "View", "draw_contours", "explorer_data", "polyak_heavy_ball", "save_picture"]
 
 # Size of each contour picture: 4.2 × 4.0 inches at 120 dpi, 504 × 480 pixels.
@@ -236,11 +239,14 @@ def _presets() -> list[dict[str, Any]]:
 
 
 def _picture(name: str, view: View, folder: Path) -> dict[str, Any]:
-    fig, ax = draw_contours(view)
-    try:
-        return save_picture(fig, ax, folder / f"contours-{name}.png")
-    finally:
-        plt.close(fig)
+    # The lessons' style on matplotlib's defaults, as sphinx-gallery sets it before each
+    # lesson: not whatever this process's last figure left (none when no lesson ran).
+    with plt.style.context(["default", STYLE]):
+        fig, ax = draw_contours(view)
+        try:
+            return save_picture(fig, ax, folder / f"contours-{name}.png")
+        finally:
+            plt.close(fig)
 
 
 def explorer_data(folder: Path) -> dict[str, Any]:
