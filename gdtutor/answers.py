@@ -508,19 +508,21 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     Warns
     -----
     UserWarning
-        If a key of a lesson whose keys ``answer`` holds stays unfinished: the exercise
-        started it and ``answer`` lacks it (in a notebook, a cell run again that starts
-        ``answer = {}`` afresh), so the checker reports it as missing.
+        If ``answer`` lacks a key of a lesson whose other keys it holds (in a notebook, a
+        cell run again that starts ``answer = {}`` afresh): the checker then reports that
+        key as missing if the exercise started it or it was never saved, or checks the
+        value an earlier run saved.
     """
     path = Path(path)
     answer = _plain(answer, "answer")
-    answers = {**_saved_answers(path), **answer}
+    saved = _saved_answers(path)
+    answers = {**saved, **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
     answers.pop(UNFINISHED, None)
     if unfinished:
         answers[UNFINISHED] = unfinished
     _replace_file(path, _dumps(answers))
-    _warn_if_left(answer, unfinished)
+    _warn_if_left(answer, [key for key in saved if key not in unfinished])
     return path.absolute()
 
 
@@ -595,23 +597,36 @@ def _refuse_key(where: str, key: Any) -> NoReturn:
     raise TypeError(f"{where} has the key {key!r}: the keys of an answer file are strings")
 
 
-def _warn_if_left(answer: Mapping[str, Any], unfinished: list[str]) -> None:
+def _warn_if_left(answer: Mapping[str, Any], kept: list[str]) -> None:
+    """Warn of the keys of ``answer``'s lessons that it lacks: missing for the checker, or
+    (those in ``kept``, saved before and not started again) checked as an earlier run left
+    them."""
     lessons = {ANSWER_KEYS[key].lesson for key in answer if key in ANSWER_KEYS}
-    left = [key for key in unfinished if key in ANSWER_KEYS and ANSWER_KEYS[key].lesson in lessons]
-    if left:
-        numbers = sorted({ANSWER_KEYS[key].lesson for key in left})
-        whose = (
-            f"lesson {numbers[0]}'s exercise"
-            if len(numbers) == 1
-            else f"the exercises of lessons {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+    left = [key for key, of in ANSWER_KEYS.items() if of.lesson in lessons and key not in answer]
+    if not left:
+        return
+    numbers = sorted({ANSWER_KEYS[key].lesson for key in left})
+    whose = (
+        f"lesson {numbers[0]}'s exercise"
+        if len(numbers) == 1
+        else f"the exercises of lessons {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+    )
+    old = [key for key in left if key in kept]
+    missing = [key for key in left if key not in kept]
+    said = []
+    if missing:
+        said.append(f"{', '.join(missing)}: not saved, the checker reports them as missing")
+    if old:
+        said.append(
+            f"{', '.join(old)}: the answer file keeps what an earlier run saved for them, "
+            "which the checker checks"
         )
-        warnings.warn(
-            f"answer lacks {', '.join(left)}, which {whose} started: not "
-            "saved, the checker reports them as missing. Run the exercise again from its "
-            "first cell to its last (in a notebook, a cell run again can start answer = {} "
-            "afresh)",
-            stacklevel=3,  # the line that called save_answers
-        )
+    warnings.warn(
+        f"answer lacks keys of {whose}, {'; '.join(said)}. Run the exercise again from its "
+        "first cell to its last (in a notebook, a cell run again can start answer = {} "
+        "afresh)",
+        stacklevel=3,  # the line that called save_answers
+    )
 
 
 def _dumps(answers: Mapping[str, Any]) -> str:

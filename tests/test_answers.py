@@ -215,9 +215,9 @@ def test_save_answers_warns_of_a_started_key_of_its_lesson_that_answer_lacks(
     with pytest.warns(UserWarning) as caught:
         save_answers(answer, path)
     assert len(caught) == 1 and str(caught[0].message) == (
-        "answer lacks var_history_4, fn_history_4, which lesson 5's exercise started: not "
-        "saved, the checker reports them as missing. Run the exercise again from its first "
-        "cell to its last (in a notebook, a cell run again can start answer = {} afresh)"
+        "answer lacks keys of lesson 5's exercise, var_history_4, fn_history_4: not saved, "
+        "the checker reports them as missing. Run the exercise again from its first cell to "
+        "its last (in a notebook, a cell run again can start answer = {} afresh)"
     )
     assert caught[0].filename == __file__  # the caller's line, not gdtutor's
     saved = load_answers(path)
@@ -225,15 +225,40 @@ def test_save_answers_warns_of_a_started_key_of_its_lesson_that_answer_lacks(
     # Another lesson's unfinished keys are not this run's to warn about.
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        save_answers({key: reference[key] for key in lesson_5[2:]}, path)
+        save_answers({key: reference[key] for key in lesson_5}, path)
     assert load_answers(path)[UNFINISHED] == ["var_history_parabola", "fn_history_parabola"]
     # One answer of two lessons, each with keys left: both are named.
     start_exercise(["var_history_parabola", "fn_history_parabola", *lesson_5], path)
     keys = ["var_history_parabola", *lesson_5[:2]]
     lacks = "fn_history_parabola, var_history_4, fn_history_4"
-    with pytest.warns(UserWarning, match=f"^answer lacks {lacks}, which the exercises of "
-                      "lessons 3 and 5 started: not saved"):  # fmt: skip
+    with pytest.warns(UserWarning, match=f"^answer lacks keys of the exercises of lessons 3 "
+                      f"and 5, {lacks}: not saved"):  # fmt: skip
         save_answers({key: reference[key] for key in keys}, path)
+
+
+def test_save_answers_warns_that_a_key_answer_lacks_keeps_an_earlier_runs_value(
+    tmp_path, reference
+) -> None:
+    """A notebook saved whole once; then its AdamW cell ran again (fixed), then its SGD cell
+    (answer = {}) and the save cell: the file keeps the first run's AdamW answers."""
+    from gdtutor.answers import save_answers, start_exercise
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    lesson_5 = ["var_history_3", "fn_history_3", "var_history_4", "fn_history_4"]
+    start_exercise(lesson_5, path)
+    first_run = {key: reference[key] for key in lesson_5}
+    first_run["fn_history_4"] = 2 * np.asarray(first_run["fn_history_4"])
+    save_answers(first_run, path)
+    with pytest.warns(UserWarning) as caught:
+        save_answers({key: reference[key] for key in lesson_5[:2]}, path)
+    assert len(caught) == 1 and str(caught[0].message) == (
+        "answer lacks keys of lesson 5's exercise, var_history_4, fn_history_4: the answer "
+        "file keeps what an earlier run saved for them, which the checker checks. Run the "
+        "exercise again from its first cell to its last (in a notebook, a cell run again can "
+        "start answer = {} afresh)"
+    )
+    np.testing.assert_array_equal(load_answers(path)["fn_history_4"], first_run["fn_history_4"])
 
 
 def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
@@ -246,7 +271,10 @@ def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
     (10 * (X**2).sum()).backward()
     x = torch.tensor([3.0], requires_grad=True)
     values = [(x * step).sum() for step in range(3)]  # tensors that require grad
-    save_answers({"X_grad": X.grad, "fn_history_2": values}, path)
+    with pytest.warns(
+        UserWarning, match="^answer lacks keys of lesson 4's exercise, var_history_2"
+    ):
+        save_answers({"X_grad": X.grad, "fn_history_2": values}, path)
     saved = load_answers(path)
     assert np.array_equal(saved["X_grad"], reference["X_grad"])
     assert np.asarray(saved["fn_history_2"]).tolist() == [0.0, 3.0, 6.0]
