@@ -675,7 +675,8 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     """One file's row for a class summary: a :class:`~gdtutor.checking.CheckResult`, or why it
     was unreadable.
 
-    The failing lessons have a key that is wrong (a failing, misshapen or non-numeric value);
+    The failing lessons have a key that is wrong (a failing, misshapen or non-numeric value;
+    an extra key whose value was not read is named there too);
     the missing lessons have a required key that is absent, so their exercise was not run to
     the end; the lessons not attempted have an optional key that is absent (the course
     notebook writes none of those), which does not fail the file. The problems name each
@@ -704,6 +705,9 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     failing, absent, optional = (
         " ".join(map(str, _lessons(rows))) or "-" for rows in (wrong, missing, skipped)
     )
+    if extra := sum(not row.lesson for row in wrong):  # a value not read, of no lesson
+        keys = "an extra key" if extra == 1 else f"{extra} extra keys"
+        failing = keys if failing == "-" else f"{failing}, {keys}"
     status = "pass" if result.passed else "fail"
     return (name, status, f"{passed} of {len(checked)}", failing, absent, optional, problems)
 

@@ -33,8 +33,9 @@ are checked.
 A file named twice (a folder and a file in it, say) is checked once. A file whose name
 starts with "-" (as "*.json" can expand to) is checked, not taken for an option.
 
-Exit status: 0 when every file passes, 1 when any answer fails or is missing, 2 when a file
-cannot be read or is refused, or is skipped (a symbolic link)."""
+Exit status: 0 when every file passes, 1 when any answer fails or is missing or a value is
+not read (an extra key's too), 2 when a file cannot be read or is refused, or is skipped (a
+symbolic link)."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -146,6 +147,11 @@ def _missing_file_hint(path: Path) -> str:
     return ""
 
 
+def _link_note(path: Path) -> str:
+    """Where a file named alone led, if it is a symbolic link (followed: named alone)."""
+    return f" ({path} is a symbolic link to {path.resolve()})" if path.is_symlink() else ""
+
+
 def _unexpected(error: Exception) -> str:
     """An error the checker did not foresee, in one line: its type and the start of its
     message (a teacher's class goes on; the learner sees no traceback)."""
@@ -166,11 +172,13 @@ def _check_one(path: Path) -> int:
         # A value that cannot be read in one key fails that key; the others are checked.
         result = check_answers(load_answers(path, per_key=True))
     except LoadError as error:
-        hint = _missing_file_hint(path) if not path.exists() else ""
+        hint = _missing_file_hint(path) if not path.exists() else _link_note(path)
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
         return 2
     except Exception as error:  # a file the checker did not foresee
-        print(f"error: cannot check {path}: {_unexpected(error)}", file=sys.stderr)
+        print(
+            f"error: cannot check {path}: {_unexpected(error)}{_link_note(path)}", file=sys.stderr
+        )
         return 2
     print(format_report(result), flush=True)
     if path.is_symlink():  # named alone, a link is followed: say where it led
@@ -413,10 +421,10 @@ def _run(args: argparse.Namespace) -> int:
         given = args.paths or [".answer.json"]
         paths, links, others, repeats = _files(given)
         if not paths:
-            print(
-                f"error: no *.json answer files in {', '.join(given)}; {_RUN_FIRST}",
-                file=sys.stderr,
+            where = ", ".join(
+                f"the folder {name}" if Path(name).is_dir() else name for name in given
             )
+            print(f"error: no *.json answer files in {where}; {_RUN_FIRST}", file=sys.stderr)
             return 2
         single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv
         if single:

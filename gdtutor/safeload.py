@@ -103,7 +103,14 @@ _PAYLOADS = {
     "__bytes_utf8__": "bytes",
     "__pandas_dataframe__": "a pandas DataFrame",
     "__pandas_series__": "a pandas Series",
+    "__date__": "a date",
+    "__datetime__": "a date and time",
+    "__time__": "a time",
+    "__timedelta__": "a time span",
 }
+#: Keys named as json_tricks names its objects. One of json_tricks's own (``_PAYLOADS``,
+#: ``__ndarray__``) makes an object json_tricks's; any other (``__notes__``) is refused
+#: inside a value too, but at the top level it is a key like any other, as for json_tricks.
 _DUNDER = re.compile(r"^__\w*__$")
 _ARRAY_KEYS = frozenset({"__ndarray__", "dtype", "shape", "Corder", "endian"})
 #: The deepest nesting accepted, counting the top-level object as 1. An answer file nests
@@ -354,11 +361,12 @@ class _Refused:
     place: nothing it names is imported or built. Where it is decides whether the file or
     one key is refused."""
 
-    __slots__ = ("key", "named")
+    __slots__ = ("fields", "key", "named")
 
-    def __init__(self, key: str, named: Any = None) -> None:
+    def __init__(self, key: str, named: Any = None, fields: dict[str, Any] | None = None) -> None:
         self.key = key
         self.named = named  # what the object says it is, for a class instance
+        self.fields = fields or {}  # the object's keys and values, none of them built
 
     @property
     def reason(self) -> str:
@@ -371,10 +379,15 @@ class _Refused:
                 "without its numbers; save tensor.detach().numpy() (or tensor.item() for one "
                 "number) instead"
             )
-        what = _PAYLOADS.get(self.key, "a json_tricks object")
+        if self.key not in _PAYLOADS:
+            return (
+                f"refused an object with the key {_short(self.key)}, named as json_tricks "
+                "names its objects; only plain JSON and numpy arrays of numbers or bools are "
+                "accepted"
+            )
         return (
-            f"refused {_short(self.key)} payload ({what}); only plain JSON and numpy arrays "
-            f"of numbers or bools are accepted"
+            f"refused {_short(self.key)} payload ({_PAYLOADS[self.key]}); only plain JSON and "
+            "numpy arrays of numbers or bools are accepted"
         )
 
     def __repr__(self) -> str:
@@ -396,9 +409,10 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
     obj = _fields(pairs)
     if "__ndarray__" in obj:
         return _ArrayForm(pairs)
-    for key in obj:
-        if _DUNDER.match(key):
-            return _Refused(key, obj[key])
+    dunders = [key for key in obj if _DUNDER.match(key)]
+    if dunders:
+        key = next((key for key in dunders if key in _PAYLOADS), dunders[0])
+        return _Refused(key, obj[key], obj)
     return obj
 
 
@@ -714,7 +728,9 @@ def _standard(text: str, per_key: bool = False) -> dict[str, Any]:
             ) from None
         raise LoadError(f"not JSON: {str(error).splitlines()[0]}") from None
     if isinstance(answers, _Refused):
-        raise LoadError(answers.reason)
+        if answers.key in _PAYLOADS:
+            raise LoadError(answers.reason)
+        answers = answers.fields  # "__notes__": json_tricks too reads it as a key
     if not isinstance(answers, dict):
         kinds = {list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
         number = "a number" if isinstance(answers, int | float) else "a numpy array"

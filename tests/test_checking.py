@@ -515,9 +515,11 @@ def test_a_value_the_loader_did_not_read_fails_its_key_even_an_extra_one() -> No
     assert result.summary() == "10 of 10 keys pass; 1 not numeric (an extra key), 1 extra"
     row = summary_row("ann.json", result)
     assert row == (
-        "ann.json", "fail", "10 of 10", "-", "-", "-",
+        "ann.json", "fail", "10 of 10", "an extra key", "-", "-",
         "notes: not numeric (refused '__set__' payload (a set))",
     )  # fmt: skip
+    result = check_answers({**reference(), "X_grad": bad, "notes": bad, "more": bad})
+    assert summary_row("ann.json", result)[3] == "2, 2 extra keys"
 
 
 def test_the_right_numbers_in_the_wrong_shape_are_named() -> None:

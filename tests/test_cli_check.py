@@ -170,6 +170,11 @@ HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
         b'{"__instance_type__": ["subprocess", "Popen"], "attributes": {"args": ["true"]}}',
         "'__instance_type__'",
     ),
+    "a date": (b'{"__date__": null, "year": 2026, "month": 11, "day": 28}', "(a date)"),
+    "a note beside a class instance": (
+        b'{"__notes__": 1, "__instance_type__": ["os", "system"], "attributes": {}}',
+        "'__instance_type__' payload (a class instance)",
+    ),
     "a key twice": (b'{"X_grad": [1.0], "X_grad": {"__set__": []}}', "duplicate key 'X_grad'"),
     "gzip file": (gzip.compress(_ok()), "the file is gzip-compressed, not JSON text"),
     "json_tricks compression": (json_tricks.dumps({"a": 1}, compression=True), "gzip"),
@@ -268,7 +273,7 @@ IN_A_KEY: dict[str, tuple[bytes, str, str, str]] = {
         b'{"a": [{"__reduce__": ["os.system", ["id"]]}]}',
         "a",
         "not",
-        "at a[0]: refused '__reduce__' payload",
+        "at a[0]: refused an object with the key '__reduce__', named as json_tricks names",
     ),
 }
 
@@ -331,6 +336,21 @@ def test_a_value_not_read_fails_its_key_only(
     assert row.split()[2] == verdict and hint in row_hint, (row, row_hint)
     assert _snapshot(tmp_path) == before
     assert not [p for p in opened if p.startswith(str(tmp_path)) and p != str(path)]
+
+
+def test_a_top_level_key_named_like_json_tricks_objects_is_an_extra_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """json_tricks reads a key it does not know ("__notes__") as a key, and so does the
+    checker: the answers are checked, and the key is listed as extra."""
+    answers = json.loads(json_tricks.dumps(dict(reference_answers())))
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"__notes__": "late, sorry", **answers, "__proto__": 1}))
+    status, out, err = run_check(capsys, str(path))
+    assert (status, err) == (0, "")
+    for key in ("__notes__", "__proto__"):
+        assert _row(out, key)[0].split()[2] == "extra"
+    assert "10 of 10 keys pass; 2 extra" in out
 
 
 def _with(key: str, text: str) -> bytes:
@@ -403,7 +423,8 @@ def test_what_is_not_a_readable_regular_file_exits_2(
     status, _, err = run_check(capsys, str(path))
     if kind == "directory":  # a folder is a class of answer files: this one holds none
         assert status == 2 and err == (
-            f"error: no *.json answer files in {path}; run the lessons' exercise files first "
+            f"error: no *.json answer files in the folder {path}; run the lessons' exercise "
+            "files first "
             "(they save .answer.json in the folder they run in, a notebook in its own folder)\n"
         )
         return
@@ -886,6 +907,15 @@ def test_links_named_among_several_files_are_reported_one_named_alone_is_read(
     assert (status, out) == (2, "") and err.endswith(
         f"is a symbolic link to {tmp_path / 'nowhere.json'}, which does not exist)\n"
     )
+    # A link to a file that is refused says where it led too.
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (tmp_path / "class" / "odd.json").symlink_to(tmp_path / "passwd")
+    status, out, err = run_check(capsys, str(tmp_path / "class" / "odd.json"))
+    assert (status, out) == (2, "") and err.startswith(
+        f"error: cannot check {tmp_path / 'class' / 'odd.json'}: not JSON: "
+    ) and err.endswith(
+        f" ({tmp_path / 'class' / 'odd.json'} is a symbolic link to {tmp_path / 'passwd'})\n"
+    )  # fmt: skip
 
 
 def test_a_file_named_twice_is_checked_once(
