@@ -133,6 +133,16 @@ def test_first_build_and_changed_package_invalidate_outputs(tmp_path):
     assert invalidate_stale_outputs(package, stamp, [gallery], cache)
     assert not (gallery / "plot_a.py.md5").exists()
 
+    # So does a change of the figure style the lessons are drawn in.
+    style = tmp_path / "site.mplstyle"
+    style.write_text("font.size: 13\n")
+    assert invalidate_stale_outputs(package, stamp, [gallery], cache, style)
+    (gallery / "plot_a.py.md5").write_text("abc")
+    assert not invalidate_stale_outputs(package, stamp, [gallery], cache, style)
+    style.write_text("font.size: 14\n")
+    assert invalidate_stale_outputs(package, stamp, [gallery], cache, style)
+    assert not (gallery / "plot_a.py.md5").exists()
+
 
 def test_the_install_page_names_what_pip_brings_with_gdtutor():
     """The install page's list of the packages pip installs with gdtutor is the package's."""

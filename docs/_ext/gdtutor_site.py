@@ -39,25 +39,33 @@ from typing import Any
 from sphinx.application import Sphinx
 
 
-def source_hash(package: Path) -> str:
-    """A digest of every Python file of ``package`` (names and contents)."""
+def source_hash(package: Path, style: Path | None = None) -> str:
+    """A digest of every Python file of ``package`` (names and contents), and of the figure
+    ``style`` that the lessons are drawn in."""
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
+    if style is not None:
+        digest.update(b"\0style\0" + style.read_bytes())
     return digest.hexdigest()
 
 
 def invalidate_stale_outputs(
-    package: Path, stamp: Path, gallery_dirs: list[Path], notebook_cache: Path
+    package: Path,
+    stamp: Path,
+    gallery_dirs: list[Path],
+    notebook_cache: Path,
+    style: Path | None = None,
 ) -> bool:
-    """Forget executed outputs if ``package`` changed since ``stamp`` was written.
+    """Forget executed outputs if ``package`` or the figure ``style`` changed since ``stamp``
+    was written.
 
     Deletes sphinx-gallery's per-example checksums (so every example runs again) and
     myst-nb's execution cache, then records the package's new digest in ``stamp``.
     Returns whether anything was invalidated.
     """
-    current = source_hash(package)
+    current = source_hash(package, style)
     if stamp.is_file() and stamp.read_text() == current:
         return False
     for gallery in gallery_dirs:
@@ -79,6 +87,7 @@ def _invalidate(app: Sphinx, config: Any) -> None:
         stamp=galleries[0] / ".gdtutor-source-hash",
         gallery_dirs=galleries,
         notebook_cache=Path(config.nb_execution_cache_path),
+        style=Path(__file__).with_name("site.mplstyle"),
     )
 
 
@@ -380,6 +389,19 @@ def _anchor_viewcode_backlinks(app: Sphinx, doctree: Any, docname: str) -> None:
                 signature["ids"].append(anchor)
 
 
+def _copyable_parsed_literals(app: Sphinx, doctree: Any, docname: str) -> None:
+    """Put each parsed-literal block (commands with the site's own values and links in them,
+    as on the install page) in a ``highlight`` box, as Sphinx writes a code block: it then
+    looks like one and gets a copy button (sphinx-copybutton looks in those boxes only)."""
+    from docutils import nodes
+
+    for block in list(doctree.findall(nodes.literal_block)):
+        if block.rawsource != block.astext() and not isinstance(block.parent, nodes.container):
+            outer = nodes.container(classes=["highlight-text", "notranslate"])
+            block.replace_self(outer)
+            outer += nodes.container("", block, classes=["highlight"])
+
+
 def _drop_theme_templates(app: Sphinx, error: Exception | None) -> None:
     """Remove the template fragments that the theme's static folder holds (its Jinja macros
     for its own bundles): copied with its assets, they would be published as pages."""
@@ -394,6 +416,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _make_dist_folder)
     app.connect("html-page-context", _tidy_page)
     app.connect("doctree-resolved", _anchor_viewcode_backlinks)
+    app.connect("doctree-resolved", _copyable_parsed_literals)
     # sphinx-gallery generates its pages on builder-inited at the default priority (500).
     app.connect("builder-inited", _add_exercises, priority=900)
     app.connect("builder-inited", _build_distributions)

@@ -185,7 +185,9 @@ LAYOUT = """
   const links = (sel) => [...document.querySelectorAll(sel)];
   const tree = links("article .toctree-wrapper a").map(a => a.href);
   const elsewhere = links("article a").filter(a => !a.closest(".toctree-wrapper")).map(a => a.href);
-  const code = links("div.highlight pre").filter(p => !p.closest(".sphx-glr-script-out, .output"));
+  // Code blocks, and parsed literal blocks (commands with links in them) wherever they are.
+  const code = links("div.highlight pre, pre.literal-block")
+    .filter(p => !p.closest(".sphx-glr-script-out, .output"));
   const output = links(".sphx-glr-script-out pre, .output pre");
   const button = (pre) => !!pre.parentElement.querySelector("button.copybtn");
   return {
