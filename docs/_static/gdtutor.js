@@ -40,19 +40,30 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
   };
 }
 
+// The words of a page that start with one of ``terms`` (lower case), to the word's end: not
+// "rate" in "separate". Longer terms first, so that "learning" wins over "learn".
+const escapeForPattern = (word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const wordsStartingWith = (terms) =>
+  new RegExp(
+    `(^|[^\\p{L}\\p{N}_])((?:${[...terms]
+      .sort((a, b) => b.length - a.length)
+      .map(escapeForPattern)
+      .join("|")})[\\p{L}\\p{N}]*)`,
+    "giu",
+  );
+
 // The passage is taken around the first place a word searched for appears, even inside
 // another word ("rate" in "enumerate"). Take it around the words as searched for, together
 // ("learning rate"), where the page has them; else around the first word that starts with
 // one of them; else as Sphinx does.
 if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "function") {
   const pageSummary = Search.makeSearchSummary;
-  const escape = (word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
     const text = Search.htmlToText(htmlText, anchor);
     const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
-    const words = [...keywords].filter((word) => word.length > 0).map(escape);
+    const words = [...keywords].filter((word) => word.length > 0).map(escapeForPattern);
     const found = [
-      query && new RegExp(`(^|\\W)(${escape(query).replace(/\s+/g, "\\s+")})(?=\\W|$)`, "i"),
+      query && new RegExp(`(^|\\W)(${escapeForPattern(query).replace(/\s+/g, "\\s+")})(?=\\W|$)`, "i"),
       words.length && new RegExp(`(^|\\W)((${words.join("|")})\\w*)`, "i"),
     ]
       .filter(Boolean)
@@ -86,16 +97,10 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
       .split(/\s+/)
       .map((word) => word.replace(/^[^\p{L}\p{N}_-]+|[^\p{L}\p{N}_]+$/gu, ""))
       .filter((word) => word && !skipped(word));
-    const terms = [...new Set([...typed, ...keywords].filter((word) => word.length > 0))]
-      .sort((a, b) => b.length - a.length)
-      .map(escape);
+    const terms = new Set([...typed, ...keywords].filter((word) => word.length > 0));
     let last = 0;
-    if (terms.length) {
-      const marked = new RegExp(
-        `(^|[^\\p{L}\\p{N}_])((?:${terms.join("|")})[\\p{L}\\p{N}]*)`,
-        "giu",
-      );
-      for (const match of passage.matchAll(marked)) {
+    if (terms.size) {
+      for (const match of passage.matchAll(wordsStartingWith(terms))) {
         const at = match.index + match[1].length;
         const mark = document.createElement("span");
         mark.classList.add("highlighted");
@@ -107,4 +112,66 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     summary.append(passage.slice(last));
     return summary;
   };
+}
+
+// A search result leads to its page with the words searched for (in local storage, or in the
+// address as ?highlight=). Sphinx marks them there only on pages without its search code,
+// which this theme loads on every page: mark them here, in the article, as in the passages,
+// with Sphinx's "Hide Search Matches" link (and its Escape key) to take the marks off.
+if (typeof SphinxHighlight !== "undefined" && !document.getElementById("search-results")) {
+  const url = new URL(window.location);
+  const terms = (
+    localStorage.getItem("sphinx_highlight_terms") ||
+    url.searchParams.get("highlight") ||
+    ""
+  )
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((term) => term);
+  localStorage.removeItem("sphinx_highlight_terms");
+  if (url.searchParams.has("highlight")) {
+    url.searchParams.delete("highlight");
+    window.history.replaceState({}, "", url);
+  }
+  const article = document.querySelector("article.bd-article");
+  if (terms.length && article) {
+    const pattern = wordsStartingWith(terms);
+    const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+      // In the prose: not in code or output blocks, formulas (KaTeX's spans) or buttons.
+      acceptNode: (node) =>
+        node.parentElement.closest("pre, .katex, script, style, button, .nohighlight")
+          ? NodeFilter.FILTER_REJECT
+          : NodeFilter.FILTER_ACCEPT,
+    });
+    const texts = [];
+    while (walker.nextNode()) texts.push(walker.currentNode);
+    let marks = 0;
+    for (const node of texts) {
+      const text = node.nodeValue;
+      const found = [...text.matchAll(pattern)];
+      if (!found.length) continue;
+      const parts = document.createDocumentFragment();
+      let last = 0;
+      for (const match of found) {
+        const at = match.index + match[1].length;
+        const mark = document.createElement("span");
+        mark.className = "highlighted";
+        mark.textContent = match[2];
+        parts.append(text.slice(last, at), mark);
+        last = at + match[2].length;
+        marks += 1;
+      }
+      parts.append(text.slice(last));
+      node.replaceWith(parts);
+    }
+    const box = document.getElementById("searchbox");
+    if (marks && box) {
+      const link = document.createElement("p");
+      link.className = "highlight-link";
+      const hide = link.appendChild(document.createElement("a"));
+      hide.href = "javascript:SphinxHighlight.hideSearchWords()";
+      hide.textContent = "Hide Search Matches";
+      box.append(link);
+    }
+  }
 }

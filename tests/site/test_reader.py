@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -225,6 +226,47 @@ def _passages(page, site_url: str, query: str) -> list[str]:  # type: ignore[no-
     return page.eval_on_selector_all(  # type: ignore[no-any-return]
         "#search-results li p.context", "ps => ps.map(p => p.textContent)"
     )
+
+
+def test_a_search_result_marks_the_words_searched_for_on_its_page(  # type: ignore[no-untyped-def]
+    browser, site_url: str, node_modules: Path
+) -> None:
+    """Where a word starts with them, in the article's prose ("separate" on this page is not
+    marked), legible in dark mode, with a link that takes the marks off; the address loses
+    its ?highlight=."""
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/theory/step_size.html?highlight=learning+rate", wait_until="load")
+        assert re.search(r"\w+rate", page.inner_text("article"))  # "separate", "generated"
+        marks = page.eval_on_selector_all(
+            "span.highlighted",
+            """spans => spans.map(s => [s.textContent, !!s.closest('article'),
+                (s.previousSibling ? s.previousSibling.textContent : '').slice(-1)])""",
+        )
+        assert len(marks) >= 8 and all(inside for _, inside, _ in marks), marks
+        assert {text.lower() for text, _, _ in marks} <= {"learning", "rate", "rates"}, marks
+        assert [m for m in marks if re.fullmatch(r"\w", m[2])] == [], marks
+        assert "highlight=" not in page.url
+        page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))
+        contrast = page.evaluate(
+            """async () => (await axe.run(document, {runOnly: ["color-contrast"]}))
+                 .violations.flatMap(v => v.nodes.map(n => n.target.join(" ")))"""
+        )
+        assert contrast == [], contrast
+        page.click("#searchbox .highlight-link a")
+        assert page.locator("span.highlighted").count() == 0
+        # A page reached from the search page gets the words that search stored.
+        page.goto(f"{site_url}/search.html?q=momentum", wait_until="load")
+        page.wait_for_selector("#search-results li a")
+        page.click("#search-results li a >> nth=0")
+        page.wait_for_load_state("load")
+        marked = page.eval_on_selector_all(
+            "article span.highlighted", "s => s.map(m => m.textContent)"
+        )
+        assert marked and {m.lower() for m in marked} <= {"momentum", "momentums"}, marked
+    finally:
+        context.close()
 
 
 def test_search_passages_are_taken_around_the_words_searched_for(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
