@@ -478,7 +478,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
     the checker can say so; the keys saved leave the file's list of unfinished keys (see
     :func:`~gdtutor.answers.start_exercise`). The file is replaced whole or not at all.
-    A key of the same lessons that stays unfinished (``answer`` lacks it) is warned about.
+    A key of ``answer``'s lessons that ``answer`` lacks is warned about.
 
     Parameters
     ----------
@@ -510,8 +510,9 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     UserWarning
         If ``answer`` lacks a key of a lesson whose other keys it holds (in a notebook, a
         cell run again that starts ``answer = {}`` afresh): the checker then reports that
-        key as missing if the exercise started it or it was never saved, or checks the
-        value an earlier run saved.
+        key as missing if the exercise started it or it is required and was never saved,
+        as not attempted if it is optional and was never saved, or checks the value an
+        earlier run saved.
     """
     path = Path(path)
     answer = _plain(answer, "answer")
@@ -522,7 +523,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     if unfinished:
         answers[UNFINISHED] = unfinished
     _replace_file(path, _dumps(answers))
-    _warn_if_left(answer, [key for key in saved if key not in unfinished])
+    _warn_if_left(answer, [key for key in saved if key not in unfinished], unfinished)
     return path.absolute()
 
 
@@ -533,7 +534,7 @@ def _plain(value: Any, where: str) -> Any:
     float wider than float64 becomes float64. Anything but numbers, arrays of numbers (of
     the dtypes the checker reads), strings, None and lists or dicts (with string keys) of
     them is refused with a TypeError naming where it is, before the file is touched."""
-    from gdtutor.safeload import NUMERIC_DTYPES
+    from gdtutor.safeload import _DUNDER, NUMERIC_DTYPES
 
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
@@ -558,7 +559,7 @@ def _plain(value: Any, where: str) -> Any:
         return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, Mapping):
         for key in value:
-            if not isinstance(key, str):
+            if not isinstance(key, str) or _DUNDER.match(key):
                 _refuse_key(where, key)
         return {key: _plain(item, f"{where}[{key!r}]") for key, item in value.items()}
     what = f"an array of {value.dtype}" if isinstance(value, np.ndarray) else None
@@ -594,13 +595,18 @@ def _refuse(where: str, what: str) -> NoReturn:
 
 
 def _refuse_key(where: str, key: Any) -> NoReturn:
+    if isinstance(key, str):  # "__set__": the checker would read it as json_tricks's object
+        raise TypeError(
+            f"{where} has the key {key!r}, named as json_tricks names its objects, which an "
+            "answer file cannot hold: rename it"
+        )
     raise TypeError(f"{where} has the key {key!r}: the keys of an answer file are strings")
 
 
-def _warn_if_left(answer: Mapping[str, Any], kept: list[str]) -> None:
-    """Warn of the keys of ``answer``'s lessons that it lacks: missing for the checker, or
-    (those in ``kept``, saved before and not started again) checked as an earlier run left
-    them."""
+def _warn_if_left(answer: Mapping[str, Any], kept: list[str], unfinished: list[str]) -> None:
+    """Warn of the keys of ``answer``'s lessons that it lacks: checked as an earlier run left
+    them (those in ``kept``, saved before and not started again), else missing for the
+    checker (started, or required), or not attempted (optional)."""
     lessons = {ANSWER_KEYS[key].lesson for key in answer if key in ANSWER_KEYS}
     left = [key for key, of in ANSWER_KEYS.items() if of.lesson in lessons and key not in answer]
     if not left:
@@ -612,10 +618,13 @@ def _warn_if_left(answer: Mapping[str, Any], kept: list[str]) -> None:
         else f"the exercises of lessons {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
     )
     old = [key for key in left if key in kept]
-    missing = [key for key in left if key not in kept]
+    missing = [k for k in left if k not in kept and (k in unfinished or ANSWER_KEYS[k].required)]
+    optional = [key for key in left if key not in kept and key not in missing]
     said = []
     if missing:
         said.append(f"{', '.join(missing)}: not saved, the checker reports them as missing")
+    if optional:
+        said.append(f"{', '.join(optional)}: not saved, the checker reports them as not attempted")
     if old:
         said.append(
             f"{', '.join(old)}: the answer file keeps what an earlier run saved for them, "

@@ -108,10 +108,12 @@ _PAYLOADS = {
     "__time__": "a time",
     "__timedelta__": "a time span",
 }
-#: Keys named as json_tricks names its objects. One of json_tricks's own (``_PAYLOADS``,
-#: ``__ndarray__``) makes an object json_tricks's; any other (``__notes__``) is refused
-#: inside a value too, but at the top level it is a key like any other, as for json_tricks.
+#: Keys named as json_tricks names its objects. One that json_tricks reads as an object
+#: where it stands (``_MARKERS``, and ``__ndarray__``) makes the object json_tricks's; any
+#: other (``__notes__``, or ``__enum_instance_type__`` outside an enum) is refused inside a
+#: value too, but at the top level it is a key like any other, as json_tricks reads it.
 _DUNDER = re.compile(r"^__\w*__$")
+_MARKERS = frozenset(_PAYLOADS) - {"__enum_instance_type__"}  # that one only inside __enum__
 _ARRAY_KEYS = frozenset({"__ndarray__", "dtype", "shape", "Corder", "endian"})
 #: The deepest nesting accepted, counting the top-level object as 1. An answer file nests
 #: 5 levels at most (a history of 2-d arrays); numpy holds 64 dimensions at most.
@@ -411,7 +413,7 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
         return _ArrayForm(pairs)
     dunders = [key for key in obj if _DUNDER.match(key)]
     if dunders:
-        key = next((key for key in dunders if key in _PAYLOADS), dunders[0])
+        key = next((key for key in dunders if key in _MARKERS), dunders[0])
         return _Refused(key, obj[key], obj)
     return obj
 
@@ -728,7 +730,7 @@ def _standard(text: str, per_key: bool = False) -> dict[str, Any]:
             ) from None
         raise LoadError(f"not JSON: {str(error).splitlines()[0]}") from None
     if isinstance(answers, _Refused):
-        if answers.key in _PAYLOADS:
+        if answers.key in _MARKERS:
             raise LoadError(answers.reason)
         answers = answers.fields  # "__notes__": json_tricks too reads it as a key
     if not isinstance(answers, dict):

@@ -261,6 +261,38 @@ def test_save_answers_warns_that_a_key_answer_lacks_keeps_an_earlier_runs_value(
     np.testing.assert_array_equal(load_answers(path)["fn_history_4"], first_run["fn_history_4"])
 
 
+def test_save_answers_warns_that_an_optional_key_answer_lacks_is_not_attempted(
+    tmp_path, reference
+) -> None:
+    """Lesson 3's keys are optional: one left out, never saved nor started, is reported as
+    not attempted by the checker, and the warning says so."""
+    from gdtutor.answers import save_answers
+    from gdtutor.checking import check_answers
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    with pytest.warns(UserWarning) as caught:
+        save_answers({"var_history_parabola": reference["var_history_parabola"]}, path)
+    assert len(caught) == 1 and str(caught[0].message).startswith(
+        "answer lacks keys of lesson 3's exercise, fn_history_parabola: not saved, the checker "
+        "reports them as not attempted. "
+    )
+    verdict = check_answers(load_answers(path, per_key=True))["fn_history_parabola"].verdict
+    assert verdict == "not attempted"
+
+
+@pytest.mark.parametrize("answer", [{"__set__": [1]}, {"xy_grad": [{"__notes__": 1.0}]}])
+def test_save_answers_refuses_a_key_named_as_json_tricks_names_its_objects(
+    tmp_path, answer
+) -> None:
+    """Saved, the checker would refuse the file or the key: nothing is written."""
+    from gdtutor.answers import save_answers
+
+    with pytest.raises(TypeError, match="named as json_tricks names its objects"):
+        save_answers(answer, tmp_path / ".answer.json")
+    assert not (tmp_path / ".answer.json").exists()
+
+
 def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
     """json_tricks writes a tensor as an empty object; save_answers saves its numbers."""
     from gdtutor.answers import save_answers

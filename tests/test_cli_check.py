@@ -345,12 +345,16 @@ def test_a_top_level_key_named_like_json_tricks_objects_is_an_extra_key(
     checker: the answers are checked, and the key is listed as extra."""
     answers = json.loads(json_tricks.dumps(dict(reference_answers())))
     path = tmp_path / "answers.json"
-    path.write_text(json.dumps({"__notes__": "late, sorry", **answers, "__proto__": 1}))
+    path.write_text(
+        json.dumps(
+            {"__notes__": "late, sorry", **answers, "__proto__": 1, "__enum_instance_type__": 2}
+        )
+    )  # the last one means something to json_tricks only inside an "__enum__" object
     status, out, err = run_check(capsys, str(path))
     assert (status, err) == (0, "")
-    for key in ("__notes__", "__proto__"):
+    for key in ("__notes__", "__proto__", "__enum_instance_type__"):
         assert _row(out, key)[0].split()[2] == "extra"
-    assert "10 of 10 keys pass; 2 extra" in out
+    assert "10 of 10 keys pass; 3 extra" in out
 
 
 def _with(key: str, text: str) -> bytes:

@@ -296,7 +296,8 @@ def visit(
     pages with math, the reader tests read the layout) is not visited again.
     """
     cache: dict[tuple[str, str], Visit] = {}
-    origin = site_url[: site_url.index("/", len("http://"))]
+    address = urlparse(site_url)
+    origin = f"{address.scheme}://{address.netloc}"
     axe_url = origin + TOOLS + "axe.min.js"  # by address: cached with its compiled code
     tabs: dict[str, Any] = {}
     report = Visit()  # the visit under way; the tabs' listeners write to it
