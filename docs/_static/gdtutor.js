@@ -52,6 +52,18 @@ const wordsStartingWith = (terms) =>
     "giu",
   );
 
+// The words of a query that Sphinx searches for, as typed (lower case): no stop word ("a",
+// "is"), number or excluded "-word".
+const searchedWords = (query) => {
+  const skipped = (word) =>
+    /^(-|[\d.,]+$)/.test(word) || (typeof stopwords !== "undefined" && stopwords.has(word));
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .map((word) => word.replace(/^[^\p{L}\p{N}_-]+|[^\p{L}\p{N}_]+$/gu, ""))
+    .filter((word) => word && !skipped(word));
+};
+
 // The passage is taken around the first place a word searched for appears, even inside
 // another word ("rate" in "enumerate"). Take it around the words as searched for, together
 // ("learning rate"), where the page has them; else around the first word that starts with
@@ -89,15 +101,7 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     // ("rate" in "separate"); "nohighlight" keeps Sphinx's own marking off the passage.
     const summary = document.createElement("p");
     summary.classList.add("context", "nohighlight");
-    // As Sphinx reads the query: no stop word ("a", "is"), number or excluded "-word".
-    const skipped = (word) =>
-      /^(-|[\d.,]+$)/.test(word) || (typeof stopwords !== "undefined" && stopwords.has(word));
-    const typed = query
-      .toLowerCase()
-      .split(/\s+/)
-      .map((word) => word.replace(/^[^\p{L}\p{N}_-]+|[^\p{L}\p{N}_]+$/gu, ""))
-      .filter((word) => word && !skipped(word));
-    const terms = new Set([...typed, ...keywords].filter((word) => word.length > 0));
+    const terms = new Set([...searchedWords(query), ...keywords].filter((word) => word.length > 0));
     let last = 0;
     if (terms.size) {
       for (const match of passage.matchAll(wordsStartingWith(terms))) {
@@ -114,32 +118,50 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
   };
 }
 
-// A search result leads to its page with the words searched for (in local storage, or in the
-// address as ?highlight=). Sphinx marks them there only on pages without its search code,
-// which this theme loads on every page: mark them here, in the article, as in the passages,
-// with Sphinx's "Hide Search Matches" link (and its Escape key) to take the marks off.
-if (typeof SphinxHighlight !== "undefined" && !document.getElementById("search-results")) {
+// A search result's link carries the words searched for (?highlight=), and its page marks
+// them in its prose, as the passages do: where a word starts with one of them or with its
+// stem ("optimizer" for "optimizers"). Sphinx keeps them in local storage for whatever page
+// opens next, and marks them only on pages without its search code, which this theme loads
+// on every page: here only a result's page is marked, and only a result's tab. The theme's
+// "Hide Search Matches" button (and Sphinx's Escape key) takes the marks off.
+const results = document.getElementById("search-results");
+localStorage.removeItem("sphinx_highlight_terms");
+if (results) {
+  const words = searchedWords(new URLSearchParams(window.location.search).get("q") || "");
+  const carry = () => {
+    for (const link of results.querySelectorAll("a[href]")) {
+      const href = link.getAttribute("href");
+      if (!words.length || /[?&]highlight=/.test(href)) continue;
+      const [path, anchor = ""] = href.split(/(?=#)/, 2);
+      const joint = path.includes("?") ? "&" : "?";
+      const highlight = `highlight=${encodeURIComponent(words.join(" "))}`;
+      link.setAttribute("href", `${path}${joint}${highlight}${anchor}`);
+    }
+  };
+  new MutationObserver(carry).observe(results, { childList: true, subtree: true });
+} else if (typeof SphinxHighlight !== "undefined") {
   const url = new URL(window.location);
-  const terms = (
-    localStorage.getItem("sphinx_highlight_terms") ||
-    url.searchParams.get("highlight") ||
-    ""
-  )
+  const typed = (url.searchParams.get("highlight") || "")
     .toLowerCase()
     .split(/\s+/)
     .filter((term) => term);
-  localStorage.removeItem("sphinx_highlight_terms");
   if (url.searchParams.has("highlight")) {
     url.searchParams.delete("highlight");
     window.history.replaceState({}, "", url);
   }
+  const stem = typeof Stemmer !== "undefined" ? new Stemmer() : null;
+  const terms = new Set([...typed, ...(stem ? typed.map((term) => stem.stemWord(term)) : [])]);
   const article = document.querySelector("article.bd-article");
-  if (terms.length && article) {
+  if (terms.size && article) {
     const pattern = wordsStartingWith(terms);
     const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
-      // In the prose: not in code or output blocks, formulas (KaTeX's spans) or buttons.
+      // In the prose: not in code or output blocks, formulas (KaTeX's spans), buttons,
+      // form controls or drawings (the explorer's charts and its controls).
       acceptNode: (node) =>
-        node.parentElement.closest("pre, .katex, script, style, button, .nohighlight")
+        node.parentElement.closest(
+          "pre, .katex, script, style, button, svg, select, option, textarea, label, " +
+            ".gdt-explorer, .nohighlight",
+        )
           ? NodeFilter.FILTER_REJECT
           : NodeFilter.FILTER_ACCEPT,
     });
