@@ -189,7 +189,9 @@ LAYOUT = """
   const code = links("div.highlight pre, pre.literal-block")
     .filter(p => !p.closest(".sphx-glr-script-out, .output"));
   const output = links(".sphx-glr-script-out pre, .output pre");
-  const button = (pre) => !!pre.parentElement.querySelector("button.copybtn");
+  // sphinx-copybutton puts its button right after the block (not in another block nearby).
+  const button = (pre) =>
+    [...pre.parentElement.children].some((el) => el.matches("button.copybtn"));
   return {
     height: document.documentElement.scrollHeight,
     sections: article ? article.querySelectorAll("h2").length : 0,
