@@ -363,16 +363,15 @@ class _Refused:
     place: nothing it names is imported or built. Where it is decides whether the file or
     one key is refused."""
 
-    __slots__ = ("fields", "key", "named")
+    __slots__ = ("fields", "key")
 
-    def __init__(self, key: str, named: Any = None, fields: dict[str, Any] | None = None) -> None:
-        self.key = key
-        self.named = named  # what the object says it is, for a class instance
-        self.fields = fields or {}  # the object's keys and values, none of them built
+    def __init__(self, key: str, fields: dict[str, Any]) -> None:
+        self.key = key  # the key that names it, of ``fields``
+        self.fields = fields  # the object's keys and values, none of them built
 
     @property
     def reason(self) -> str:
-        if self.key == "__instance_type__" and self.named in (
+        if self.key == "__instance_type__" and self.fields[self.key] in (
             ["torch", "Tensor"],
             ["torch.nn.parameter", "Parameter"],
         ):
@@ -414,7 +413,7 @@ def _object(pairs: list[tuple[str, Any]]) -> Any:
     dunders = [key for key in obj if _DUNDER.match(key)]
     if dunders:
         key = next((key for key in dunders if key in _MARKERS), dunders[0])
-        return _Refused(key, obj[key], obj)
+        return _Refused(key, obj)
     return obj
 
 

@@ -52,6 +52,25 @@ const wordsStartingWith = (terms) =>
     "giu",
   );
 
+// ``text`` with each word that ``pattern`` (above) finds in a mark, as Sphinx marks the words
+// searched for: the pieces, to put in the page, and how many marks they hold.
+const marked = (text, pattern) => {
+  const pieces = document.createDocumentFragment();
+  let last = 0;
+  let marks = 0;
+  for (const match of text.matchAll(pattern)) {
+    const at = match.index + match[1].length;
+    const mark = document.createElement("span");
+    mark.className = "highlighted";
+    mark.textContent = match[2];
+    pieces.append(text.slice(last, at), mark);
+    last = at + match[2].length;
+    marks += 1;
+  }
+  pieces.append(text.slice(last));
+  return { pieces, marks };
+};
+
 // The words of a query that Sphinx searches for, as typed (lower case): no stop word ("a",
 // "is"), number or excluded "-word".
 const searchedWords = (query) => {
@@ -102,18 +121,7 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     const summary = document.createElement("p");
     summary.classList.add("context", "nohighlight");
     const terms = new Set([...searchedWords(query), ...keywords].filter((word) => word.length > 0));
-    let last = 0;
-    if (terms.size) {
-      for (const match of passage.matchAll(wordsStartingWith(terms))) {
-        const at = match.index + match[1].length;
-        const mark = document.createElement("span");
-        mark.classList.add("highlighted");
-        mark.textContent = match[2];
-        summary.append(passage.slice(last, at), mark);
-        last = at + match[2].length;
-      }
-    }
-    summary.append(passage.slice(last));
+    summary.append(terms.size ? marked(passage, wordsStartingWith(terms)).pieces : passage);
     return summary;
   };
 }
@@ -169,22 +177,9 @@ if (results) {
     while (walker.nextNode()) texts.push(walker.currentNode);
     let marks = 0;
     for (const node of texts) {
-      const text = node.nodeValue;
-      const found = [...text.matchAll(pattern)];
-      if (!found.length) continue;
-      const parts = document.createDocumentFragment();
-      let last = 0;
-      for (const match of found) {
-        const at = match.index + match[1].length;
-        const mark = document.createElement("span");
-        mark.className = "highlighted";
-        mark.textContent = match[2];
-        parts.append(text.slice(last, at), mark);
-        last = at + match[2].length;
-        marks += 1;
-      }
-      parts.append(text.slice(last));
-      node.replaceWith(parts);
+      const found = marked(node.nodeValue, pattern);
+      if (found.marks) node.replaceWith(found.pieces);
+      marks += found.marks;
     }
     const box = document.getElementById("searchbox");
     if (marks && box) {
