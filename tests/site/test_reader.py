@@ -163,11 +163,13 @@ def test_missing_page_shows_the_404_page(browser, site_url: str) -> None:  # typ
     assert failed == [], f"the 404 page's assets did not load: {failed}"
     # Its navigation leads back into the site from any depth.
     page.locator("nav a.nav-link", has_text="Lessons").first.click()
-    page.wait_for_load_state("load")
+    # Each page waits for the network to be idle before the next one opens: Chromium asks for
+    # the favicon after the load, and leaving a page cancels what it still loads.
+    page.wait_for_load_state("networkidle")
     assert page.url.startswith(site_url) and "auto_examples/index.html" in page.url
     assert "Lessons" in page.title()
     # Its text links to the main pages, and searches, from any depth too.
-    page.goto(f"{site_url}/no/such/lesson.html", wait_until="load")
+    page.goto(f"{site_url}/no/such/lesson.html", wait_until="networkidle")
     article = page.locator("article")
     for text, target in [
         ("the lessons", "auto_examples/index.html"),
@@ -176,7 +178,7 @@ def test_missing_page_shows_the_404_page(browser, site_url: str) -> None:  # typ
         assert article.get_by_role("link", name=text).get_attribute("href").endswith("/" + target)
     article.get_by_role("searchbox", name="Or search the site:").fill("learning rate")
     article.get_by_role("button", name="Search").click()
-    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
     assert page.url.startswith(f"{site_url}/search.html?q=learning") and failed == []
     context.close()
 
