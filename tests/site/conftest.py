@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,6 +167,15 @@ def node_modules() -> Path:
 
 PROBE = (Path(__file__).parent / "probe.js").read_text(encoding="utf-8")
 # Everything an image on the page is: where it came from, how large it is and is shown.
+#: Once the page's fonts have loaded and its colour transitions have ended.
+SETTLED = """
+() => Promise.all([
+  document.fonts.ready,
+  ...document.getAnimations()
+    .filter((animation) => animation instanceof CSSTransition)
+    .map((animation) => animation.finished.catch(() => null)),
+]).then(() => true)
+"""
 IMAGES = """
 () => [...document.images].map(img => ({
   src: img.currentSrc || img.src, alt: img.getAttribute("alt"),
@@ -302,6 +312,7 @@ def visit(
     origin = f"{address.scheme}://{address.netloc}"
     axe_url = origin + TOOLS + "axe.min.js"  # by address: cached with its compiled code
     tabs: dict[str, Any] = {}
+    loading: dict[str, set] = {}  # each tab's requests under way
     report = Visit()  # the visit under way; the tabs' listeners write to it
 
     def tab(mode: str) -> Any:
@@ -310,6 +321,11 @@ def visit(
         context = browser.new_context(**{**MODES, **OTHER_MODES}[mode])
         page = context.new_page()
         watch(page, (site_url, axe_url), lambda: report)
+        pending: set = set()
+        loading[mode] = pending
+        page.on("request", lambda request: pending.add(request))
+        page.on("requestfinished", lambda request: pending.discard(request))
+        page.on("requestfailed", lambda request: pending.discard(request))
         tabs[mode] = page
         return page
 
@@ -329,10 +345,9 @@ def visit(
         page = tab(mode)
         page.goto(f"{site_url}/{page_path}", wait_until="load")
         # Every script, stylesheet and image has loaded; the fonts that the page's text
-        # uses load as it is laid out. (Waiting for the network to be idle as well costs half
-        # a second a visit and catches only Chromium's late request for the favicon, whose
-        # file the reader tests check.)
-        page.evaluate("document.fonts.ready.then(() => document.fonts.status)")
+        # uses load as it is laid out, and the colours that the theme eases in (its buttons')
+        # settle: axe and the probe read them.
+        page.evaluate(SETTLED)
         report.theme = page.evaluate("document.documentElement.dataset.theme")
         report.probe = page.evaluate(f"({PROBE})")
         report.images = page.evaluate(IMAGES)
@@ -340,7 +355,15 @@ def visit(
         page.add_script_tag(url=axe_url)
         report.axe = page.evaluate(AXE)
         page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        done, report = report, Visit()  # late events of this page go to no report
+        # The page's last requests (Chromium asks for the favicon after the load) end before
+        # the next page opens, which would cancel them; the browser's events come with each
+        # call to it, so that the wait also delivers this page's late events to its report.
+        deadline = time.monotonic() + 30
+        page.wait_for_timeout(20)
+        while loading[mode] and time.monotonic() < deadline:
+            page.wait_for_timeout(20)
+        report.failed += [f"{request.url} (still loading after 30 s)" for request in loading[mode]]
+        done, report = report, Visit()
         partial = saved.with_suffix(f".{os.getpid()}.part")
         partial.write_text(json.dumps(dataclasses.asdict(done)), encoding="utf-8")
         partial.replace(saved)  # whole or not at all for a process that reads it

@@ -187,9 +187,11 @@ def _search(browser, site_url: str, query: str) -> list[str]:  # type: ignore[no
     context = browser.new_context()
     page = context.new_page()
     page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
-    page.wait_for_selector("#search-results li", timeout=20_000)
+    # Sphinx lists the results one at a time, and writes the summary ("Search finished,
+    # found ...") after the last.
     page.wait_for_function(
-        "() => !document.querySelector('#search-progress')?.textContent.includes('Preparing')"
+        "() => /found/i.test(document.querySelector('.search-summary')?.textContent ?? '')",
+        timeout=30_000,
     )
     results = page.eval_on_selector_all(
         "#search-results li > a", "links => links.map(a => a.getAttribute('href'))"
