@@ -53,9 +53,10 @@ def draw(step):
 # The race
 # --------
 #
-# The page embeds every frame as an image, so there are few of them, stored as JPEG, and the
-# margins are fixed rather than recomputed for every frame. Use the controls to pause, step
-# through or slow down the frames. Run as a script, this lesson opens a window that plays
+# A notebook's player embeds every frame as an image, so there are few of them, stored as
+# JPEG (this page stores them as sharper PNG images), and the margins are fixed rather than
+# recomputed for every frame. Use the controls to pause, step through or slow down the
+# frames. Run as a script, this lesson opens a window that plays
 # the race; in a notebook, it shows the same player as this page. Where no window can open
 # (no display, or ``MPLBACKEND=Agg`` as the install page suggests for saving figures),
 # matplotlib warns at the end that the animation was deleted without rendering anything

@@ -24,6 +24,7 @@ from site_assets import (
     crowded_text,
     keyboard_scrollable,
     quantise_pngs,
+    sharp_animation,
     small_text,
     stack_equations,
     visible_length,
@@ -47,6 +48,33 @@ def test_animation_player_gets_alt_text_and_a_slider_label_and_no_cdn_link():
     assert "bootstrapcdn" not in body and "<link" not in body
     assert '<img id="_anim_imgabc123" alt="Animation: Race &quot;fast&quot; &amp; slow.' in body
     assert '<input id="_anim_sliderabc123" type="range" aria-label="Animation frame"' in body
+    # The size the site's scraper gives the image stays.
+    sized = PLAYER.replace('<img id="_anim_imgabc123">', '<img id="_anim_imgabc123" width="9">')
+    assert '<img id="_anim_imgabc123" width="9" alt="Animation: ' in tidy_body(sized, "Race")
+
+
+def test_an_animation_on_the_site_has_sharp_palette_frames_shown_at_its_figures_size():
+    import base64
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.animation import FuncAnimation
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(3.01, 2), dpi=50)  # 301 px at twice 50 dpi: 300, even
+    (line,) = ax.plot([], [])
+    animation = FuncAnimation(fig, lambda i: line.set_data([0, i], [0, i]), frames=3)
+    with matplotlib.rc_context({"animation.frame_format": "jpeg"}):  # as lesson 7 sets it
+        player = sharp_animation([fig], animation.to_jshtml)
+    plt.close(fig)
+    frames = re.findall(r'"data:image/(\w+);base64,([^"]*)"', player)
+    assert [kind for kind, _ in frames] == ["png"] * 3
+    for _, data in frames:
+        with Image.open(io.BytesIO(base64.b64decode(data, validate=True))) as frame:
+            assert frame.mode == "P" and frame.size == (300, 200)
+    assert re.search(r'<img id="_anim_img\w+" width="150" height="100">', player)
+    assert fig.dpi == 50
 
 
 def test_hidden_cell_toggles_are_named_by_what_they_show():
@@ -133,15 +161,19 @@ def test_first_build_and_changed_package_invalidate_outputs(tmp_path):
     assert invalidate_stale_outputs(package, stamp, [gallery], cache)
     assert not (gallery / "plot_a.py.md5").exists()
 
-    # So does a change of the figure style the lessons are drawn in.
-    style = tmp_path / "site.mplstyle"
+    # So does a change of the figure style the lessons are drawn in, or of the scraper that
+    # saves their figures.
+    style, scraper = tmp_path / "site.mplstyle", tmp_path / "site_assets.py"
     style.write_text("font.size: 13\n")
-    assert invalidate_stale_outputs(package, stamp, [gallery], cache, style)
+    scraper.write_text("DENSITY = 2\n")
+    assert invalidate_stale_outputs(package, stamp, [gallery], cache, [style, scraper])
     (gallery / "plot_a.py.md5").write_text("abc")
-    assert not invalidate_stale_outputs(package, stamp, [gallery], cache, style)
-    style.write_text("font.size: 14\n")
-    assert invalidate_stale_outputs(package, stamp, [gallery], cache, style)
-    assert not (gallery / "plot_a.py.md5").exists()
+    assert not invalidate_stale_outputs(package, stamp, [gallery], cache, [style, scraper])
+    for changed, text in [(style, "font.size: 14\n"), (scraper, "DENSITY = 3\n")]:
+        changed.write_text(text)
+        assert invalidate_stale_outputs(package, stamp, [gallery], cache, [style, scraper])
+        assert not (gallery / "plot_a.py.md5").exists()
+        (gallery / "plot_a.py.md5").write_text("abc")
 
 
 def test_the_install_page_names_what_pip_brings_with_gdtutor():

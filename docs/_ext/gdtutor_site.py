@@ -32,22 +32,22 @@ import sys
 import tarfile
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 
 
-def source_hash(package: Path, style: Path | None = None) -> str:
-    """A digest of every Python file of ``package`` (names and contents), and of the figure
-    ``style`` that the lessons are drawn in."""
+def source_hash(package: Path, inputs: Iterable[Path] = ()) -> str:
+    """A digest of every Python file of ``package`` (names and contents), and of the other
+    files the lessons' outputs depend on (``inputs``: the figure style, the scraper)."""
     digest = hashlib.sha256()
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
-    if style is not None:
-        digest.update(b"\0style\0" + style.read_bytes())
+    for path in inputs:
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -56,16 +56,16 @@ def invalidate_stale_outputs(
     stamp: Path,
     gallery_dirs: list[Path],
     notebook_cache: Path,
-    style: Path | None = None,
+    inputs: Iterable[Path] = (),
 ) -> bool:
-    """Forget executed outputs if ``package`` or the figure ``style`` changed since ``stamp``
-    was written.
+    """Forget executed outputs if ``package`` or one of ``inputs`` (see :func:`source_hash`)
+    changed since ``stamp`` was written.
 
     Deletes sphinx-gallery's per-example checksums (so every example runs again) and
     myst-nb's execution cache, then records the package's new digest in ``stamp``.
     Returns whether anything was invalidated.
     """
-    current = source_hash(package, style)
+    current = source_hash(package, inputs)
     if stamp.is_file() and stamp.read_text() == current:
         return False
     for gallery in gallery_dirs:
@@ -87,7 +87,8 @@ def _invalidate(app: Sphinx, config: Any) -> None:
         stamp=galleries[0] / ".gdtutor-source-hash",
         gallery_dirs=galleries,
         notebook_cache=Path(config.nb_execution_cache_path),
-        style=Path(__file__).with_name("site.mplstyle"),
+        # The figures' style, and the scraper that saves the lessons' figures and animation.
+        inputs=[Path(__file__).with_name(name) for name in ("site.mplstyle", "site_assets.py")],
     )
 
 
@@ -247,8 +248,9 @@ def _build_distributions(app: Sphinx) -> None:
 _CDN_FONT_AWESOME = re.compile(
     r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*">\s*'
 )
-# The player's frame image and its frame slider, as matplotlib writes them (no alt, no label).
-_ANIMATION_FRAME = re.compile(r'<img id="(_anim_img\w+)">')
+# The player's frame image and its frame slider, as matplotlib writes them (no alt, no label;
+# the site's scraper gives the image its size).
+_ANIMATION_FRAME = re.compile(r'<img id="(_anim_img\w+)"([^>]*)>')
 _ANIMATION_SLIDER = re.compile(r'(<input id="_anim_slider\w+" type="range")')
 # myst-nb names every hidden-cell toggle "Toggle hidden content", which is not what it shows
 # ("Show code cell source"): without the label, the toggle is named by its visible text.
@@ -340,7 +342,7 @@ def tidy_body(body: str, title: str) -> str:
     body = _SIGNATURE_NAME.sub(_break_after("._"), body)
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
-    body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}" alt="{alt}">', body)
+    body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}"{m[2]} alt="{alt}">', body)
     return _ANIMATION_SLIDER.sub(r'\1 aria-label="Animation frame"', body)
 
 

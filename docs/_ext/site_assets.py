@@ -276,8 +276,10 @@ def checked_matplotlib_scraper(
     block: Any, block_vars: Any, gallery_conf: Any, **kwargs: Any
 ) -> str:
     """sphinx-gallery's matplotlib scraper, once every figure's text is seen to fit and to
-    stay legible on a phone."""
+    stay legible on a phone; an animation's frames as :func:`sharp_animation` makes them,
+    and its thumbnail still (its last frame)."""
     import matplotlib.pyplot as plt
+    from matplotlib.animation import Animation
     from sphinx_gallery.scrapers import matplotlib_scraper
 
     for number in plt.get_fignums():
@@ -286,7 +288,95 @@ def checked_matplotlib_scraper(
             raise ValueError(
                 f"{block_vars['src_file']}: a figure's text is hard to read: {problems}"
             )
-    return matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)  # type: ignore[no-any-return]
+    # The scraper saves the open figures in this order, each to the next path of the iterator;
+    # those of animations (an animation of an earlier block, its figure closed, is not one).
+    figures = [plt.figure(number) for number in plt.get_fignums()]
+    animated = [
+        value._fig
+        for value in block_vars["example_globals"].values()
+        if isinstance(value, Animation) and value._fig in figures
+    ]
+    if not (animated and gallery_conf["matplotlib_animations"][0]):
+        return matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)  # type: ignore[no-any-return]
+    paths = block_vars["image_path_iterator"]
+    first = len(paths)
+    rst = sharp_animation(
+        animated, lambda: matplotlib_scraper(block, block_vars, gallery_conf, **kwargs)
+    )
+    # sphinx-gallery makes an animation's thumbnail from a GIF of it, which the lessons'
+    # index and the API pages would then play in a loop, with no way to stop it, beside the
+    # text a reader is reading. A PNG of the last frame, beside the GIF, is taken instead.
+    for fig, path in zip(figures, paths.paths[first:], strict=True):
+        gif = Path(path).with_suffix(".gif")
+        if fig in animated and gif.is_file():
+            fig.savefig(gif.with_suffix(".png"))
+            gif.unlink()
+    return rst
+
+
+#: An animation's frames on the site have this many times the pixels of its figure, each way.
+ANIMATION_DENSITY = 2
+_ANIMATION_FRAME_DATA = re.compile(r'"data:image/png;base64,([^"]*)"')
+_ANIMATION_IMAGE = re.compile(r'<img id="(_anim_img\w+)">')
+
+
+def sharp_animation(figures: list[Any], scrape: Any) -> str:
+    """What ``scrape()`` writes for the animations drawn on ``figures``, with frames that stay
+    sharp on a high-density screen and cost no more than blurred ones.
+
+    While it runs, the figures draw at :data:`ANIMATION_DENSITY` times their resolution and
+    the frames are PNG (whatever format the lesson chose for its own player); each frame is
+    then quantized as the site's figures are (:func:`quantised_png`), and the player's image
+    is shown at the frames' size divided by the density, the figure's own size (to a pixel:
+    matplotlib makes a frame's sides even).
+    """
+    import base64
+    import io
+
+    import matplotlib
+    from PIL import Image
+
+    dpis = [fig.dpi for fig in figures]
+    try:
+        for fig, dpi in zip(figures, dpis, strict=True):
+            fig.set_dpi(dpi * ANIMATION_DENSITY)
+        with matplotlib.rc_context({"animation.frame_format": "png"}):
+            rst = scrape()
+    finally:
+        for fig, dpi in zip(figures, dpis, strict=True):
+            fig.set_dpi(dpi)
+
+    sizes = set()
+
+    def frame(match: re.Match[str]) -> str:
+        png = quantised_png(base64.b64decode(re.sub(r"[\\\s]", "", match[1]), validate=True))
+        with Image.open(io.BytesIO(png)) as image:
+            sizes.add(image.size)
+        return f'"data:image/png;base64,{base64.b64encode(png).decode()}"'
+
+    rst = _ANIMATION_FRAME_DATA.sub(frame, rst)
+    if len(sizes) != 1:
+        raise ValueError(f"an animation's frames should have one size, not {sorted(sizes)}")
+    ((width, height),) = sizes
+    shown = f'width="{width // ANIMATION_DENSITY}" height="{height // ANIMATION_DENSITY}"'
+    return _ANIMATION_IMAGE.sub(rf'<img id="\1" {shown}>', rst)
+
+
+def quantised_png(data: bytes) -> bytes:
+    """The PNG image ``data`` reduced to at most 256 colors and compressed losslessly."""
+    import io
+
+    import imagequant
+    import oxipng
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        quantised = imagequant.quantize_pil_image(
+            image.convert("RGBA"), dithering_level=1.0, max_colors=256
+        )
+    png = io.BytesIO()
+    quantised.save(png, "PNG")
+    return oxipng.optimize_from_memory(png.getvalue())  # type: ignore[no-any-return]
 
 
 def quantise_pngs(paths: Iterable[Path]) -> list[Path]:
@@ -295,10 +385,6 @@ def quantise_pngs(paths: Iterable[Path]) -> list[Path]:
     Palette images are left alone, so calling this again on the same files does nothing.
     Returns the files it changed.
     """
-    import io
-
-    import imagequant
-    import oxipng
     from PIL import Image
 
     changed = []
@@ -306,13 +392,7 @@ def quantise_pngs(paths: Iterable[Path]) -> list[Path]:
         with Image.open(path) as image:
             if image.mode == "P":
                 continue
-            image.load()
-        quantised = imagequant.quantize_pil_image(
-            image.convert("RGBA"), dithering_level=1.0, max_colors=256
-        )
-        png = io.BytesIO()
-        quantised.save(png, "PNG")
-        path.write_bytes(oxipng.optimize_from_memory(png.getvalue()))
+        path.write_bytes(quantised_png(path.read_bytes()))
         changed.append(path)
     return changed
 

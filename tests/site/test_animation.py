@@ -13,6 +13,23 @@ def test_animation_is_embedded_without_a_player_from_outside() -> None:
     assert "https://" not in text.split("_anim_img", 1)[1].split("</script>", 1)[0]
 
 
+def test_no_picture_moves_until_a_reader_plays_it() -> None:
+    """Every image the site ships is still: the race's thumbnail (on the lessons' index and
+    the API pages that list the lessons using an object) is its last frame, not a GIF that
+    would loop, with no way to stop it, beside what a reader is reading."""
+    from PIL import Image
+
+    pictures = [p for p in HTML.rglob("*") if p.suffix.lower() in {".gif", ".png", ".webp"}]
+    moving = []
+    for path in pictures:
+        with Image.open(path) as image:
+            if getattr(image, "n_frames", 1) > 1:
+                moving.append(path.relative_to(HTML).as_posix())
+    assert len(pictures) > 20 and moving == []
+    index = (HTML / "auto_examples" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../_images/sphx_glr_plot_07_optimizers_race_thumb.png"' in index
+
+
 def test_animation_plays(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
     outside: list[str] = []
     context = browser.new_context()
@@ -37,6 +54,8 @@ def test_animation_plays(browser, site_url: str) -> None:  # type: ignore[no-unt
         arg=[f"img#{frame.get_attribute('id')}", first_src],
         timeout=10_000,
     )
+    # Paused before it is read: a looping player would come back to its first frame.
+    page.locator(".animation button[title='Pause']").first.click()
     assert int(slider.input_value()) > first_value
     assert frame.get_attribute("src") != first_src
     context.close()
