@@ -1,16 +1,24 @@
 // pydata-sphinx-theme makes a scrollable block (code, output, a wide table) a tab stop when
 // the page is ready, and again after a resize; a block's width can change once the web fonts
 // have loaded, after that first look. Look again then, with the theme's own rule, so that
-// every block that scrolls can be reached with the keyboard.
+// every block that scrolls can be reached with the keyboard. A displayed formula, which the
+// build makes a tab stop (it scrolls sideways when wider than the column), stays one only
+// while it is wider: after the fonts have loaded, and after every resize.
+const scrollableBlocks =
+  "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
+  ".pst-scrollable-table-container";
+const wideFormulas = () => {
+  for (const formula of document.querySelectorAll(".katex-display")) {
+    formula.tabIndex = formula.scrollWidth > formula.clientWidth ? 0 : -1;
+  }
+};
 document.fonts.ready.then(() => {
-  const blocks = document.querySelectorAll(
-    "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
-      ".pst-scrollable-table-container",
-  );
-  for (const block of blocks) {
+  for (const block of document.querySelectorAll(scrollableBlocks)) {
     const scrolls = block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight;
     block.tabIndex = scrolls ? 0 : -1;
   }
+  wideFormulas();
+  window.addEventListener("resize", wideFormulas);
 });
 
 // Sphinx's search shows a passage of each page found, around the first word searched for.

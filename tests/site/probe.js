@@ -67,6 +67,11 @@ async () => {
   const unscrollable = wide
     .filter((d) => !["auto", "scroll"].includes(getComputedStyle(d).overflowX))
     .map(text);
+  // A wide one is a tab stop, so that a keyboard can scroll it; one that fits is not.
+  const unreachable = wide.filter((d) => d.tabIndex < 0).map(text);
+  const idleStops = displays
+    .filter((d) => d.scrollWidth <= d.clientWidth && d.tabIndex >= 0)
+    .map(text);
   const leftCut = displays
     .filter((d) => rect(html(d.querySelector(".katex"))).left < rect(d).left - 1)
     .map(text);
@@ -139,6 +144,8 @@ async () => {
     misaligned: misaligned.slice(0, 5),
     wide_displays: wide.length,
     unscrollable: unscrollable.slice(0, 5),
+    unreachable: unreachable.slice(0, 5),
+    idle_tab_stops: idleStops.slice(0, 5),
     left_cut: leftCut.slice(0, 5),
     clipped_inline: clipped.slice(0, 5),
     lone_marks: loneMarks.slice(0, 5),

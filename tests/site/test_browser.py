@@ -84,6 +84,8 @@ MATH_FACTS = [
     "uneven_norms",
     "misaligned",
     "unscrollable",
+    "unreachable",
+    "idle_tab_stops",
     "left_cut",
     "clipped_inline",
     "lone_marks",
