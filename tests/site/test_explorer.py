@@ -769,6 +769,40 @@ def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ign
         assert contrast(colour, background) >= 4.5, (theme, name, colour, background)
 
 
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_lines_stand_out_from_the_page_and_the_stable_band(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """WCAG's 3:1 for graphics: each line of the charts against the page, and against the
+    band of stable steps that the factor curves and the current step's line cross."""
+    _reset(page)
+    page.evaluate(f"document.documentElement.dataset.theme = {theme!r}")
+    try:
+        colours = page.evaluate(
+            """() => {
+              const style = s => getComputedStyle(document.querySelector(s));
+              return {
+                background: getComputedStyle(document.body).backgroundColor,
+                band: style('.gdt-ex-stable').fill,
+                lines: {
+                  'factor curve 1': style('.gdt-ex-rate.gdt-ex-c0').stroke,
+                  'factor curve 2': style('.gdt-ex-rate.gdt-ex-c1').stroke,
+                  'current step': style('.gdt-ex-now').stroke,
+                  'value curve': style('.gdt-ex-curve').stroke,
+                },
+              };
+            }"""
+        )
+    finally:
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+    page_rgb = [int(c) for c in re.findall(r"[\d.]+", colours["background"])[:3]]
+    *band_rgb, alpha = (float(c) for c in re.findall(r"[\d.]+", colours["band"])[:4])
+    band = "rgb({}, {}, {})".format(
+        *(round(c * alpha + p * (1 - alpha)) for c, p in zip(band_rgb, page_rgb, strict=True))
+    )
+    for name, colour in colours["lines"].items():
+        for ground in (colours["background"], band):
+            assert contrast(colour, ground) >= 3, (theme, name, colour, ground)
+
+
 def test_usable_on_a_phone(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
@@ -875,12 +909,11 @@ def test_works_from_a_copy_on_disk_offline(browser, tmp_path: Path) -> None:  # 
     page.goto((copy / PAGE).as_uri(), wait_until="load")
     page.wait_for_selector(".gdt-ex-status[data-diverged]")
     page.get_by_label("Objective").select_option("rosenbrock")
-    # The new contour picture loads from disk after the change: wait for it (5 s at most).
+    # The new contour picture loads from disk after the change: wait for it.
     page.wait_for_function(
         "() => { const i = document.querySelector('.gdt-ex-plot img'); "
         "return i.complete && i.naturalWidth > 0 && i.src.startsWith('file:') "
-        "&& i.src.includes('rosenbrock'); }",
-        timeout=5_000,
+        "&& i.src.includes('rosenbrock'); }"
     )
     assert_matches_torch(shown(page))
     context.close()
