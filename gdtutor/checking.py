@@ -49,12 +49,13 @@ causes imports torch: checking a file that passes does not.
 from __future__ import annotations
 
 import csv
+import difflib
 import functools
 import io
 import re
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -566,8 +567,29 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     unfinished = unfinished_keys(learner)
     known = set(reference) if unfinished is None else {*reference, UNFINISHED}
     rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
-    rows += [_extra(str(key), learner[key]) for key in learner if key not in known]
+    extras = [str(key) for key in learner if key not in known]
+    rows = [_named_alike(row, extras) for row in rows]
+    rows += [_extra(key, learner[key]) for key in extras]
     return CheckResult(tuple(rows))
+
+
+def _named_alike(row: KeyCheck, extras: Sequence[str]) -> KeyCheck:
+    """An absent key's row, whose hint names an extra key spelt nearly as it is (``x_grad``
+    for ``X_grad``): running the exercise again would not help that.
+
+    >>> print(_named_alike(_absent("X_grad"), ["x_grad"]).hint)
+    the file has 'x_grad', an extra key: if it is X_grad, its name is misspelt (names are \
+case-sensitive); else run plot_02_matrix_gradient_exercise.py (lesson 2; or its .ipynb) to \
+the end to save it
+    """
+    if row.verdict not in ("missing", "not attempted") or row.stopped:
+        return row
+    same = [key for key in extras if key.casefold() == row.key.casefold()]
+    alike = same or difflib.get_close_matches(row.key, extras, n=1, cutoff=0.8)
+    if not alike:
+        return row
+    named = f"the file has {alike[0]!r}, an extra key: if it is {row.key}, its name is misspelt"
+    return replace(row, hint=f"{named} (names are case-sensitive); else {row.hint}")
 
 
 def _extra(key: str, value: Any) -> KeyCheck:
@@ -680,7 +702,8 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     the missing lessons have a required key that is absent, so their exercise was not run to
     the end; the lessons not attempted have an optional key that is absent (the course
     notebook writes none of those), which does not fail the file. The problems name each
-    wrong or missing key, with the hint for a wrong one.
+    wrong or missing key, with the hint for a wrong one, then each extra key (which does not
+    fail the file either).
 
     Examples
     --------
@@ -698,7 +721,10 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
         return (name, "error", "-", "-", "-", "-", f"cannot read: {result}")
     checked = _checked(result.rows)
     passed = sum(row.verdict == "pass" for row in checked)
-    problems = "; ".join(_problem(row) for row in result.rows if row.failed)
+    problems = "; ".join(
+        [_problem(row) for row in result.rows if row.failed]
+        + [f"{row.key}: extra" for row in result.rows if row.verdict == "extra"]
+    )
     wrong = [row for row in result.rows if row.failed and row.verdict != "missing"]
     missing = [row for row in result.rows if row.verdict == "missing"]
     skipped = [row for row in result.rows if row.verdict == "not attempted"]

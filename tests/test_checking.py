@@ -24,6 +24,7 @@ from gdtutor.checking import (
     check_answers,
     format_report,
     is_close,
+    summary_row,
 )
 from gdtutor.safeload import NUMERIC_DTYPES, LoadError, loads_answers
 from tests.conftest import CELLS, learner_answers, skewed_by_hand
@@ -516,7 +517,7 @@ def test_a_value_the_loader_did_not_read_fails_its_key_even_an_extra_one() -> No
     row = summary_row("ann.json", result)
     assert row == (
         "ann.json", "fail", "10 of 10", "an extra key", "-", "-",
-        "notes: not numeric (refused '__set__' payload (a set))",
+        "notes: not numeric (refused '__set__' payload (a set)); seed: extra",
     )  # fmt: skip
     result = check_answers({**reference(), "X_grad": bad, "notes": bad, "more": bad})
     assert summary_row("ann.json", result)[3] == "2, 2 extra keys"
@@ -663,6 +664,32 @@ def test_a_summary_says_when_a_failing_key_is_an_extra_one() -> None:
     assert check_answers(answers).summary() == (
         "8 of 10 keys pass; 2 not numeric (lesson 2; an extra key), 1 not attempted"
     )
+
+
+def test_a_missing_key_spelt_nearly_as_an_extra_key_names_it() -> None:
+    """Running the exercise again would not bring back a key whose name the file misspells:
+    the hint names the extra key. A key with no such neighbour keeps its usual hint."""
+    answers = dict(reference_answers())
+    answers["x_grad"] = answers.pop("X_grad")  # the case of a letter
+    answers["var_histroy_3"] = answers.pop("var_history_3")  # two letters swapped
+    answers["xy_grad"] = answers.pop("xy_grad")
+    del answers["fn_history_3"]
+    result = check_answers(answers)
+    assert result["X_grad"].hint.startswith(
+        "the file has 'x_grad', an extra key: if it is X_grad, its name is misspelt"
+    )
+    assert "'var_histroy_3'" in result["var_history_3"].hint
+    assert result["fn_history_3"].hint.startswith("run plot_05_torch_optim_exercise.py")
+    assert [row.key for row in result.rows if row.verdict == "extra"] == [
+        "x_grad", "var_histroy_3"
+    ]  # fmt: skip
+
+
+def test_a_class_summary_names_the_extra_keys_of_a_file_that_passes() -> None:
+    answers = {**dict(reference_answers()), "notes": [1.0], "X_grad_v2": [[1.0]]}
+    row = summary_row("eve.json", check_answers(answers))
+    assert row[1:3] == ("pass", "10 of 10")
+    assert row[-1] == "notes: extra; X_grad_v2: extra"
 
 
 @pytest.mark.parametrize(("text", "reason"), _MALFORMED)
