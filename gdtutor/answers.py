@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import sys
+import time
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ __all__ = [
     "NOTEBOOK_START",
     "NOTEBOOK_STEPS",
     "NOTEBOOK_X",
+    "SAVED",
     "UNFINISHED",
     "AnswerKey",
     "compute_answers",
@@ -51,6 +54,7 @@ __all__ = [
     "notebook_skewed",
     "reference_answers",
     "save_answers",
+    "saved_times",
     "start_exercise",
     "unfinished_keys",
     "write_answers",
@@ -382,6 +386,10 @@ def _write_failure(path: Path, error: OSError) -> str:
 #: yet (see :func:`~gdtutor.answers.start_exercise`); the checker fails those keys instead
 #: of reporting them "not attempted".
 UNFINISHED = "unfinished"
+#: The key of an answer file that records when each of its answers was saved (seconds since
+#: 1970, see :func:`~gdtutor.answers.save_answers`), so that the checker can tell an
+#: exercise script edited after its own answers were saved, whichever exercise saved last.
+SAVED = "saved"
 
 
 def _saved_answers(path: Path) -> dict[str, Any]:
@@ -421,6 +429,19 @@ def unfinished_keys(answers: Mapping[str, Any]) -> list[str] | None:
     return keys
 
 
+def saved_times(answers: Mapping[str, Any]) -> dict[str, float] | None:
+    """When each key of ``answers`` was saved, as its :data:`~gdtutor.answers.SAVED` record
+    has it (none if the record is absent), or None if the record is not a mapping of key
+    names to finite times."""
+    times = answers.get(SAVED, {})
+    if not isinstance(times, dict):
+        return None
+    for key, when in times.items():
+        if not (isinstance(key, str) and type(when) in (int, float) and math.isfinite(when)):
+            return None
+    return dict(times)
+
+
 def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> list[str]:
     """Take an exercise's keys out of the answer file, and list them as unfinished.
 
@@ -452,13 +473,15 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     --------
     >>> import pathlib, tempfile
     >>> from gdtutor.safeload import load_answers
+    >>> def answers_in(path):  # without the times the answers were saved at
+    ...     return {k: v for k, v in load_answers(path).items() if k != SAVED}
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / ".answer.json"
     ...     _ = save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
     ...     print(start_exercise(["X_grad"], path))
-    ...     print(load_answers(path))
+    ...     print(answers_in(path))
     ...     _ = save_answers({"X_grad": [[20.0]]}, path)
-    ...     print(load_answers(path))
+    ...     print(answers_in(path))
     ['X_grad']
     {'xy_grad': [1.0, 1.0], 'unfinished': ['X_grad']}
     {'xy_grad': [1.0, 1.0], 'X_grad': [[20.0]]}
@@ -468,6 +491,9 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     answers = _saved_answers(path)
     unfinished = list(dict.fromkeys([*(unfinished_keys(answers) or []), *keys]))
     kept = {key: value for key, value in answers.items() if key not in keys}
+    times = saved_times(answers)
+    if times is not None and SAVED in answers:
+        kept[SAVED] = {key: when for key, when in times.items() if key not in keys}
     _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
     return [key for key in keys if key in answers]
 
@@ -477,7 +503,8 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
 
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
     the checker can say so; the keys saved leave the file's list of unfinished keys (see
-    :func:`~gdtutor.answers.start_exercise`). The file is replaced whole or not at all.
+    :func:`~gdtutor.answers.start_exercise`), and the file records when they were saved
+    (:data:`~gdtutor.answers.SAVED`). The file is replaced whole or not at all.
     A key of ``answer``'s lessons that ``answer`` lacks is warned about.
 
     Parameters
@@ -515,13 +542,20 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         earlier run saved.
     """
     path = Path(path)
-    answer = _plain(answer, "answer")
+    answer = {key: value for key, value in _plain(answer, "answer").items() if key != SAVED}
     saved = _saved_answers(path)
     answers = {**saved, **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
+    now = time.time()
+    times = {
+        **{key: when for key, when in (saved_times(saved) or {}).items() if key in answers},
+        **dict.fromkeys(answer, now),
+    }
     answers.pop(UNFINISHED, None)
+    answers.pop(SAVED, None)
     if unfinished:
         answers[UNFINISHED] = unfinished
+    answers[SAVED] = times
     _replace_file(path, _dumps(answers))
     _warn_if_left(answer, [key for key in saved if key not in unfinished], unfinished)
     return path.absolute()

@@ -42,7 +42,8 @@ values a million times the reference's largest is a run that diverged, a gradien
 ``inf`` or ``nan`` where the reference is finite says where, any other failing key says
 where it is first off, and a passing history computed in float64 says so. A key
 that an exercise started and did not save (listed under
-:data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one. Only the search for
+:data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one; the times the
+answers were saved at (:data:`~gdtutor.answers.SAVED`) are not a key. Only the search for
 causes imports torch: checking a file that passes does not.
 """
 
@@ -64,8 +65,10 @@ from gdtutor.answers import (
     _RECORDED_AFTER,
     ANSWER_KEYS,
     NOTEBOOK_START,
+    SAVED,
     UNFINISHED,
     reference_answers,
+    saved_times,
     unfinished_keys,
 )
 from gdtutor.safeload import BadValue, _huge
@@ -566,6 +569,8 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     reference = _references()
     unfinished = unfinished_keys(learner)
     known = set(reference) if unfinished is None else {*reference, UNFINISHED}
+    if saved_times(learner) is not None:
+        known.add(SAVED)
     rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
     extras = [str(key) for key in learner if key not in known]
     rows = [_named_alike(row, extras) for row in rows]

@@ -10,7 +10,7 @@ import concurrent.futures
 import gc
 import os
 import sys
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -165,12 +165,14 @@ def _unexpected(error: Exception) -> str:
 
 
 def _check_one(path: Path) -> int:
+    from gdtutor.answers import saved_times
     from gdtutor.checking import check_answers, format_report
     from gdtutor.safeload import LoadError, load_answers
 
     try:
         # A value that cannot be read in one key fails that key; the others are checked.
-        result = check_answers(load_answers(path, per_key=True))
+        answers = load_answers(path, per_key=True)
+        result = check_answers(answers)
     except LoadError as error:
         hint = _missing_file_hint(path) if not path.exists() else _link_note(path)
         print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
@@ -183,12 +185,13 @@ def _check_one(path: Path) -> int:
     print(format_report(result), flush=True)
     if path.is_symlink():  # named alone, a link is followed: say where it led
         print(f"note: {path} is a symbolic link; the file checked is {path.resolve()}")
-    edited = _edited_since(path, result)
+    edited = _edited_since(path, result, saved_times(answers) or {})
     if edited:
         one = len(edited) == 1
         print(
-            f"note: {', '.join(edited)} changed after {path.name} was last written, so "
-            f"{'its' if one else 'their'} answers above may be from an earlier run: if "
+            f"note: {', '.join(edited)} changed after {'its' if one else 'their'} answers "
+            f"were saved to {path.name}, so {'its' if one else 'their'} answers above may be "
+            "from an earlier run: if "
             f"{'it was' if one else 'they were'} edited since, run {'it' if one else 'them'} "
             "again (a script with a syntax error runs nothing and saves nothing)",
             flush=True,
@@ -196,9 +199,13 @@ def _check_one(path: Path) -> int:
     return 0 if result.passed else 1
 
 
-def _edited_since(path: Path, result: CheckResult) -> list[str]:
+def _edited_since(path: Path, result: CheckResult, times: Mapping[str, float]) -> list[str]:
     """The exercise scripts beside the answer file, of the lessons whose keys it holds, that
-    changed after the file was last written: the answers checked are not their last edit's."""
+    changed after their answers were saved: the answers checked are not their last edit's.
+
+    A key's save time is the file's record of it (``times``, see
+    :data:`gdtutor.answers.SAVED`), else the time the file was last written (a file from
+    the course notebook, or from an earlier gdtutor, has no record)."""
     from gdtutor.answers import ANSWER_KEYS
 
     held = [
@@ -210,8 +217,11 @@ def _edited_since(path: Path, result: CheckResult) -> list[str]:
     try:
         written = path.stat().st_mtime
         for name in dict.fromkeys(ANSWER_KEYS[key].exercise for key in held):
+            saved = max(
+                times.get(key, written) for key in held if ANSWER_KEYS[key].exercise == name
+            )
             script = path.parent / name
-            if script.is_file() and script.stat().st_mtime > written:
+            if script.is_file() and script.stat().st_mtime > saved:
                 edited.append(name)
     except OSError:  # a file or folder that cannot be looked at: nothing to say
         return []

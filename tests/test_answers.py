@@ -429,3 +429,31 @@ def test_values_that_never_change_may_come_from_a_point_that_bounces() -> None:
     # In the skewed valley no fixed step keeps the value: there the values' hint is the points'.
     valley = check_answers(learner_answers(cell_2={"update": "rebind"}))
     assert valley["fn_history_2"].hint.startswith("the point never moved")
+
+
+def test_the_file_records_when_each_answer_was_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    import gdtutor.answers
+    from gdtutor.answers import SAVED, save_answers, saved_times, start_exercise
+    from gdtutor.checking import check_answers
+    from gdtutor.safeload import load_answers
+
+    clock = iter([100.0, 200.0])
+    monkeypatch.setattr(gdtutor.answers, "time", SimpleNamespace(time=lambda: next(clock)))
+    path = tmp_path / ".answer.json"
+    save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
+    save_answers({"X_grad": [[20.0]]}, path)
+    assert saved_times(load_answers(path, per_key=True)) == {"xy_grad": 100.0, "X_grad": 200.0}
+    start_exercise(["X_grad"], path)  # a key taken out has no time either
+    assert load_answers(path)[SAVED] == {"xy_grad": 100.0}
+    # A record that is not key names and finite times is not one: the checker lists it as an
+    # extra key, and a well-formed one is no key at all.
+    for bad in ([1.0], {"X_grad": "noon"}, {"X_grad": float("nan")}, {"X_grad": True}):
+        assert saved_times({SAVED: bad}) is None
+    reference = dict(reference_answers())
+    rows = check_answers({**reference, SAVED: {"X_grad": "noon"}}).rows
+    assert [(row.key, row.verdict) for row in rows if row.verdict == "extra"] == [(SAVED, "extra")]
+    assert check_answers({**reference, SAVED: {"X_grad": 1.0}}).summary() == "10 of 10 keys pass"

@@ -16,6 +16,7 @@ import pathlib
 import pickle
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -694,9 +695,9 @@ def test_one_file_notes_the_exercise_scripts_edited_after_it_was_written(
     assert (status, err, lines[-2]) == (0, "", "10 of 10 keys pass")
     assert lines[-1] == (
         "note: plot_02_matrix_gradient_exercise.py, plot_04_skewed_valley_exercise.py changed "
-        "after .answer.json was last written, so their answers above may be from an earlier "
-        "run: if they were edited since, run them again (a script with a syntax error runs "
-        "nothing and saves nothing)"
+        "after their answers were saved to .answer.json, so their answers above may be from "
+        "an earlier run: if they were edited since, run them again (a script with a syntax "
+        "error runs nothing and saves nothing)"
     )
     # Only the lessons whose keys the file holds: a missing key already says to run it.
     import json
@@ -707,13 +708,46 @@ def test_one_file_notes_the_exercise_scripts_edited_after_it_was_written(
     os.utime(answers, (written, written))
     status, out, _ = run_check(capsys)
     assert status == 1 and out.splitlines()[-1].startswith(
-        "note: plot_04_skewed_valley_exercise.py changed after .answer.json was last written, "
-        "so its answers above may be from an earlier run: if it was edited since, run it again"
+        "note: plot_04_skewed_valley_exercise.py changed after its answers were saved to "
+        ".answer.json, so its answers above may be from an earlier run: if it was edited "
+        "since, run it again"
     )
     # Nothing to note once the scripts ran after their edits.
     os.utime(answers, (written + 120, written + 120))
     status, out, _ = run_check(capsys)
     assert "note:" not in out
+
+
+def test_a_script_edited_after_its_own_answers_were_saved_is_noted_whatever_saved_since(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file records when each answer was saved: lesson 3's script, broken after its
+    answers were saved, is still noted once lesson 1's exercise has saved (which rewrote the
+    file, after the edit); lesson 1's script, edited before its save, is not."""
+    from types import SimpleNamespace
+
+    import gdtutor.answers
+    from gdtutor.answers import ANSWER_KEYS, save_answers
+
+    reference = reference_answers()
+    now = time.time()
+    clock = iter([now - 300, now - 100])
+    monkeypatch.setattr(gdtutor.answers, "time", SimpleNamespace(time=lambda: next(clock)))
+    answers = tmp_path / ".answer.json"
+    first, later = "plot_03_descent_by_hand_exercise.py", "plot_01_autograd_basics_exercise.py"
+    save_answers({k: v for k, v in reference.items() if ANSWER_KEYS[k].exercise != later}, answers)
+    for name in (first, later):
+        (tmp_path / name).write_text("x = (\n")
+        os.utime(tmp_path / name, (now - 200, now - 200))
+    save_answers({k: v for k, v in reference.items() if ANSWER_KEYS[k].exercise == later}, answers)
+    assert answers.stat().st_mtime > now - 200  # the file was written after both edits
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run_check(capsys)
+    lines = out.splitlines()
+    assert (status, err, lines[-2]) == (0, "", "10 of 10 keys pass")
+    assert lines[-1].startswith(
+        f"note: {first} changed after its answers were saved to .answer.json, so its answers"
+    )
 
 
 def test_an_unforeseen_error_in_one_file_is_that_files_row(

@@ -12,12 +12,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import json_tricks
 import nbformat
 import pytest
 
-from gdtutor.answers import ANSWER_KEYS, UNFINISHED, save_answers
+from gdtutor.answers import ANSWER_KEYS, SAVED, UNFINISHED, save_answers
 from gdtutor.checking import check_answers
 from gdtutor.cli import main
 from gdtutor.safeload import LoadError, load_answers
@@ -199,6 +200,15 @@ answer["{key}"] = [1.0, 2.0]
 """
 
 
+def _answers_in(path: Path) -> dict[str, Any]:
+    """The answer file's answers, without the times they were saved at (of its answers only:
+    those it took out have none)."""
+    answers = load_answers(path)
+    times = answers.pop(SAVED, {})
+    assert set(times) <= set(answers) - {UNFINISHED}, (times, answers)
+    return answers
+
+
 def test_an_exercise_with_answers_adds_them_to_the_answer_file(tmp_path: Path) -> None:
     for key in ("fn_history_2", "X_grad"):
         source = ANSWER_SCRIPT.format(key=key)
@@ -210,7 +220,7 @@ def test_an_exercise_with_answers_adds_them_to_the_answer_file(tmp_path: Path) -
         assert done.returncode == 0, done.stderr
         # The whole path: a learner who ran the script from another folder sees where it went.
         assert done.stdout == f"saved {key} to {(tmp_path / '.answer.json').resolve()}\n"
-    assert load_answers(tmp_path / ".answer.json") == {
+    assert _answers_in(tmp_path / ".answer.json") == {
         "fn_history_2": [1.0, 2.0],
         "X_grad": [1.0, 2.0],
     }
@@ -239,7 +249,7 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
         fill_blanks(exercise_source(source), {"the numbers": 'answer["X_grad"] = [1.0]\n'})
     )
     assert run_script(path, tmp_path).returncode == 0
-    assert load_answers(tmp_path / ".answer.json") == {"X_grad": [1.0]}
+    assert _answers_in(tmp_path / ".answer.json") == {"X_grad": [1.0]}
     # A file whose keys are all read but one (an object named in it, a tensor saved by
     # json_tricks): the exercise runs, keeps that key as it is for the checker to fail, and
     # replaces it when the key is its own.
@@ -247,6 +257,7 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
     (tmp_path / ".answer.json").write_text(f'{{"xy_grad": {refused}, "X_grad": {refused}}}')
     assert run_script(path, tmp_path).returncode == 0
     saved = json.loads((tmp_path / ".answer.json").read_text())
+    assert saved.pop(SAVED).keys() == {"xy_grad", "X_grad"} - {"xy_grad"}  # kept, not saved
     assert saved == {"xy_grad": json.loads(refused), "X_grad": [1.0]}
 
 
@@ -270,7 +281,7 @@ def test_a_run_that_stops_early_leaves_its_own_answers_unfinished_not_stale(
         "took the last run's X_grad out of .answer.json; this run saves new ones\n"
     )
     # The other lesson's answer is kept; this one's is gone, and listed as unfinished.
-    assert load_answers(tmp_path / ".answer.json") == {"xy_grad": [3], UNFINISHED: ["X_grad"]}
+    assert _answers_in(tmp_path / ".answer.json") == {"xy_grad": [3], UNFINISHED: ["X_grad"]}
 
 
 def test_a_diverged_run_is_saved_and_keeps_the_other_answers(tmp_path: Path) -> None:
@@ -442,7 +453,9 @@ def test_the_filled_exercises_write_answers_that_the_checker_accepts(
         done = run_script(path, tmp_path)
         assert done.returncode == 0, f"{lesson.name}:\n{done.stderr}"
     answers = load_answers(tmp_path / ".answer.json")
+    times = answers.pop(SAVED)
     assert list(answers) == list(ANSWER_KEYS)  # every key, saved in lesson order
+    assert list(times) == list(ANSWER_KEYS) and list(times.values()) == sorted(times.values())
     assert main(["check", str(tmp_path / ".answer.json")]) == 0, capsys.readouterr().out
 
 
