@@ -22,7 +22,6 @@ import json
 import math
 import os
 import sys
-import time
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ __all__ = [
     "NOTEBOOK_START",
     "NOTEBOOK_STEPS",
     "NOTEBOOK_X",
-    "SAVED",
+    "SCRIPT_TIMES",
     "UNFINISHED",
     "AnswerKey",
     "compute_answers",
@@ -54,7 +53,7 @@ __all__ = [
     "notebook_skewed",
     "reference_answers",
     "save_answers",
-    "saved_times",
+    "script_times",
     "start_exercise",
     "unfinished_keys",
     "write_answers",
@@ -386,10 +385,14 @@ def _write_failure(path: Path, error: OSError) -> str:
 #: yet (see :func:`~gdtutor.answers.start_exercise`); the checker fails those keys instead
 #: of reporting them "not attempted".
 UNFINISHED = "unfinished"
-#: The key of an answer file that records when each of its answers was saved (seconds since
-#: 1970, see :func:`~gdtutor.answers.save_answers`), so that the checker can tell an
-#: exercise script edited after its own answers were saved, whichever exercise saved last.
-SAVED = "saved"
+#: The key of an answer file that records, for each answer, the modification time that its
+#: exercise script beside the file had when the answer was saved (see
+#: :func:`~gdtutor.answers.save_answers`), so that the checker can tell a script edited
+#: since its own answers were saved, whichever exercise saved last. Both times are the
+#: file system's: no clock is compared with another.
+SCRIPT_TIMES = "script_times"
+#: The largest integer a time stamp may be (a float holds every integer up to it exactly).
+_LARGEST_TIME = 2**53
 
 
 def _saved_answers(path: Path) -> dict[str, Any]:
@@ -429,17 +432,35 @@ def unfinished_keys(answers: Mapping[str, Any]) -> list[str] | None:
     return keys
 
 
-def saved_times(answers: Mapping[str, Any]) -> dict[str, float] | None:
-    """When each key of ``answers`` was saved, as its :data:`~gdtutor.answers.SAVED` record
-    has it (none if the record is absent), or None if the record is not a mapping of key
-    names to finite times."""
-    times = answers.get(SAVED, {})
+def script_times(answers: Mapping[str, Any]) -> dict[str, float] | None:
+    """The modification time of each answer's exercise script when the answer was saved, as
+    the :data:`~gdtutor.answers.SCRIPT_TIMES` record of ``answers`` has it (none if the
+    record is absent), or None if the record is not a mapping of key names to finite times."""
+    times = answers.get(SCRIPT_TIMES, {})
     if not isinstance(times, dict):
         return None
     for key, when in times.items():
-        if not (isinstance(key, str) and type(when) in (int, float) and math.isfinite(when)):
+        if not isinstance(key, str):
             return None
-    return dict(times)
+        if not (
+            (type(when) is float and math.isfinite(when))
+            or (type(when) is int and abs(when) <= _LARGEST_TIME)
+        ):
+            return None
+    return {key: float(when) for key, when in times.items()}
+
+
+def _script_times_now(keys: Iterable[str], folder: Path) -> dict[str, float]:
+    """The modification time of each key's exercise script in ``folder``, for the keys of the
+    lessons whose script is there (a notebook's run, or a script run elsewhere, has none)."""
+    times = {}
+    for key in keys:
+        if key in ANSWER_KEYS:
+            try:
+                times[key] = (folder / ANSWER_KEYS[key].exercise).stat().st_mtime
+            except OSError:  # no such script there, or one that cannot be looked at
+                continue
+    return times
 
 
 def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.json") -> list[str]:
@@ -474,7 +495,7 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     >>> import pathlib, tempfile
     >>> from gdtutor.safeload import load_answers
     >>> def answers_in(path):  # without the times the answers were saved at
-    ...     return {k: v for k, v in load_answers(path).items() if k != SAVED}
+    ...     return {k: v for k, v in load_answers(path).items() if k != SCRIPT_TIMES}
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / ".answer.json"
     ...     _ = save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
@@ -491,9 +512,9 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     answers = _saved_answers(path)
     unfinished = list(dict.fromkeys([*(unfinished_keys(answers) or []), *keys]))
     kept = {key: value for key, value in answers.items() if key not in keys}
-    times = saved_times(answers)
-    if times is not None and SAVED in answers:
-        kept[SAVED] = {key: when for key, when in times.items() if key not in keys}
+    times = script_times(answers)
+    if times is not None and SCRIPT_TIMES in answers:
+        kept[SCRIPT_TIMES] = {key: when for key, when in times.items() if key not in keys}
     _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
     return [key for key in keys if key in answers]
 
@@ -503,8 +524,9 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
 
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
     the checker can say so; the keys saved leave the file's list of unfinished keys (see
-    :func:`~gdtutor.answers.start_exercise`), and the file records when they were saved
-    (:data:`~gdtutor.answers.SAVED`). The file is replaced whole or not at all.
+    :func:`~gdtutor.answers.start_exercise`), and the file records the time of their
+    exercise scripts beside it (:data:`~gdtutor.answers.SCRIPT_TIMES`). The file is replaced
+    whole or not at all.
     A key of ``answer``'s lessons that ``answer`` lacks is warned about.
 
     Parameters
@@ -529,6 +551,9 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         If a value holds something else than numbers, strings and None (a function, a
         complex number, ...), in arrays, lists or dicts; the message says where, and the
         file is left unchanged.
+    ValueError
+        If ``answer`` has the key :data:`~gdtutor.answers.SCRIPT_TIMES`, which the file keeps
+        for itself; the file is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
 
@@ -542,20 +567,25 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         earlier run saved.
     """
     path = Path(path)
-    answer = {key: value for key, value in _plain(answer, "answer").items() if key != SAVED}
+    answer = _plain(answer, "answer")
+    if SCRIPT_TIMES in answer:
+        raise ValueError(
+            f"answer has the key {SCRIPT_TIMES!r}, which the answer file keeps for itself "
+            "(the times of the exercise scripts); name that answer otherwise"
+        )
     saved = _saved_answers(path)
     answers = {**saved, **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
-    now = time.time()
+    kept = script_times(saved) or {}
     times = {
-        **{key: when for key, when in (saved_times(saved) or {}).items() if key in answers},
-        **dict.fromkeys(answer, now),
+        **{key: when for key, when in kept.items() if key in answers and key not in answer},
+        **_script_times_now(answer, path.parent),
     }
     answers.pop(UNFINISHED, None)
-    answers.pop(SAVED, None)
+    answers.pop(SCRIPT_TIMES, None)
     if unfinished:
         answers[UNFINISHED] = unfinished
-    answers[SAVED] = times
+    answers[SCRIPT_TIMES] = times
     _replace_file(path, _dumps(answers))
     _warn_if_left(answer, [key for key in saved if key not in unfinished], unfinished)
     return path.absolute()

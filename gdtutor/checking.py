@@ -42,9 +42,9 @@ values a million times the reference's largest is a run that diverged, a gradien
 ``inf`` or ``nan`` where the reference is finite says where, any other failing key says
 where it is first off, and a passing history computed in float64 says so. A key
 that an exercise started and did not save (listed under
-:data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one; the times the
-answers were saved at (:data:`~gdtutor.answers.SAVED`) are not a key. Only the search for
-causes imports torch: checking a file that passes does not.
+:data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one; the record of the
+answers' exercise scripts' times (:data:`~gdtutor.answers.SCRIPT_TIMES`) is not a key. Only
+the search for causes imports torch: checking a file that passes does not.
 """
 
 from __future__ import annotations
@@ -65,10 +65,10 @@ from gdtutor.answers import (
     _RECORDED_AFTER,
     ANSWER_KEYS,
     NOTEBOOK_START,
-    SAVED,
+    SCRIPT_TIMES,
     UNFINISHED,
     reference_answers,
-    saved_times,
+    script_times,
     unfinished_keys,
 )
 from gdtutor.safeload import BadValue, _huge
@@ -569,13 +569,18 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     reference = _references()
     unfinished = unfinished_keys(learner)
     known = set(reference) if unfinished is None else {*reference, UNFINISHED}
-    if saved_times(learner) is not None:
-        known.add(SAVED)
+    if script_times(learner) is not None:
+        known.add(SCRIPT_TIMES)
     rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
-    extras = [str(key) for key in learner if key not in known]
-    rows = [_named_alike(row, extras) for row in rows]
-    rows += [_extra(key, learner[key]) for key in extras]
+    extras = [key for key in learner if key not in known]
+    names = [str(key) for key in extras]
+    rows = [_named_alike(row, names) for row in rows]
+    rows += [_extra(str(key), learner[key]) for key in extras]
     return CheckResult(tuple(rows))
+
+
+#: Beyond this many extra keys, a file is not searched for a misspelt name but by case.
+_MOST_EXTRAS_COMPARED = 100
 
 
 def _named_alike(row: KeyCheck, extras: Sequence[str]) -> KeyCheck:
@@ -586,15 +591,27 @@ def _named_alike(row: KeyCheck, extras: Sequence[str]) -> KeyCheck:
     the file has 'x_grad', an extra key: if it is X_grad, its name is misspelt (names are \
 case-sensitive); else run plot_02_matrix_gradient_exercise.py (lesson 2; or its .ipynb) to \
 the end to save it
+
+    A file with many extra keys (a hostile one) is only searched for a name that differs
+    in case: comparing each with each would take seconds.
     """
     if row.verdict not in ("missing", "not attempted") or row.stopped:
         return row
     same = [key for key in extras if key.casefold() == row.key.casefold()]
-    alike = same or difflib.get_close_matches(row.key, extras, n=1, cutoff=0.8)
+    near = [key for key in extras if abs(len(key) - len(row.key)) <= 2]
+    if not same and len(extras) > _MOST_EXTRAS_COMPARED:
+        near = []
+    alike = same or difflib.get_close_matches(row.key, near, n=1, cutoff=0.8)
     if not alike:
         return row
     named = f"the file has {alike[0]!r}, an extra key: if it is {row.key}, its name is misspelt"
-    return replace(row, hint=f"{named} (names are case-sensitive); else {row.hint}")
+    if same:
+        named += " (names are case-sensitive)"
+    optional, _, run = row.hint.partition("optional: ")
+    hint = (
+        f"optional: {named}; else {run}" if optional == "" and run else f"{named}; else {row.hint}"
+    )
+    return replace(row, hint=hint)
 
 
 def _extra(key: str, value: Any) -> KeyCheck:
@@ -728,7 +745,7 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
     passed = sum(row.verdict == "pass" for row in checked)
     problems = "; ".join(
         [_problem(row) for row in result.rows if row.failed]
-        + [f"{row.key}: extra" for row in result.rows if row.verdict == "extra"]
+        + _extras_named([row.key for row in result.rows if row.verdict == "extra"])
     )
     wrong = [row for row in result.rows if row.failed and row.verdict != "missing"]
     missing = [row for row in result.rows if row.verdict == "missing"]
@@ -741,6 +758,19 @@ def summary_row(name: str, result: CheckResult | str) -> tuple[str, ...]:
         failing = keys if failing == "-" else f"{failing}, {keys}"
     status = "pass" if result.passed else "fail"
     return (name, status, f"{passed} of {len(checked)}", failing, absent, optional, problems)
+
+
+#: A class row names at most this many of a file's extra keys.
+_MOST_EXTRAS_NAMED = 5
+
+
+def _extras_named(keys: Sequence[str]) -> list[str]:
+    """A class row's words for a file's extra keys: each key quoted (a key is any text), the
+    first few only."""
+    named = [f"{key!r}: extra" for key in keys[:_MOST_EXTRAS_NAMED]]
+    if len(keys) > _MOST_EXTRAS_NAMED:
+        named.append(f"{len(keys) - _MOST_EXTRAS_NAMED} more extra keys")
+    return named
 
 
 def _problem(row: KeyCheck) -> str:

@@ -165,7 +165,7 @@ def _unexpected(error: Exception) -> str:
 
 
 def _check_one(path: Path) -> int:
-    from gdtutor.answers import saved_times
+    from gdtutor.answers import script_times
     from gdtutor.checking import check_answers, format_report
     from gdtutor.safeload import LoadError, load_answers
 
@@ -185,7 +185,7 @@ def _check_one(path: Path) -> int:
     print(format_report(result), flush=True)
     if path.is_symlink():  # named alone, a link is followed: say where it led
         print(f"note: {path} is a symbolic link; the file checked is {path.resolve()}")
-    edited = _edited_since(path, result, saved_times(answers) or {})
+    edited = _edited_since(path, result, script_times(answers) or {})
     if edited:
         one = len(edited) == 1
         print(
@@ -203,9 +203,10 @@ def _edited_since(path: Path, result: CheckResult, times: Mapping[str, float]) -
     """The exercise scripts beside the answer file, of the lessons whose keys it holds, that
     changed after their answers were saved: the answers checked are not their last edit's.
 
-    A key's save time is the file's record of it (``times``, see
-    :data:`gdtutor.answers.SAVED`), else the time the file was last written (a file from
-    the course notebook, or from an earlier gdtutor, has no record)."""
+    A script changed if its time is not the one the file recorded for its answers
+    (``times``, see :data:`gdtutor.answers.SCRIPT_TIMES`), else, for answers without a
+    record (a notebook's, the course notebook's, an earlier gdtutor's), if it is later than
+    the time the file was last written."""
     from gdtutor.answers import ANSWER_KEYS
 
     held = [
@@ -217,11 +218,12 @@ def _edited_since(path: Path, result: CheckResult, times: Mapping[str, float]) -
     try:
         written = path.stat().st_mtime
         for name in dict.fromkeys(ANSWER_KEYS[key].exercise for key in held):
-            saved = max(
-                times.get(key, written) for key in held if ANSWER_KEYS[key].exercise == name
-            )
             script = path.parent / name
-            if script.is_file() and script.stat().st_mtime > saved:
+            if not script.is_file():
+                continue
+            now = script.stat().st_mtime
+            recorded = [times[k] for k in held if ANSWER_KEYS[k].exercise == name and k in times]
+            if any(when != now for when in recorded) or (not recorded and now > written):
                 edited.append(name)
     except OSError:  # a file or folder that cannot be looked at: nothing to say
         return []

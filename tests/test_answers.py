@@ -431,29 +431,41 @@ def test_values_that_never_change_may_come_from_a_point_that_bounces() -> None:
     assert valley["fn_history_2"].hint.startswith("the point never moved")
 
 
-def test_the_file_records_when_each_answer_was_saved(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from types import SimpleNamespace
+def test_the_file_records_the_time_of_each_answers_script(tmp_path: Path) -> None:
+    import os
 
-    import gdtutor.answers
-    from gdtutor.answers import SAVED, save_answers, saved_times, start_exercise
+    from gdtutor.answers import SCRIPT_TIMES, save_answers, script_times, start_exercise
     from gdtutor.checking import check_answers
     from gdtutor.safeload import load_answers
 
-    clock = iter([100.0, 200.0])
-    monkeypatch.setattr(gdtutor.answers, "time", SimpleNamespace(time=lambda: next(clock)))
     path = tmp_path / ".answer.json"
+    lesson_2 = tmp_path / "plot_02_matrix_gradient_exercise.py"  # X_grad's; xy_grad's is absent
+    lesson_2.write_text("# lesson 2\n")
+    os.utime(lesson_2, (1000.5, 1000.5))
     save_answers({"xy_grad": [1.0, 1.0], "X_grad": [[2.0]]}, path)
+    assert script_times(load_answers(path, per_key=True)) == {"X_grad": 1000.5}
+    os.utime(lesson_2, (2000.0, 2000.0))
     save_answers({"X_grad": [[20.0]]}, path)
-    assert saved_times(load_answers(path, per_key=True)) == {"xy_grad": 100.0, "X_grad": 200.0}
+    assert load_answers(path)[SCRIPT_TIMES] == {"X_grad": 2000.0}
     start_exercise(["X_grad"], path)  # a key taken out has no time either
-    assert load_answers(path)[SAVED] == {"xy_grad": 100.0}
-    # A record that is not key names and finite times is not one: the checker lists it as an
-    # extra key, and a well-formed one is no key at all.
-    for bad in ([1.0], {"X_grad": "noon"}, {"X_grad": float("nan")}, {"X_grad": True}):
-        assert saved_times({SAVED: bad}) is None
+    assert load_answers(path)[SCRIPT_TIMES] == {}
+    # The key is the file's own: an answer of that name is refused, the file left as it was.
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match="'script_times', which the answer file keeps"):
+        save_answers({SCRIPT_TIMES: {"X_grad": 1.0}}, path)
+    assert path.read_bytes() == before
+    # A record that is not key names and times is not one: the checker lists it as an extra
+    # key, and a well-formed one is no key at all.
+    for bad in (
+        [1.0], {"X_grad": "noon"}, {"X_grad": float("nan")}, {"X_grad": True},
+        {"X_grad": 10**400}, {1: 1.0},
+    ):  # fmt: skip
+        assert script_times({SCRIPT_TIMES: bad}) is None
+    assert script_times({SCRIPT_TIMES: {"X_grad": 2**53}}) == {"X_grad": float(2**53)}
     reference = dict(reference_answers())
-    rows = check_answers({**reference, SAVED: {"X_grad": "noon"}}).rows
-    assert [(row.key, row.verdict) for row in rows if row.verdict == "extra"] == [(SAVED, "extra")]
-    assert check_answers({**reference, SAVED: {"X_grad": 1.0}}).summary() == "10 of 10 keys pass"
+    rows = check_answers({**reference, SCRIPT_TIMES: {"X_grad": 10**400}}).rows
+    extra = [(row.key, row.verdict) for row in rows if row.verdict == "extra"]
+    assert extra == [(SCRIPT_TIMES, "extra")]
+    assert check_answers({**reference, SCRIPT_TIMES: {"X_grad": 1}}).summary() == (
+        "10 of 10 keys pass"
+    )

@@ -517,7 +517,7 @@ def test_a_value_the_loader_did_not_read_fails_its_key_even_an_extra_one() -> No
     row = summary_row("ann.json", result)
     assert row == (
         "ann.json", "fail", "10 of 10", "an extra key", "-", "-",
-        "notes: not numeric (refused '__set__' payload (a set)); seed: extra",
+        "notes: not numeric (refused '__set__' payload (a set)); 'seed': extra",
     )  # fmt: skip
     result = check_answers({**reference(), "X_grad": bad, "notes": bad, "more": bad})
     assert summary_row("ann.json", result)[3] == "2, 2 extra keys"
@@ -679,17 +679,31 @@ def test_a_missing_key_spelt_nearly_as_an_extra_key_names_it() -> None:
         "the file has 'x_grad', an extra key: if it is X_grad, its name is misspelt"
     )
     assert "'var_histroy_3'" in result["var_history_3"].hint
-    assert result["fn_history_3"].hint.startswith("run plot_05_torch_optim_exercise.py")
+    assert "case-sensitive" not in result["var_history_3"].hint  # not a matter of case
     assert [row.key for row in result.rows if row.verdict == "extra"] == [
         "x_grad", "var_histroy_3"
     ]  # fmt: skip
+    assert result["fn_history_3"].hint.startswith("run plot_05_torch_optim_exercise.py")
+    # An optional key's hint stays one; a key that is not text is an extra key as any other.
+    answers["XY_GRAD"], answers[1] = answers.pop("xy_grad"), [1.0]
+    result = check_answers(answers)
+    assert result["xy_grad"].hint.startswith("optional: the file has 'XY_GRAD', an extra key")
+    assert ("1", "extra") in [(row.key, row.verdict) for row in result.rows]
+    # A hostile file's thousands of extra keys are compared by case only, at once.
+    crowd = {**dict(reference_answers()), **{f"fn_history_{i}x": [1.0] for i in range(5000)}}
+    del crowd["fn_history_3"]
+    assert "run plot_05" in check_answers(crowd)["fn_history_3"].hint
 
 
 def test_a_class_summary_names_the_extra_keys_of_a_file_that_passes() -> None:
     answers = {**dict(reference_answers()), "notes": [1.0], "X_grad_v2": [[1.0]]}
     row = summary_row("eve.json", check_answers(answers))
     assert row[1:3] == ("pass", "10 of 10")
-    assert row[-1] == "notes: extra; X_grad_v2: extra"
+    assert row[-1] == "'notes': extra; 'X_grad_v2': extra"
+    many = {**dict(reference_answers()), **{f"k{i}": [1.0] for i in range(7)}}
+    assert summary_row("eve.json", check_answers(many))[-1] == (
+        "'k0': extra; 'k1': extra; 'k2': extra; 'k3': extra; 'k4': extra; 2 more extra keys"
+    )
 
 
 @pytest.mark.parametrize(("text", "reason"), _MALFORMED)

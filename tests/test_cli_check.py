@@ -721,20 +721,18 @@ def test_one_file_notes_the_exercise_scripts_edited_after_it_was_written(
 def test_a_script_edited_after_its_own_answers_were_saved_is_noted_whatever_saved_since(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The file records when each answer was saved: lesson 3's script, broken after its
+    """The file records each answer's script time: lesson 3's script, broken after its
     answers were saved, is still noted once lesson 1's exercise has saved (which rewrote the
     file, after the edit); lesson 1's script, edited before its save, is not."""
-    from types import SimpleNamespace
-
-    import gdtutor.answers
-    from gdtutor.answers import ANSWER_KEYS, save_answers
+    from gdtutor.answers import save_answers
 
     reference = reference_answers()
-    now = time.time()
-    clock = iter([now - 300, now - 100])
-    monkeypatch.setattr(gdtutor.answers, "time", SimpleNamespace(time=lambda: next(clock)))
-    answers = tmp_path / ".answer.json"
     first, later = "plot_03_descent_by_hand_exercise.py", "plot_01_autograd_basics_exercise.py"
+    now = time.time()
+    for name in (first, later):
+        (tmp_path / name).write_text("# solved\n")
+        os.utime(tmp_path / name, (now - 300, now - 300))
+    answers = tmp_path / ".answer.json"
     save_answers({k: v for k, v in reference.items() if ANSWER_KEYS[k].exercise != later}, answers)
     for name in (first, later):
         (tmp_path / name).write_text("x = (\n")
@@ -748,6 +746,9 @@ def test_a_script_edited_after_its_own_answers_were_saved_is_noted_whatever_save
     assert lines[-1].startswith(
         f"note: {first} changed after its answers were saved to .answer.json, so its answers"
     )
+    # Run again (its time is recorded anew), nothing is noted.
+    save_answers({k: v for k, v in reference.items() if ANSWER_KEYS[k].exercise == first}, answers)
+    assert "note:" not in run_check(capsys)[1]
 
 
 def test_an_unforeseen_error_in_one_file_is_that_files_row(

@@ -18,7 +18,7 @@ import json_tricks
 import nbformat
 import pytest
 
-from gdtutor.answers import ANSWER_KEYS, SAVED, UNFINISHED, save_answers
+from gdtutor.answers import ANSWER_KEYS, SCRIPT_TIMES, UNFINISHED, save_answers
 from gdtutor.checking import check_answers
 from gdtutor.cli import main
 from gdtutor.safeload import LoadError, load_answers
@@ -204,7 +204,7 @@ def _answers_in(path: Path) -> dict[str, Any]:
     """The answer file's answers, without the times they were saved at (of its answers only:
     those it took out have none)."""
     answers = load_answers(path)
-    times = answers.pop(SAVED, {})
+    times = answers.pop(SCRIPT_TIMES, {})
     assert set(times) <= set(answers) - {UNFINISHED}, (times, answers)
     return answers
 
@@ -257,7 +257,7 @@ def test_saving_never_replaces_an_answer_file_it_cannot_read(tmp_path: Path) -> 
     (tmp_path / ".answer.json").write_text(f'{{"xy_grad": {refused}, "X_grad": {refused}}}')
     assert run_script(path, tmp_path).returncode == 0
     saved = json.loads((tmp_path / ".answer.json").read_text())
-    assert saved.pop(SAVED).keys() == {"xy_grad", "X_grad"} - {"xy_grad"}  # kept, not saved
+    assert saved.pop(SCRIPT_TIMES) == {}  # no exercise script beside the file
     assert saved == {"xy_grad": json.loads(refused), "X_grad": [1.0]}
 
 
@@ -453,7 +453,7 @@ def test_the_filled_exercises_write_answers_that_the_checker_accepts(
         done = run_script(path, tmp_path)
         assert done.returncode == 0, f"{lesson.name}:\n{done.stderr}"
     answers = load_answers(tmp_path / ".answer.json")
-    times = answers.pop(SAVED)
+    times = answers.pop(SCRIPT_TIMES)
     assert list(answers) == list(ANSWER_KEYS)  # every key, saved in lesson order
     assert list(times) == list(ANSWER_KEYS) and list(times.values()) == sorted(times.values())
     assert main(["check", str(tmp_path / ".answer.json")]) == 0, capsys.readouterr().out

@@ -185,7 +185,9 @@ def test_an_exercise_broken_after_its_run_is_noted(
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert lines[-2] == "10 of 10 keys pass"
-    assert lines[-1].startswith(f"note: {exercise.name} changed after .answer.json was last")
+    assert lines[-1].startswith(
+        f"note: {exercise.name} changed after its answers were saved to .answer.json"
+    )
 
 
 @pytest.mark.parametrize("lesson", sorted(MISTAKES))
