@@ -25,7 +25,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -320,7 +320,7 @@ _ANIMATION_FRAME_DATA = re.compile(r'"data:image/png;base64,([^"]*)"')
 _ANIMATION_IMAGE = re.compile(r'<img id="(_anim_img\w+)">')
 
 
-def sharp_animation(figures: list[Any], scrape: Any) -> str:
+def sharp_animation(figures: list[Any], scrape: Callable[[], str]) -> str:
     """What ``scrape()`` writes for the animations drawn on ``figures``, with frames that stay
     sharp on a high-density screen and cost no more than blurred ones.
 
@@ -340,7 +340,9 @@ def sharp_animation(figures: list[Any], scrape: Any) -> str:
     try:
         for fig, dpi in zip(figures, dpis, strict=True):
             fig.set_dpi(dpi * ANIMATION_DENSITY)
-        with matplotlib.rc_context({"animation.frame_format": "png"}):
+        # matplotlib drops the frames past its embedding limit (20 MB), with a warning only.
+        limits = {"animation.frame_format": "png", "animation.embed_limit": 1000}
+        with matplotlib.rc_context(limits):
             rst = scrape()
     finally:
         for fig, dpi in zip(figures, dpis, strict=True):
@@ -355,6 +357,8 @@ def sharp_animation(figures: list[Any], scrape: Any) -> str:
         return f'"data:image/png;base64,{base64.b64encode(png).decode()}"'
 
     rst = _ANIMATION_FRAME_DATA.sub(frame, rst)
+    if not sizes:  # a player without embedded frames (a video): nothing to sharpen
+        return rst
     if len(sizes) != 1:
         raise ValueError(f"an animation's frames should have one size, not {sorted(sizes)}")
     ((width, height),) = sizes

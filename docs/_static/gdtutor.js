@@ -3,7 +3,7 @@
 // have loaded, after that first look. Look again then, with the theme's own rule, so that
 // every block that scrolls can be reached with the keyboard. A displayed formula, which the
 // build makes a tab stop (it scrolls sideways when wider than the column), stays one only
-// while it is wider: after the fonts have loaded, and after every resize.
+// while it is wider: after the fonts have loaded, and whenever the column changes width.
 const scrollableBlocks =
   "pre, .nboutput > .output_area, .cell_output > .output, .jp-RenderedHTMLCommon, " +
   ".pst-scrollable-table-container";
@@ -17,8 +17,8 @@ document.fonts.ready.then(() => {
     const scrolls = block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight;
     block.tabIndex = scrolls ? 0 : -1;
   }
-  wideFormulas();
-  window.addEventListener("resize", wideFormulas);
+  // The column changes width with the window, and when the theme's sidebar is hidden.
+  new ResizeObserver(wideFormulas).observe(document.querySelector(".bd-article") ?? document.body);
 });
 
 // Sphinx's search shows a passage of each page found, around the first word searched for.

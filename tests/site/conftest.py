@@ -363,6 +363,7 @@ def visit(
         while loading[mode] and time.monotonic() < deadline:
             page.wait_for_timeout(20)
         report.failed += [f"{request.url} (still loading after 30 s)" for request in loading[mode]]
+        loading[mode].clear()  # reported once, and not waited for again
         done, report = report, Visit()
         partial = saved.with_suffix(f".{os.getpid()}.part")
         partial.write_text(json.dumps(dataclasses.asdict(done)), encoding="utf-8")

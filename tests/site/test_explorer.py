@@ -803,6 +803,37 @@ def test_lines_stand_out_from_the_page_and_the_stable_band(page, theme: str) -> 
             assert contrast(colour, ground) >= 3, (theme, name, colour, ground)
 
 
+@pytest.mark.parametrize("width", [320, 390])
+def test_each_menu_shows_its_longest_choice_whole(browser, site_url: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    """On the narrowest screen WCAG's reflow asks for (320 CSS px) too: "gradient descent"
+    was cut to "gradient desc"."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    menus = page.evaluate(
+        """() => [...document.querySelectorAll('.gdt-explorer select')].map((menu) => {
+          const style = getComputedStyle(menu);
+          const probe = document.createElement('span');
+          probe.style.font = style.font;
+          probe.style.whiteSpace = 'pre';
+          document.body.append(probe);
+          const widths = [...menu.options].map((option) => {
+            probe.textContent = option.textContent;
+            return probe.getBoundingClientRect().width;
+          });
+          probe.remove();
+          const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+          return {id: menu.id, text: Math.max(...widths), room: menu.clientWidth - padding};
+        })"""
+    )
+    context.close()
+    assert len(menus) == 2
+    # The room left of the menu's arrow (about 20 px) holds the longest choice.
+    cut = [menu for menu in menus if menu["text"] > menu["room"] - 20]
+    assert cut == [], cut
+
+
 def test_usable_on_a_phone(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True)
     page = context.new_page()
