@@ -17,6 +17,7 @@ document.fonts.ready.then(() => {
     const scrolls = block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight;
     block.tabIndex = scrolls ? 0 : -1;
   }
+  wideFormulas();
   // The column changes width with the window, and when the theme's sidebar is hidden.
   new ResizeObserver(wideFormulas).observe(document.querySelector(".bd-article") ?? document.body);
 });

@@ -814,15 +814,9 @@ def test_each_menu_shows_its_longest_choice_whole(browser, site_url: str, width:
     menus = page.evaluate(
         """() => [...document.querySelectorAll('.gdt-explorer select')].map((menu) => {
           const style = getComputedStyle(menu);
-          const probe = document.createElement('span');
-          probe.style.font = style.font;
-          probe.style.whiteSpace = 'pre';
-          document.body.append(probe);
-          const widths = [...menu.options].map((option) => {
-            probe.textContent = option.textContent;
-            return probe.getBoundingClientRect().width;
-          });
-          probe.remove();
+          const pen = document.createElement('canvas').getContext('2d');
+          pen.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+          const widths = [...menu.options].map((option) => pen.measureText(option.text).width);
           const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
           return {id: menu.id, text: Math.max(...widths), room: menu.clientWidth - padding};
         })"""
