@@ -574,7 +574,10 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
     extras = [key for key in learner if key not in known]
     names = [str(key) for key in extras]
-    rows = [_named_alike(row, names) for row in rows]
+    by_case: dict[str, str] = {}
+    for name in names:
+        by_case.setdefault(name.casefold(), name)
+    rows = [_named_alike(row, names, by_case) for row in rows]
     rows += [_extra(str(key), learner[key]) for key in extras]
     return CheckResult(tuple(rows))
 
@@ -583,9 +586,13 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
 _MOST_EXTRAS_COMPARED = 100
 
 
-def _named_alike(row: KeyCheck, extras: Sequence[str]) -> KeyCheck:
+def _named_alike(
+    row: KeyCheck, extras: Sequence[str], by_case: Mapping[str, str] | None = None
+) -> KeyCheck:
     """An absent key's row, whose hint names an extra key spelt nearly as it is (``x_grad``
     for ``X_grad``): running the exercise again would not help that.
+
+    ``by_case`` maps the extra keys' case-folded names to them (made here if not given).
 
     >>> print(_named_alike(_absent("X_grad"), ["x_grad"]).hint)
     the file has 'x_grad', an extra key: if it is X_grad, its name is misspelt (names are \
@@ -597,10 +604,12 @@ the end to save it
     """
     if row.verdict not in ("missing", "not attempted") or row.stopped:
         return row
-    same = [key for key in extras if key.casefold() == row.key.casefold()]
-    near = [key for key in extras if abs(len(key) - len(row.key)) <= 2]
-    if not same and len(extras) > _MOST_EXTRAS_COMPARED:
-        near = []
+    if by_case is None:
+        by_case = {key.casefold(): key for key in reversed(extras)}
+    same = [by_case[row.key.casefold()]] if row.key.casefold() in by_case else []
+    near = []
+    if not same and len(extras) <= _MOST_EXTRAS_COMPARED:
+        near = [key for key in extras if abs(len(key) - len(row.key)) <= 2]
     alike = same or difflib.get_close_matches(row.key, near, n=1, cutoff=0.8)
     if not alike:
         return row
