@@ -22,6 +22,19 @@ document.fonts.ready.then(() => {
   new ResizeObserver(wideFormulas).observe(document.querySelector(".bd-article") ?? document.body);
 });
 
+// matplotlib's animation player (lesson 7): its frame slider says which frame it shows
+// ("frame 7 of 20") rather than a bare number, whether a reader moves it or the player does
+// (the player sets the frame's image, then the slider).
+for (const slider of document.querySelectorAll(".animation input.anim-slider")) {
+  const frames = Number(slider.max) + 1;
+  const say = () =>
+    slider.setAttribute("aria-valuetext", `frame ${Number(slider.value) + 1} of ${frames}`);
+  say();
+  slider.addEventListener("input", say);
+  const image = slider.closest(".animation")?.querySelector("img");
+  if (image) new MutationObserver(say).observe(image, { attributeFilter: ["src"] });
+}
+
 // Sphinx's search shows a passage of each page found, around the first word searched for.
 // Its text is taken from the page's HTML, where a formula is there three times: KaTeX's
 // hidden MathML, its TeX source, and the formula as drawn (whose symbols do not read as

@@ -57,6 +57,14 @@ def test_animation_plays(browser, site_url: str) -> None:  # type: ignore[no-unt
     # Paused before it is read: a looping player would come back to its first frame.
     page.locator(".animation button[title='Pause']").first.click()
     assert int(slider.input_value()) > first_value
+    # The slider says which frame it shows, as the player moves it and as a reader does.
+    frames = int(slider.get_attribute("max") or 0) + 1
+    assert slider.get_attribute("aria-valuetext") == (
+        f"frame {int(slider.input_value()) + 1} of {frames}"
+    )
+    slider.focus()
+    page.keyboard.press("End")
+    assert slider.get_attribute("aria-valuetext") == f"frame {frames} of {frames}"
     assert frame.get_attribute("src") != first_src
     context.close()
     assert outside == [] and errors == []

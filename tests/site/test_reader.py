@@ -150,6 +150,21 @@ def test_copy_button_leaves_out_prompts_and_output(browser, site_url: str) -> No
     assert copied.strip(), "nothing was copied"
 
 
+def test_links_in_a_lessons_code_look_like_links(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Every link sphinx-gallery puts in a lesson's code is underlined (those on a name that
+    holds an object, which sphinx-gallery leaves bare, dotted)."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{site_url}/auto_examples/plot_07_optimizers_race.html", wait_until="load")
+    links = page.eval_on_selector_all(
+        "div.highlight pre a",
+        "links => links.map(a => [a.textContent, getComputedStyle(a).textDecorationLine])",
+    )
+    context.close()
+    assert len(links) >= 10
+    assert [text for text, line in links if line != "underline"] == []
+
+
 def test_missing_page_shows_the_404_page(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context()
     page = context.new_page()
