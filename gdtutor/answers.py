@@ -386,10 +386,10 @@ def _write_failure(path: Path, error: OSError) -> str:
 #: of reporting them "not attempted".
 UNFINISHED = "unfinished"
 #: The key of an answer file that records, for each answer, the modification time that its
-#: exercise script beside the file had when the answer was saved (see
-#: :func:`~gdtutor.answers.save_answers`), so that the checker can tell a script edited
-#: since its own answers were saved, whichever exercise saved last. Both times are the
-#: file system's: no clock is compared with another.
+#: exercise script beside the file had when the run that saved it started (see
+#: :func:`~gdtutor.answers.start_exercise`; when the answer was saved, for a run that did
+#: not call it), so that the checker can tell a script edited since, whichever exercise
+#: saved last. Both times are the file system's: no clock is compared with another.
 SCRIPT_TIMES = "script_times"
 #: The largest integer a time stamp may be (a float holds every integer up to it exactly).
 _LARGEST_TIME = 2**53
@@ -470,7 +470,9 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     :func:`~gdtutor.answers.save_answers`: if a run stops on an error in between, the file
     holds neither the keys' old values (which would pass for the new run's) nor the new ones,
     and the checker reports the keys as started but not saved. The other keys in the file are
-    kept.
+    kept. The time of the exercise's script beside the file is recorded for its keys
+    (:data:`~gdtutor.answers.SCRIPT_TIMES`): an edit while the run goes on (its figure
+    windows open) makes the answers it saves older than the script.
 
     Parameters
     ----------
@@ -512,9 +514,10 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     answers = _saved_answers(path)
     unfinished = list(dict.fromkeys([*(unfinished_keys(answers) or []), *keys]))
     kept = {key: value for key, value in answers.items() if key not in keys}
-    times = script_times(answers)
-    if times is not None and SCRIPT_TIMES in answers:
-        kept[SCRIPT_TIMES] = {key: when for key, when in times.items() if key not in keys}
+    times = {key: when for key, when in (script_times(answers) or {}).items() if key not in keys}
+    times.update(_script_times_now(keys, path.parent))
+    if times or SCRIPT_TIMES in answers:
+        kept[SCRIPT_TIMES] = times
     _replace_file(path, _dumps({**kept, UNFINISHED: unfinished}))
     return [key for key in keys if key in answers]
 
@@ -524,9 +527,9 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
 
     Non-finite values (a run that diverged) are saved as ``NaN`` and ``Infinity``, so that
     the checker can say so; the keys saved leave the file's list of unfinished keys (see
-    :func:`~gdtutor.answers.start_exercise`), and the file records the time of their
-    exercise scripts beside it (:data:`~gdtutor.answers.SCRIPT_TIMES`). The file is replaced
-    whole or not at all.
+    :func:`~gdtutor.answers.start_exercise`), and the file records the time their exercise
+    script beside it had when their run started (:data:`~gdtutor.answers.SCRIPT_TIMES`).
+    The file is replaced whole or not at all.
     A key of ``answer``'s lessons that ``answer`` lacks is warned about.
 
     Parameters
@@ -576,13 +579,17 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     saved = _saved_answers(path)
     answers = {**saved, **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]
-    kept = script_times(saved) or {}
-    times = {
-        **{key: when for key, when in kept.items() if key in answers and key not in answer},
-        **_script_times_now(answer, path.parent),
-    }
+    started = set(unfinished_keys(saved) or [])
     answers.pop(UNFINISHED, None)
     answers.pop(SCRIPT_TIMES, None)
+    # A key saved now keeps the time its run started with (start_exercise), else takes its
+    # script's time now; the other answers, and the keys still unfinished, keep theirs.
+    times = {
+        key: when
+        for key, when in (script_times(saved) or {}).items()
+        if (key in answers or key in unfinished) and (key not in answer or key in started)
+    }
+    times.update(_script_times_now([key for key in answer if key not in times], path.parent))
     if unfinished:
         answers[UNFINISHED] = unfinished
     answers[SCRIPT_TIMES] = times

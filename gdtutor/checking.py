@@ -607,9 +607,7 @@ the end to save it
     if by_case is None:
         by_case = {key.casefold(): key for key in reversed(extras)}
     same = [by_case[row.key.casefold()]] if row.key.casefold() in by_case else []
-    near = []
-    if not same and len(extras) <= _MOST_EXTRAS_COMPARED:
-        near = [key for key in extras if abs(len(key) - len(row.key)) <= 2]
+    near = extras if not same and len(extras) <= _MOST_EXTRAS_COMPARED else []
     alike = same or difflib.get_close_matches(row.key, near, n=1, cutoff=0.8)
     if not alike:
         return row

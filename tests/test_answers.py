@@ -4,6 +4,7 @@ never destroy a learner's own file."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -447,8 +448,20 @@ def test_the_file_records_the_time_of_each_answers_script(tmp_path: Path) -> Non
     os.utime(lesson_2, (2000.0, 2000.0))
     save_answers({"X_grad": [[20.0]]}, path)
     assert load_answers(path)[SCRIPT_TIMES] == {"X_grad": 2000.0}
-    start_exercise(["X_grad"], path)  # a key taken out has no time either
-    assert load_answers(path)[SCRIPT_TIMES] == {}
+    # A run records its script's time as it starts, and saves its answers with that time:
+    # an edit while it runs (its figure windows open) leaves them older than the script.
+    os.utime(lesson_2, (3000.0, 3000.0))
+    start_exercise(["X_grad"], path)
+    assert load_answers(path)[SCRIPT_TIMES] == {"X_grad": 3000.0}
+    os.utime(lesson_2, (4000.0, 4000.0))
+    save_answers({"X_grad": [[20.0]]}, path)
+    assert load_answers(path)[SCRIPT_TIMES] == {"X_grad": 3000.0}
+    # Entries of no answer (a hand-made record) are not kept.
+    raw = json.loads(path.read_text())
+    raw[SCRIPT_TIMES].update({"unfinished": 1.0, "script_times": 1.0, "nothing": 1.0})
+    path.write_text(json.dumps(raw))
+    save_answers({"xy_grad": [1.0, 1.0]}, path)
+    assert load_answers(path)[SCRIPT_TIMES] == {"X_grad": 3000.0}
     # The key is the file's own: an answer of that name is refused, the file left as it was.
     before = path.read_bytes()
     with pytest.raises(ValueError, match="'script_times', which the answer file keeps"):

@@ -680,6 +680,9 @@ def test_a_missing_key_spelt_nearly_as_an_extra_key_names_it() -> None:
     )
     assert "'var_histroy_3'" in result["var_history_3"].hint
     assert "case-sensitive" not in result["var_history_3"].hint  # not a matter of case
+    suffixed = {**dict(reference_answers())}
+    suffixed["var_history_3_sgd"] = suffixed.pop("var_history_3")  # three letters more
+    assert "'var_history_3_sgd'" in check_answers(suffixed)["var_history_3"].hint
     assert [row.key for row in result.rows if row.verdict == "extra"] == [
         "x_grad", "var_histroy_3"
     ]  # fmt: skip

@@ -26,9 +26,12 @@ document.fonts.ready.then(() => {
 // ("frame 7 of 20") rather than a bare number, whether a reader moves it or the player does
 // (the player sets the frame's image, then the slider).
 for (const slider of document.querySelectorAll(".animation input.anim-slider")) {
-  const frames = Number(slider.max) + 1;
+  // The player sets the slider's range after the page has loaded: read it each time.
   const say = () =>
-    slider.setAttribute("aria-valuetext", `frame ${Number(slider.value) + 1} of ${frames}`);
+    slider.setAttribute(
+      "aria-valuetext",
+      `frame ${Number(slider.value) + 1} of ${Number(slider.max) + 1}`,
+    );
   say();
   slider.addEventListener("input", say);
   const image = slider.closest(".animation")?.querySelector("img");
