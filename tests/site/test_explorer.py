@@ -741,31 +741,41 @@ def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: 
     assert_matches_torch(shown(page))
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+def _colours_in(page, theme: str, parts: dict[str, tuple[str, str]]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The page's background and each part's colour (its selector's CSS property), in
+    ``theme``; the page goes back to the light theme after."""
     _reset(page)
     page.evaluate(f"document.documentElement.dataset.theme = {theme!r}")
     try:
-        colours = page.evaluate(
-            """() => {
-              const style = s => getComputedStyle(document.querySelector(s));
-              return {
-                background: getComputedStyle(document.body).backgroundColor,
-                pairs: {
-                  'chart label': style('.gdt-ex-values text').fill,
-                  'status': style('.gdt-ex-status').color,
-                  'control label': style('.gdt-ex-row label').color,
-                  'readout': style('.gdt-ex-row output').color,
-                  'preset': style('.gdt-ex-presets button').color,
-                },
-                presetBackground: style('.gdt-ex-presets button').backgroundColor,
-              };
-            }"""
+        return page.evaluate(  # type: ignore[no-any-return]
+            """(parts) => {
+              const colours = {background: getComputedStyle(document.body).backgroundColor};
+              for (const [name, [selector, property]] of Object.entries(parts)) {
+                colours[name] = getComputedStyle(document.querySelector(selector))[property];
+              }
+              return colours;
+            }""",
+            parts,
         )
     finally:
         page.evaluate("document.documentElement.dataset.theme = 'light'")
-    for name, colour in colours["pairs"].items():
-        background = colours["presetBackground"] if name == "preset" else colours["background"]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+    texts = {
+        "chart label": (".gdt-ex-values text", "fill"),
+        "status": (".gdt-ex-status", "color"),
+        "control label": (".gdt-ex-row label", "color"),
+        "readout": (".gdt-ex-row output", "color"),
+        "preset": (".gdt-ex-presets button", "color"),
+    }
+    colours = _colours_in(
+        page, theme, {**texts, "preset background": (".gdt-ex-presets button", "backgroundColor")}
+    )
+    for name in texts:
+        colour = colours[name]
+        background = colours["preset background" if name == "preset" else "background"]
         assert contrast(colour, background) >= 4.5, (theme, name, colour, background)
 
 
@@ -773,34 +783,21 @@ def test_text_is_readable_in_both_themes(page, theme: str) -> None:  # type: ign
 def test_lines_stand_out_from_the_page_and_the_stable_band(page, theme: str) -> None:  # type: ignore[no-untyped-def]
     """WCAG's 3:1 for graphics: each line of the charts against the page, and against the
     band of stable steps that the factor curves and the current step's line cross."""
-    _reset(page)
-    page.evaluate(f"document.documentElement.dataset.theme = {theme!r}")
-    try:
-        colours = page.evaluate(
-            """() => {
-              const style = s => getComputedStyle(document.querySelector(s));
-              return {
-                background: getComputedStyle(document.body).backgroundColor,
-                band: style('.gdt-ex-stable').fill,
-                lines: {
-                  'factor curve 1': style('.gdt-ex-rate.gdt-ex-c0').stroke,
-                  'factor curve 2': style('.gdt-ex-rate.gdt-ex-c1').stroke,
-                  'current step': style('.gdt-ex-now').stroke,
-                  'value curve': style('.gdt-ex-curve').stroke,
-                },
-              };
-            }"""
-        )
-    finally:
-        page.evaluate("document.documentElement.dataset.theme = 'light'")
+    lines = {
+        "factor curve 1": (".gdt-ex-rate.gdt-ex-c0", "stroke"),
+        "factor curve 2": (".gdt-ex-rate.gdt-ex-c1", "stroke"),
+        "current step": (".gdt-ex-now", "stroke"),
+        "value curve": (".gdt-ex-curve", "stroke"),
+    }
+    colours = _colours_in(page, theme, {**lines, "band": (".gdt-ex-stable", "fill")})
     page_rgb = [int(c) for c in re.findall(r"[\d.]+", colours["background"])[:3]]
     *band_rgb, alpha = (float(c) for c in re.findall(r"[\d.]+", colours["band"])[:4])
     band = "rgb({}, {}, {})".format(
         *(round(c * alpha + p * (1 - alpha)) for c, p in zip(band_rgb, page_rgb, strict=True))
     )
-    for name, colour in colours["lines"].items():
+    for name in lines:
         for ground in (colours["background"], band):
-            assert contrast(colour, ground) >= 3, (theme, name, colour, ground)
+            assert contrast(colours[name], ground) >= 3, (theme, name, colours[name], ground)
 
 
 @pytest.mark.parametrize("width", [320, 390, 800, 1024, 1280, 1440])
