@@ -433,9 +433,10 @@ def unfinished_keys(answers: Mapping[str, Any]) -> list[str] | None:
 
 
 def script_times(answers: Mapping[str, Any]) -> dict[str, float] | None:
-    """The modification time of each answer's exercise script when the answer was saved, as
-    the :data:`~gdtutor.answers.SCRIPT_TIMES` record of ``answers`` has it (none if the
-    record is absent), or None if the record is not a mapping of key names to finite times."""
+    """The modification time each answer's exercise script had when the run that saved it
+    started, as the :data:`~gdtutor.answers.SCRIPT_TIMES` record of ``answers`` has it (none
+    if the record is absent), or None if the record is not a mapping of key names to finite
+    times."""
     times = answers.get(SCRIPT_TIMES, {})
     if not isinstance(times, dict):
         return None
@@ -496,7 +497,7 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     --------
     >>> import pathlib, tempfile
     >>> from gdtutor.safeload import load_answers
-    >>> def answers_in(path):  # without the times the answers were saved at
+    >>> def answers_in(path):  # without the record of the scripts' times
     ...     return {k: v for k, v in load_answers(path).items() if k != SCRIPT_TIMES}
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = pathlib.Path(tmp) / ".answer.json"
