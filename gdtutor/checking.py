@@ -574,12 +574,15 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     rows = _joined().rows(learner) or _rows_key_by_key(learner, frozenset(unfinished or ()))
     extras = [key for key in learner if key not in known]
     names = [str(key) for key in extras]
-    by_case: dict[str, str] = {}
-    for name in names:
-        by_case.setdefault(name.casefold(), name)
+    by_case = _by_case(names)
     rows = [_named_alike(row, names, by_case) for row in rows]
     rows += [_extra(str(key), learner[key]) for key in extras]
     return CheckResult(tuple(rows))
+
+
+def _by_case(names: Sequence[str]) -> dict[str, str]:
+    """Each case-folded name of ``names``, to the first name that folds to it."""
+    return {name.casefold(): name for name in reversed(names)}
 
 
 #: Beyond this many extra keys, a file is not searched for a misspelt name but by case.
@@ -605,7 +608,7 @@ the end to save it
     if row.verdict not in ("missing", "not attempted") or row.stopped:
         return row
     if by_case is None:
-        by_case = {key.casefold(): key for key in reversed(extras)}
+        by_case = _by_case(extras)
     same = [by_case[row.key.casefold()]] if row.key.casefold() in by_case else []
     near = extras if not same and len(extras) <= _MOST_EXTRAS_COMPARED else []
     alike = same or difflib.get_close_matches(row.key, near, n=1, cutoff=0.8)
@@ -614,11 +617,9 @@ the end to save it
     named = f"the file has {alike[0]!r}, an extra key: if it is {row.key}, its name is misspelt"
     if same:
         named += " (names are case-sensitive)"
-    optional, _, run = row.hint.partition("optional: ")
-    hint = (
-        f"optional: {named}; else {run}" if optional == "" and run else f"{named}; else {row.hint}"
-    )
-    return replace(row, hint=hint)
+    if row.hint.startswith("optional: "):
+        return replace(row, hint=f"optional: {named}; else {row.hint.removeprefix('optional: ')}")
+    return replace(row, hint=f"{named}; else {row.hint}")
 
 
 def _extra(key: str, value: Any) -> KeyCheck:
