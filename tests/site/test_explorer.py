@@ -1036,3 +1036,51 @@ def test_no_label_covers_another(page, objective: str) -> None:  # type: ignore[
         for steps in ("10", "500", "1000"):
             page.get_by_label("Steps", exact=True).fill(steps)
             assert _crowded_labels(page) == [], (k, objective, steps)
+
+
+@pytest.mark.parametrize("objective", list(OBJECTIVES))
+def test_no_line_shows_through_a_regions_label(page, objective: str) -> None:  # type: ignore[no-untyped-def]
+    """Wherever α is on its slider, no line of the factor chart (the curves, and the lines at
+    α, α* and 2/λmax) is drawn through the labels of the stable and unstable regions, unless
+    a backing hides it there (at the default α the line at α ran through the last letters of
+    both labels)."""
+    _reset(page)
+    page.get_by_label("Objective").select_option(objective)
+    lr = page.get_by_label("Learning rate α", exact=True)
+    low, high = (float(lr.get_attribute(name)) for name in ("min", "max"))
+    crossed = []
+    for k in range(41):
+        value = low + (high - low) * k / 40
+        lr.fill(str(value))
+        through = page.evaluate(
+            """() => {
+              const chart = document.querySelector('.gdt-ex-factors');
+              const verticals = [...chart.querySelectorAll('.gdt-ex-now, .gdt-ex-mark')]
+                .map((line) => line.x1.baseVal.value);
+              const curves = [...chart.querySelectorAll('.gdt-ex-rate')];
+              const backs = [...chart.querySelectorAll('rect.gdt-ex-label-back')];
+              const covers = (c, b) => c.x <= b.x && c.y <= b.y &&
+                c.x + c.width >= b.x + b.width && c.y + c.height >= b.y + b.height;
+              return [...chart.querySelectorAll('.gdt-ex-region')]
+                .filter((t) => /stable/.test(t.textContent))
+                .filter((t) => {
+                  const b = t.getBBox();
+                  // A backing drawn after the lines and before the label hides them there.
+                  if (backs.some((r) => covers(r.getBBox(), b) &&
+                      r.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) {
+                    return false;
+                  }
+                  if (verticals.some((x) => x > b.x - 2 && x < b.x + b.width + 2)) return true;
+                  for (let x = b.x; x <= b.x + b.width; x += 1.5) {
+                    for (let y = b.y; y <= b.y + b.height; y += 1.5) {
+                      const at = new DOMPoint(x, y);
+                      if (curves.some((c) => c.isPointInStroke(at))) return true;
+                    }
+                  }
+                  return false;
+                })
+                .map((t) => t.textContent);
+            }"""
+        )
+        crossed += [f"{label} at α = 10^{value:.2f}" for label in through]
+    assert crossed == []

@@ -573,11 +573,15 @@ function mount(root, index) {
     const alphas = Array.from({ length: 241 }, (_, k) => DATA.lr.min * (DATA.lr.max / DATA.lr.min) ** (k / 240));
     const distinct = lambdas.filter((l, i) => i === 0 || Math.abs(l - lambdas[i - 1]) > 1e-9 * l);
     const rates = distinct.map(factorAt);
+    const drawn = []; // the box of each straight piece of every line drawn, for the labels
     distinct.forEach((lambda, i) => {
-      const d = alphas
-        .map((a, k) => `${k ? "L" : "M"}${x(a).toFixed(2)},${y(Math.min(rate(state.method, a, state.momentum, lambda), FACTOR_TOP * 1.05)).toFixed(2)}`)
-        .join("");
+      const points = alphas.map((a) => [x(a), y(Math.min(rate(state.method, a, state.momentum, lambda), FACTOR_TOP * 1.05))]);
+      const d = points.map(([u, v], k) => `${k ? "L" : "M"}${u.toFixed(2)},${v.toFixed(2)}`).join("");
       svg("path", { d, class: `gdt-ex-rate gdt-ex-c${i}` }, g);
+      points.slice(1).forEach(([u, v], k) => {
+        const [u0, v0] = points[k];
+        drawn.push([Math.min(u0, u), Math.max(u0, u), Math.min(v0, v), Math.max(v0, v)]);
+      });
     });
     const marks = state.method === "gd" ? [[view.bestLr, "α*", -3], [view.maxStableLr, "2/λmax", 3]] : [];
     for (const [value] of marks) {
@@ -588,11 +592,34 @@ function mount(root, index) {
     rates.forEach((r, i) => {
       svg("circle", { cx: px, cy: y(Math.min(r, FACTOR_TOP)), r: 4, class: `gdt-ex-rate-dot gdt-ex-c${i}` }, g);
     });
-    // The labels go on top, each with a halo of the background, so that no line runs through
-    // them. α* and 2/λmax, often close together, go on two rows, each lower still where it
-    // would cover the label of the unstable region (Rosenbrock's α* lies under it).
-    text(factorsSvg, M.left + 4, y(0) - 5, "stable: shrinks", { class: "gdt-ex-region" });
-    const taken = [text(factorsSvg, M.left + 4, M.top + 12, "unstable: grows", { class: "gdt-ex-region" }).getBBox()];
+    // The labels go on top, each with a halo of the background. A region's label goes at the
+    // left of the chart, or else at the first place to the right where no line runs through
+    // it (the lines at α, α* and 2/λmax, and the curves). α* and 2/λmax, often close
+    // together, go on two rows, each lower still where it would cover the label of the
+    // unstable region.
+    for (const v of [px, ...marks.map(([value]) => x(value))]) drawn.push([v, v, M.top, H - M.bottom]);
+    const region = (y0, content) => {
+      const node = text(factorsSvg, M.left + 4, y0, content, { class: "gdt-ex-region" });
+      const box = node.getBBox();
+      const clear = (left) =>
+        drawn.every(([x0, x1, y0, y1]) => x1 < left - 4 || x0 > left + box.width + 4 || y1 < box.y - 2 || y0 > box.y + box.height + 2);
+      for (let left = M.left + 4; left + box.width <= W - M.right - 4; left += 2) {
+        if (clear(left)) {
+          node.setAttribute("x", left);
+          return node.getBBox();
+        }
+      }
+      // No room anywhere: at the left, on a backing of what lies behind it (in the stable
+      // region, the band), which hides the lines where they pass.
+      if (backed(node).y > y(1)) {
+        const band = node.previousSibling.cloneNode();
+        band.setAttribute("class", "gdt-ex-stable");
+        node.before(band);
+      }
+      return box;
+    };
+    region(y(0) - 5, "stable: shrinks");
+    const taken = [region(M.top + 12, "unstable: grows")];
     marks.forEach(([value, label, side], row) => {
       const anchor = side < 0 ? "end" : "start";
       const name = svg("text", { x: x(value) + side, y: M.top + 12 + 14 * row, class: "gdt-ex-region", "text-anchor": anchor }, g);
