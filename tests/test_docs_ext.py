@@ -3,6 +3,8 @@ the package changes, the tidying of pages, the KaTeX check and the figure quanti
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
 import sys
@@ -64,7 +66,12 @@ def test_an_animation_on_the_site_has_sharp_palette_frames_shown_at_its_figures_
 
     fig, ax = plt.subplots(figsize=(3.01, 2), dpi=50)  # 301 px at twice 50 dpi: 300, even
     (line,) = ax.plot([], [])
-    animation = FuncAnimation(fig, lambda i: line.set_data([0, i], [0, i]), frames=3)
+
+    def draw(i: int) -> None:
+        line.set_data([0, i], [0, i])
+        ax.set_title(f"step {i} of 2 & more")
+
+    animation = FuncAnimation(fig, draw, frames=3)
     with matplotlib.rc_context({"animation.frame_format": "jpeg"}):  # as lesson 7 sets it
         player = sharp_animation([fig], animation.to_jshtml)
     plt.close(fig)
@@ -73,7 +80,13 @@ def test_an_animation_on_the_site_has_sharp_palette_frames_shown_at_its_figures_
     for _, data in frames:
         with Image.open(io.BytesIO(base64.b64decode(data, validate=True))) as frame:
             assert frame.mode == "P" and frame.size == (300, 200)
-    assert re.search(r'<img id="_anim_img\w+" width="150" height="100">', player)
+    # The title each frame was drawn with, for the site's script to read out.
+    titles = json.dumps([f"step {i} of 2 & more" for i in range(3)])
+    assert re.search(
+        rf'<img id="_anim_img\w+" width="150" height="100" '
+        rf'data-frame-titles="{re.escape(html.escape(titles))}">',
+        player,
+    )
     assert fig.dpi == 50
 
 

@@ -328,13 +328,25 @@ def sharp_animation(figures: list[Any], scrape: Callable[[], str]) -> str:
     the frames are PNG (whatever format the lesson chose for its own player); each frame is
     then quantized as the site's figures are (:func:`quantised_png`), and the player's image
     is shown at the frames' size divided by the density, the figure's own size (to a pixel:
-    matplotlib makes a frame's sides even).
+    matplotlib makes a frame's sides even). The image of a player also lists the title each
+    frame was drawn with (``data-frame-titles``, JSON), which the site's script reads out
+    with the frame's number.
     """
     import base64
     import io
+    import json
 
     import matplotlib
+    from matplotlib.animation import HTMLWriter
     from PIL import Image
+
+    titles: list[str] = []
+    grab_frame = HTMLWriter.grab_frame
+
+    def grab_titled_frame(writer: HTMLWriter, **savefig_kwargs: Any) -> None:
+        names = [writer.fig.get_suptitle(), *(ax.get_title() for ax in writer.fig.axes)]
+        titles.append(" ".join(name for name in names if name))
+        grab_frame(writer, **savefig_kwargs)
 
     dpis = [fig.dpi for fig in figures]
     try:
@@ -342,9 +354,11 @@ def sharp_animation(figures: list[Any], scrape: Callable[[], str]) -> str:
             fig.set_dpi(dpi * ANIMATION_DENSITY)
         # matplotlib drops the frames past its embedding limit (20 MB), with a warning only.
         limits = {"animation.frame_format": "png", "animation.embed_limit": 1000}
+        HTMLWriter.grab_frame = grab_titled_frame  # type: ignore[method-assign]
         with matplotlib.rc_context(limits):
             rst = scrape()
     finally:
+        HTMLWriter.grab_frame = grab_frame  # type: ignore[method-assign]
         for fig, dpi in zip(figures, dpis, strict=True):
             fig.set_dpi(dpi)
 
@@ -363,7 +377,11 @@ def sharp_animation(figures: list[Any], scrape: Callable[[], str]) -> str:
         raise ValueError(f"an animation's frames should have one size, not {sorted(sizes)}")
     ((width, height),) = sizes
     shown = f'width="{width // ANIMATION_DENSITY}" height="{height // ANIMATION_DENSITY}"'
-    return _ANIMATION_IMAGE.sub(rf'<img id="\1" {shown}>', rst)
+    # Titles for one player only, and only when each frame has one.
+    frames = len(_ANIMATION_FRAME_DATA.findall(rst))
+    if len(_ANIMATION_IMAGE.findall(rst)) == 1 and len(titles) == frames and all(titles):
+        shown += f' data-frame-titles="{html.escape(json.dumps(titles, ensure_ascii=False))}"'
+    return _ANIMATION_IMAGE.sub(lambda match: f'<img id="{match[1]}" {shown}>', rst)
 
 
 def quantised_png(data: bytes) -> bytes:

@@ -22,19 +22,21 @@ document.fonts.ready.then(() => {
   new ResizeObserver(wideFormulas).observe(document.querySelector(".bd-article") ?? document.body);
 });
 
-// matplotlib's animation player (lesson 7): its frame slider says which frame it shows
-// ("frame 7 of 20") rather than a bare number, whether a reader moves it or the player does
-// (the player sets the frame's image, then the slider).
+// matplotlib's animation player (lesson 7): its frame slider says which frame it shows,
+// with the title the frame was drawn with where the site's scraper listed them ("Rosenbrock
+// from (-1.2, 1): step 37 of 1000, frame 7 of 20") rather than a bare number, whether a
+// reader moves it or the player does (the player sets the frame's image, then the slider).
 for (const slider of document.querySelectorAll(".animation input.anim-slider")) {
+  const image = slider.closest(".animation")?.querySelector("img");
+  const titles = JSON.parse(image?.dataset.frameTitles ?? "[]");
   // The player sets the slider's range after the page has loaded: read it each time.
-  const say = () =>
-    slider.setAttribute(
-      "aria-valuetext",
-      `frame ${Number(slider.value) + 1} of ${Number(slider.max) + 1}`,
-    );
+  const say = () => {
+    const [frame, frames] = [Number(slider.value), Number(slider.max) + 1];
+    const title = titles.length === frames ? `${titles[frame]}, ` : "";
+    slider.setAttribute("aria-valuetext", `${title}frame ${frame + 1} of ${frames}`);
+  };
   say();
   slider.addEventListener("input", say);
-  const image = slider.closest(".animation")?.querySelector("img");
   if (image) new MutationObserver(say).observe(image, { attributeFilter: ["src"] });
 }
 

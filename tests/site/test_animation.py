@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.site.conftest import HTML
 
 PAGE = "auto_examples/plot_07_optimizers_race.html"
@@ -57,14 +59,20 @@ def test_animation_plays(browser, site_url: str) -> None:  # type: ignore[no-unt
     # Paused before it is read: a looping player would come back to its first frame.
     page.locator(".animation button[title='Pause']").first.click()
     assert int(slider.input_value()) > first_value
-    # The slider says which frame it shows, as the player moves it and as a reader does.
+    # The slider says which frame it shows, with the step its title names, as the player
+    # moves it and as a reader does.
     frames = int(slider.get_attribute("max") or 0) + 1
+    titles = json.loads(frame.get_attribute("data-frame-titles") or "[]")
+    assert len(titles) == frames and titles[-1] == "Rosenbrock from (-1.2, 1): step 1000 of 1000"
+    shown = int(slider.input_value())
     assert slider.get_attribute("aria-valuetext") == (
-        f"frame {int(slider.input_value()) + 1} of {frames}"
+        f"{titles[shown]}, frame {shown + 1} of {frames}"
     )
     slider.focus()
     page.keyboard.press("End")
-    assert slider.get_attribute("aria-valuetext") == f"frame {frames} of {frames}"
+    assert slider.get_attribute("aria-valuetext") == (
+        f"Rosenbrock from (-1.2, 1): step 1000 of 1000, frame {frames} of {frames}"
+    )
     assert frame.get_attribute("src") != first_src
     context.close()
     assert outside == [] and errors == []
