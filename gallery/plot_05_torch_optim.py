@@ -281,8 +281,11 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 # as the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls
 # along the shallow valley floor; AdamW swings in along a path of its own and leads for the
 # first steps; SGD at its best step zig-zags across the valley and, from the step printed
-# below on, stays below both other curves, until its value is too small for float32 and
-# rounds to 0, where its curve drops off the bottom of the log axis.
+# below on, stays below both other curves. Its point then comes so close to the minimum that
+# the terms of the formula are tiny: float32 keeps them only to whole multiples of its
+# smallest positive number (printed below), and rounded that coarsely they add up to 0. From
+# the step printed last its value comes out as 0, though the point is not the minimum, and
+# its curve drops off the bottom of the log axis.
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {
@@ -312,7 +315,8 @@ plt.show()
 others = np.minimum(sgd.values, adamw.values)
 behind = np.flatnonzero(sgd_best.values >= others)
 print(f"SGD at {best:.3g} is below both other runs from step {behind[-1] + 1} on")
-print(f"its value first rounds to 0 at step {np.flatnonzero(sgd_best.values == 0)[0]}")
+print(f"float32's smallest positive number: {np.nextafter(np.float32(0), np.float32(1)):.2g}")
+print(f"its value first comes out as 0 at step {np.flatnonzero(sgd_best.values == 0)[0]}")
 # sphinx_gallery_thumbnail_number = 2
 
 # %%

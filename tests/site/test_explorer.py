@@ -575,9 +575,17 @@ def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None
     assert y == pytest.approx(bottom, abs=0.01) and left < start < end == pytest.approx(right)
     assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 from step {first}"
     assert (
-        f"The value is 0 from step {first}: it is below float32's smallest positive number"
+        f"The value is 0 from step {first}: the point there is not the minimum, but the terms "
+        "of its formula are so small that float32 keeps them only to whole multiples of its "
+        "smallest positive number, 1.4e−45, and rounded that coarsely they add up to 0"
         in view["text"]
     )
+    # As it says: at that step the value is above 0, and each term is below float32's
+    # smallest normal number (where its numbers are whole multiples of the smallest one).
+    x, y = np.asarray(run.points[first], dtype=np.float64)
+    terms = np.array([x * x, -3 * x * y, 4 * y * y])
+    assert terms.sum() > 0 and (abs(terms) < np.finfo(np.float32).smallest_normal).all()
+    assert float(np.nextafter(np.float32(0), np.float32(1))) == pytest.approx(1.4e-45, rel=0.01)
     assert _crowded_labels(page) == []
 
 
@@ -596,7 +604,10 @@ def test_zeros_that_last_to_the_end_are_named_and_the_edge_is_labelled_0(page) -
     label = page.locator(".gdt-ex-zero-label").text_content()
     shown_from = int(re.fullmatch(r"f = 0 from step (\d+)", label)[1])
     assert abs(shown_from - last) <= 2, (shown_from, last)
-    assert f"The value is 0 from step {shown_from}: it is below float32's" in view["text"]
+    assert (
+        f"The value is 0 from step {shown_from}: the point there is not the minimum, but the "
+        "terms of its formula are so small" in view["text"]
+    )
     ticks = page.evaluate(
         """() => [...document.querySelectorAll('.gdt-ex-values .gdt-ex-axes text')]
               .filter((t) => t.getAttribute('text-anchor') === 'end'

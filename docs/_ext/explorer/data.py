@@ -272,6 +272,8 @@ def explorer_data(folder: Path) -> dict[str, Any]:
         "presets": _presets(),
         "constants": {"skewed": list(_skewed_coefficients()), "adam": _torch_defaults()},
         "float32Max": float(torch.finfo(torch.float32).max),
+        # float32's smallest positive (subnormal) number: below it, there is only 0.
+        "float32Min": float(torch.nextafter(torch.tensor(0.0), torch.tensor(1.0))),
         "lr": {"min": LR_RANGE[0], "max": LR_RANGE[1], "step": 0.01},
         "steps": {"max": MAX_STEPS},
         "momentum": {"max": MAX_MOMENTUM},

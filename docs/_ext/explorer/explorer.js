@@ -684,7 +684,7 @@ function mount(root, index) {
       const why =
         point[0] === mx && point[1] === my
           ? "the point is the minimum itself"
-          : "it is below float32's smallest positive number (about 1.4e−45) and rounds to 0";
+          : `the point there is not the minimum, but the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}, and rounded that coarsely they add up to 0`;
       const when = zeroSteps(zeros, series.length - 1);
       message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
