@@ -449,3 +449,23 @@ def test_the_code_readers_see_carries_no_tool_comments() -> None:
         if pragma.search(line)
     ]
     assert found == []
+
+
+def test_a_long_name_in_the_text_may_break_after_its_dots_and_underscores():
+    long = (
+        '<code class="xref py py-func docutils literal notranslate"><span class="pre">'
+        "gdtutor.answers.start_exercise()</span></code>"
+    )
+    button = (
+        '<code class="xref download docutils literal notranslate"><span class="pre">Download'
+        '</span> <span class="pre">plot_01_autograd_basics_exercise.ipynb</span></code>'
+    )
+    short = (
+        '<code class="docutils literal notranslate"><span class="pre">x.grad.zero_()</span></code>'
+    )
+    block = '<pre><span class="n">gdtutor.answers.start_exercise</span></pre>'
+    body = tidy_body(long + button + short + block, "Page")
+    assert "gdtutor.<wbr>answers.<wbr>start_<wbr>exercise()" in body
+    assert '<span class="pre">Download</span>' in body
+    assert "plot_<wbr>01_<wbr>autograd_<wbr>basics_<wbr>exercise.<wbr>ipynb" in body
+    assert short in body and block in body  # fits a line; a code block scrolls

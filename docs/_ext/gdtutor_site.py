@@ -294,6 +294,12 @@ _SUMMARY_SIGNATURE = re.compile(r'(<tr class="row-(?:odd|even)"><td><p>)(.*?)(</
 _SIGNATURE_NAME = re.compile(
     r'(<span class="sig-(?:pre)?name desc(?:class)?name"><span class="pre">)([\w.]+)(</span>)'
 )
+#: Inline code as Sphinx writes it, and each word of it (a name, a file name).
+_INLINE_CODE = re.compile(r'<code class="[^"]*\bliteral\b[^"]*">.*?</code>', re.S)
+_CODE_WORD = re.compile(r'(<span class="pre">)([^<]*)(</span>)')
+#: Inline code at least this long may break after its dots and underscores: on a 320-pixel
+#: phone a shorter one fits a line by itself (and so breaks at a space before it instead).
+LONG_CODE = 30
 #: A dotted name set as code, as Sphinx writes it.
 _CODE_NAME = re.compile(r'(<span class="pre">)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?)(</span>)')
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
@@ -340,6 +346,15 @@ def tidy_body(body: str, title: str) -> str:
     # So may a signature's name (gdtutor.stepsize.contraction_factors), which on a phone does
     # not fit a line.
     body = _SIGNATURE_NAME.sub(_break_after("._"), body)
+    # So may a long name or file name in the text (gdtutor.answers.start_exercise(), a lesson's
+    # exercise notebook on its download button), which would widen the article on a phone.
+    breakable = _break_after("._")
+    body = _INLINE_CODE.sub(
+        lambda code: _CODE_WORD.sub(
+            lambda m: breakable(m) if len(m[2]) >= LONG_CODE else m[0], code[0]
+        ),
+        body,
+    )
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}"{m[2]} alt="{alt}">', body)

@@ -467,9 +467,9 @@ def _stack_equations(app: Sphinx, doctree: nodes.document, docname: str) -> None
 
 
 #: An inline formula of up to this many visible symbols (see :func:`visible_length`) is kept
-#: on one line with the punctuation after it: on a 390-pixel phone that line still fits. A
+#: on one line with the punctuation after it: on a 320-pixel phone that line still fits. A
 #: longer one keeps KaTeX's line breaks.
-SHORT_MATH = 30
+SHORT_MATH = 22
 
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)")
 #: Commands that draw nothing themselves, and those drawn as their name.

@@ -154,9 +154,13 @@ async () => {
     // scrolls or clips it (code, formulas, tables): a long title or name would make the
     // theme's content box scroll sideways, the whole article under the reader's finger.
     content_overflow: (() => {
-      const article = document.querySelector("article");
+      // The search page has no article: its results are in the article's container.
+      const article = document.querySelector("article") ?? document.querySelector(".bd-article-container");
       if (!article) return 0;
-      const edge = rect(article).right;
+      // The article's edge, or its scrolling container's where content made it wider.
+      const box = article.closest(".bd-article-container");
+      const shown = box ? rect(box).left + box.clientWidth : Infinity;
+      const edge = Math.min(rect(article).right, shown);
       const boxed = (e) => {
         for (let p = e.parentElement; p && p !== article; p = p.parentElement) {
           if (getComputedStyle(p).overflowX !== "visible") return true;
@@ -169,6 +173,12 @@ async () => {
         .filter((e) => !e.closest(".katex-mathml") && !boxed(e))
         .map((e) => rect(e).right - edge);
       return Math.round(Math.max(0, ...beyond));
+    })(),
+    // How far the article's container scrolls sideways: text too long for its line (a word
+    // in a paragraph) reaches past its own box, where the boxes above do not see it.
+    column_overflow: (() => {
+      const box = document.querySelector(".bd-article-container");
+      return box ? box.scrollWidth - box.clientWidth : 0;
     })(),
     wide_texts: wide.map(text).slice(0, 5),
     // The footer's links to the previous and next page hide what overflows them.

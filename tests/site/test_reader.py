@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.site.conftest import HTML, contrast, published_path, site_pages
+from tests.site.conftest import HTML, PROBE, contrast, published_path, site_pages
 
 PAGES = site_pages()
 # Pages that Sphinx generates around the content, with nothing of their own to describe.
@@ -477,3 +477,28 @@ def test_lesson_outputs_keep_their_leading_spaces() -> None:
             blocks += 1
             assert any(not line.startswith(" ") for line in lines), (rst.name, lines[:2])
     assert blocks > 20
+
+
+def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-untyped-def]
+    browser, site_url: str, node_modules: Path
+) -> None:
+    """On a 360-pixel phone, passages that hold long API signatures do not widen the page
+    (they made it 43 px wider than the screen); in dark mode a word marked in a result's
+    title is legible (the link's colour on the mark's ground was 2.7:1)."""
+    context = browser.new_context(color_scheme="dark", viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        _passages(page, site_url, "heavy ball factors")
+        probe = page.evaluate(f"({PROBE})")
+        overflow = {k: probe[k] for k in ("page_overflow", "content_overflow", "column_overflow")}
+        assert max(overflow.values()) <= 0, overflow
+        _passages(page, site_url, "momentum")
+        assert page.locator("#search-results li > a span.highlighted").count() > 0
+        page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))
+        contrast = page.evaluate(
+            """async () => (await axe.run('#search-results', {runOnly: ['color-contrast']}))
+                 .violations.flatMap(v => v.nodes.map(n => n.target.join(' ')))"""
+        )
+        assert contrast == []
+    finally:
+        context.close()
