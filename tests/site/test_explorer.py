@@ -8,6 +8,7 @@ a copy of the site on disk, in Chromium and in Firefox ESR, with no network.
 
 from __future__ import annotations
 
+import io
 import itertools
 import math
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from gdtutor import gradient_descent, hessian, optimize, parabola, rosenbrock, skewed
 from gdtutor.stepsize import contraction_factors, step_size_bounds
@@ -809,6 +811,37 @@ def test_lines_stand_out_from_the_page_and_the_stable_band(page, theme: str) -> 
     for name in lines:
         for ground in (colours["background"], band):
             assert contrast(colours[name], ground) >= 3, (theme, name, colours[name], ground)
+
+
+def test_a_screen_reader_hears_each_text_once(page) -> None:  # type: ignore[no-untyped-def]
+    """The factor chart is named briefly (its name was the paragraph below it, heard twice),
+    and the α slider's help is its description, not loose text after the form."""
+    _reset(page)
+    tree = page.locator(".gdt-explorer").aria_snapshot()
+    note = page.locator(".gdt-ex-factor-note").text_content()
+    assert note.startswith("At α = ") and tree.count(note[:30]) == 1, tree
+    assert "arrow-key" not in tree
+    help_text = page.get_by_label("Learning rate α", exact=True).evaluate(
+        "(slider) => document.getElementById(slider.getAttribute('aria-describedby')).textContent"
+    )
+    assert "each arrow-key step changes α by about 2 %" in help_text
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_path_stands_out_on_the_contour_picture(page, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """WCAG's 3:1 for graphics: the path, its dots and its start against the contour picture
+    as shown, whose ground stays light in dark mode (the theme dims it; the path's dark-mode
+    red was 2:1 on it)."""
+    _reset(page)
+    page.evaluate(f"document.documentElement.dataset.theme = {theme!r}")
+    try:
+        page.evaluate("() => document.fonts.ready")  # the theme's change has been drawn
+        shot = Image.open(io.BytesIO(page.locator(".gdt-ex-plot").screenshot())).convert("RGB")
+        _, ground = max(shot.getcolors(maxcolors=1 << 20))
+        path = page.evaluate("getComputedStyle(document.querySelector('.gdt-ex-path')).stroke")
+    finally:
+        page.evaluate("document.documentElement.dataset.theme = 'light'")
+    assert contrast(path, "rgb({}, {}, {})".format(*ground)) >= 3, (theme, path, ground)
 
 
 @pytest.mark.parametrize("width", [320, 390, 800, 1024, 1280, 1440])

@@ -296,7 +296,8 @@ function mount(root, index) {
     startInputs[1],
     startNote,
   );
-  const lrHelp = el("span", { id: `${id}-lr-help`, class: "gdt-ex-hidden" }, "logarithmic: each arrow-key step changes α by about 2 %");
+  // Read as the slider's description only, not again as loose text after the form.
+  const lrHelp = el("span", { id: `${id}-lr-help`, class: "gdt-ex-hidden", "aria-hidden": "true" }, "logarithmic: each arrow-key step changes α by about 2 %");
   const form = el(
     "form",
     { class: "gdt-ex-controls", "aria-label": "Explorer settings" },
@@ -645,7 +646,8 @@ function mount(root, index) {
     const what = state.method === "gd" ? "|1 − αλ|" : `the spectral radius of ${METHOD_NAMES[state.method]} at β = ${fmt(state.momentum)}`;
     const where = view.curvatureAt ? ` of the Hessian at ${view.curvatureAt}, where the function is close to a quadratic` : "";
     factorCaption.textContent = `Factor per step, ${what}, for each eigen-direction${where}, against α; the shaded band is the stable region.`;
-    factorsSvg.setAttribute("aria-label", factorNote.textContent);
+    // A short name: the paragraph right after the chart says the factors at α.
+    factorsSvg.setAttribute("aria-label", "Chart of the factor per step against α, for each eigen-direction");
   }
 
   function describe(result) {
