@@ -351,7 +351,7 @@ def tidy_body(body: str, title: str) -> str:
     breakable = _break_after("._")
     body = _INLINE_CODE.sub(
         lambda code: _CODE_WORD.sub(
-            lambda m: breakable(m) if len(m[2]) >= LONG_CODE else m[0], code[0]
+            lambda m: breakable(m) if len(html.unescape(m[2])) >= LONG_CODE else m[0], code[0]
         ),
         body,
     )

@@ -24,7 +24,7 @@ document.fonts.ready.then(() => {
 
 // matplotlib's animation player (lesson 7): its frame slider says which frame it shows,
 // with the title the frame was drawn with where the site's scraper listed them ("Rosenbrock
-// from (-1.2, 1): step 37 of 1000, frame 7 of 20") rather than a bare number, whether a
+// from (-1.2, 1): step 13 of 1000, frame 7 of 20") rather than a bare number, whether a
 // reader moves it or the player does (the player sets the frame's image, then the slider).
 for (const slider of document.querySelectorAll(".animation input.anim-slider")) {
   const image = slider.closest(".animation")?.querySelector("img");

@@ -139,9 +139,9 @@ def small_phone(browser):  # type: ignore[no-untyped-def]
 def test_a_320_pixel_screen_reads_each_page_without_scrolling_sideways(  # type: ignore[no-untyped-def]
     small_phone, site_url: str, page_path: str
 ) -> None:
-    """Nothing on the page (a long name, a download's file name, a formula, a search
-    passage) is wider than the column: only code, formulas and tables scroll in their own
-    boxes."""
+    """Nothing on the page (a long name, a download's file name, a formula, an API field's
+    type, an index entry) is wider than the column: only code, formulas and tables scroll in
+    their own boxes. (The search page's passages: test_reader.)"""
     small_phone.goto(f"{site_url}/{page_path}", wait_until="load")
     small_phone.evaluate(SETTLED)
     probe = small_phone.evaluate(f"({PROBE})")

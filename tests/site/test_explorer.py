@@ -576,17 +576,21 @@ def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None
     )
     assert y == pytest.approx(bottom, abs=0.01) and left < start < end == pytest.approx(right)
     assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 from step {first}"
+    points = np.asarray([*run.points, run.end_point], dtype=np.float64)
+    lands = int(np.flatnonzero((points == 0).all(axis=1))[0])
     assert (
         f"The value is 0 from step {first}: the point there is not the minimum, but the terms "
         "of its formula are so small that float32 keeps them only to whole multiples of its "
-        "smallest positive number, 1.4e−45, and rounded that coarsely they add up to 0"
-        in view["text"]
+        "smallest positive number, 1.4e−45, and rounded that coarsely they add up to 0; at "
+        f"step {lands} the point reaches the minimum itself" in view["text"]
     )
-    # As it says: at that step the value is above 0, and each term is below float32's
-    # smallest normal number (where its numbers are whole multiples of the smallest one).
-    x, y = np.asarray(run.points[first], dtype=np.float64)
-    terms = np.array([x * x, -3 * x * y, 4 * y * y])
-    assert terms.sum() > 0 and (abs(terms) < np.finfo(np.float32).smallest_normal).all()
+    # As it says, at every step with the value 0: before the minimum, the exact value is
+    # above 0 and each term is below float32's smallest normal number (where its numbers are
+    # whole multiples of the smallest one); from step `lands` on, the point is the minimum.
+    assert first < lands and (points[lands:] == 0).all()
+    for x, y in points[first:lands]:
+        terms = np.array([x * x, -3 * x * y, 4 * y * y])
+        assert terms.sum() > 0 and (abs(terms) < np.finfo(np.float32).smallest_normal).all()
     assert float(np.nextafter(np.float32(0), np.float32(1))) == pytest.approx(1.4e-45, rel=0.01)
     assert _crowded_labels(page) == []
 
@@ -821,10 +825,10 @@ def test_a_screen_reader_hears_each_text_once(page) -> None:  # type: ignore[no-
     note = page.locator(".gdt-ex-factor-note").text_content()
     assert note.startswith("At α = ") and tree.count(note[:30]) == 1, tree
     assert "arrow-key" not in tree
-    help_text = page.get_by_label("Learning rate α", exact=True).evaluate(
-        "(slider) => document.getElementById(slider.getAttribute('aria-describedby')).textContent"
+    expect = pytest.importorskip("playwright.sync_api").expect
+    expect(page.get_by_label("Learning rate α", exact=True)).to_have_accessible_description(
+        re.compile("each arrow-key step changes α by about 2 %")
     )
-    assert "each arrow-key step changes α by about 2 %" in help_text
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -835,7 +839,6 @@ def test_the_path_stands_out_on_the_contour_picture(page, theme: str) -> None:  
     _reset(page)
     page.evaluate(f"document.documentElement.dataset.theme = {theme!r}")
     try:
-        page.evaluate("() => document.fonts.ready")  # the theme's change has been drawn
         shot = Image.open(io.BytesIO(page.locator(".gdt-ex-plot").screenshot())).convert("RGB")
         _, ground = max(shot.getcolors(maxcolors=1 << 20))
         path = page.evaluate("getComputedStyle(document.querySelector('.gdt-ex-path')).stroke")
@@ -1082,14 +1085,16 @@ def test_no_label_covers_another(page, objective: str) -> None:  # type: ignore[
             assert _crowded_labels(page) == [], (k, objective, steps)
 
 
+@pytest.mark.parametrize("method", ["gd", "momentum"])
 @pytest.mark.parametrize("objective", list(OBJECTIVES))
-def test_no_line_shows_through_a_regions_label(page, objective: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_line_shows_through_a_regions_label(page, objective: str, method: str) -> None:  # type: ignore[no-untyped-def]
     """Wherever α is on its slider, no line of the factor chart (the curves, and the lines at
     α, α* and 2/λmax) is drawn through the labels of the stable and unstable regions, unless
     a backing hides it there (at the default α the line at α ran through the last letters of
     both labels)."""
     _reset(page)
     page.get_by_label("Objective").select_option(objective)
+    page.get_by_label("Method").select_option(method)
     lr = page.get_by_label("Learning rate α", exact=True)
     low, high = (float(lr.get_attribute(name)) for name in ("min", "max"))
     crossed = []

@@ -681,12 +681,18 @@ function mount(root, index) {
     const zeros = namedZeros(zeroRuns(series), series.length - 1);
     if (zeros) {
       const step = zeros[0];
-      const point = step < result.points.length ? result.points[step] : result.end;
       const [mx, my] = view.minimum;
-      const why =
-        point[0] === mx && point[1] === my
-          ? "the point is the minimum itself"
-          : `the point there is not the minimum, but the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}, and rounded that coarsely they add up to 0`;
+      const atMinimum = (k) => {
+        const [u, v] = k < result.points.length ? result.points[k] : result.end;
+        return u === mx && v === my;
+      };
+      let why = "the point is the minimum itself";
+      if (!atMinimum(step)) {
+        why = `the point there is not the minimum, but the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}, and rounded that coarsely they add up to 0`;
+        // A run that goes on to land on the minimum (heavy ball's) says when.
+        const lands = Array.from({ length: series.length - step }, (_, k) => step + k).find(atMinimum);
+        if (lands !== undefined) why += `; at step ${lands} the point reaches the minimum itself`;
+      }
       const when = zeroSteps(zeros, series.length - 1);
       message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
