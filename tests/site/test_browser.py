@@ -18,17 +18,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.site.conftest import (
-    HTML,
-    MODES,
-    OTHER_MODES,
-    PROBE,
-    ROOT,
-    SETTLED,
-    Visit,
-    site_pages,
-    watch,
-)
+from tests.site.conftest import HTML, MODES, ROOT, Visit, site_pages, watch
 
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
@@ -124,29 +114,6 @@ def test_math_renders(visit, page_path: str, mode: str) -> None:  # type: ignore
     assert probe["wide_page_toc"] == [], f"{page_path} ({mode}): 'On this page' too wide"
     if mode == "desktop-light":  # on a phone a wide formula scrolls; on a desktop it fits
         assert probe["wide_texts"] == [], f"{page_path}: formulas wider than the column"
-
-
-@pytest.fixture(scope="module")
-def small_phone(browser):  # type: ignore[no-untyped-def]
-    """One tab 320 CSS pixels wide: a phone's narrowest screen, and a desktop window at 400 %
-    zoom (WCAG's reflow)."""
-    context = browser.new_context(**OTHER_MODES["small-phone"])
-    yield context.new_page()
-    context.close()
-
-
-@pytest.mark.parametrize("page_path", PAGES)
-def test_a_320_pixel_screen_reads_each_page_without_scrolling_sideways(  # type: ignore[no-untyped-def]
-    small_phone, site_url: str, page_path: str
-) -> None:
-    """Nothing on the page (a long name, a download's file name, a formula, an API field's
-    type, an index entry) is wider than the column: only code, formulas and tables scroll in
-    their own boxes. (The search page's passages: test_reader.)"""
-    small_phone.goto(f"{site_url}/{page_path}", wait_until="load")
-    small_phone.evaluate(SETTLED)
-    probe = small_phone.evaluate(f"({PROBE})")
-    overflow = {k: probe[k] for k in ("page_overflow", "content_overflow", "column_overflow")}
-    assert max(overflow.values()) <= 0, f"{page_path}: {overflow}"
 
 
 def test_the_math_checks_had_math_to_check(visit) -> None:  # type: ignore[no-untyped-def]

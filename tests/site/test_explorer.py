@@ -1095,41 +1095,41 @@ def test_no_line_shows_through_a_regions_label(page, objective: str, method: str
     _reset(page)
     page.get_by_label("Objective").select_option(objective)
     page.get_by_label("Method").select_option(method)
-    lr = page.get_by_label("Learning rate α", exact=True)
-    low, high = (float(lr.get_attribute(name)) for name in ("min", "max"))
-    crossed = []
-    for k in range(41):
-        value = low + (high - low) * k / 40
-        lr.fill(str(value))
-        through = page.evaluate(
-            """() => {
-              const chart = document.querySelector('.gdt-ex-factors');
-              const verticals = [...chart.querySelectorAll('.gdt-ex-now, .gdt-ex-mark')]
-                .map((line) => line.x1.baseVal.value);
-              const curves = [...chart.querySelectorAll('.gdt-ex-rate')];
-              const backs = [...chart.querySelectorAll('rect.gdt-ex-label-back')];
-              const covers = (c, b) => c.x <= b.x && c.y <= b.y &&
-                c.x + c.width >= b.x + b.width && c.y + c.height >= b.y + b.height;
-              return [...chart.querySelectorAll('.gdt-ex-region')]
-                .filter((t) => /stable/.test(t.textContent))
-                .filter((t) => {
-                  const b = t.getBBox();
-                  // A backing drawn after the lines and before the label hides them there.
-                  if (backs.some((r) => covers(r.getBBox(), b) &&
-                      r.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) {
-                    return false;
-                  }
-                  if (verticals.some((x) => x > b.x - 2 && x < b.x + b.width + 2)) return true;
-                  for (let x = b.x; x <= b.x + b.width; x += 1.5) {
-                    for (let y = b.y; y <= b.y + b.height; y += 1.5) {
-                      const at = new DOMPoint(x, y);
-                      if (curves.some((c) => c.isPointInStroke(at))) return true;
-                    }
-                  }
-                  return false;
-                })
-                .map((t) => t.textContent);
-            }"""
-        )
-        crossed += [f"{label} at α = 10^{value:.2f}" for label in through]
+    # One call for the whole sweep: the slider's input event redraws the chart at once.
+    crossed = page.evaluate(
+        """(positions) => {
+          const slider = document.querySelector('.gdt-explorer input[type=range]');
+          const chart = document.querySelector('.gdt-ex-factors');
+          const [low, high] = [Number(slider.min), Number(slider.max)];
+          const covers = (c, b) => c.x <= b.x && c.y <= b.y &&
+            c.x + c.width >= b.x + b.width && c.y + c.height >= b.y + b.height;
+          const crossed = [];
+          for (let k = 0; k < positions; k++) {
+            slider.value = String(low + ((high - low) * k) / (positions - 1));
+            slider.dispatchEvent(new Event('input', { bubbles: true }));
+            const verticals = [...chart.querySelectorAll('.gdt-ex-now, .gdt-ex-mark')]
+              .map((line) => line.x1.baseVal.value);
+            const curves = [...chart.querySelectorAll('.gdt-ex-rate')];
+            const backs = [...chart.querySelectorAll('rect.gdt-ex-label-back')];
+            for (const t of chart.querySelectorAll('.gdt-ex-region')) {
+              if (!/stable/.test(t.textContent)) continue;
+              const b = t.getBBox();
+              // A backing drawn after the lines and before the label hides them there.
+              if (backs.some((r) => covers(r.getBBox(), b) &&
+                  r.compareDocumentPosition(t) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+              // A curve spans the chart, so one that runs through the label crosses the edge
+              // of its box: the points along the edge, 1.5 apart, find it.
+              const edge = [];
+              const [right, bottom] = [b.x + b.width, b.y + b.height];
+              for (let x = b.x; x <= right; x += 1.5) edge.push([x, b.y], [x, bottom]);
+              for (let y = b.y; y <= bottom; y += 1.5) edge.push([b.x, y], [right, y]);
+              const through = verticals.some((x) => x > b.x - 2 && x < b.x + b.width + 2) ||
+                edge.some(([x, y]) => curves.some((c) => c.isPointInStroke(new DOMPoint(x, y))));
+              if (through) crossed.push(`${t.textContent} at α = 10^${slider.value}`);
+            }
+          }
+          return crossed;
+        }""",
+        41,
+    )
     assert crossed == []
