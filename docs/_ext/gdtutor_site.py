@@ -342,13 +342,13 @@ def tidy_body(body: str, title: str) -> str:
     body = _SUMMARY_SIGNATURE.sub(lambda m: m[1] + m[2].replace("\xa0", " ") + m[3], body)
     # A name as a title (the API pages', their source code's, their lessons') may break after
     # a dot or an underscore on a narrow screen, rather than inside a word.
-    body = _DOTTED_TITLE.sub(_break_after("._"), body)
+    breakable = _break_after("._")
+    body = _DOTTED_TITLE.sub(breakable, body)
     # So may a signature's name (gdtutor.stepsize.contraction_factors), which on a phone does
     # not fit a line.
-    body = _SIGNATURE_NAME.sub(_break_after("._"), body)
+    body = _SIGNATURE_NAME.sub(breakable, body)
     # So may a long name or file name in the text (gdtutor.answers.start_exercise(), a lesson's
     # exercise notebook on its download button), which would widen the article on a phone.
-    breakable = _break_after("._")
     body = _INLINE_CODE.sub(
         lambda code: _CODE_WORD.sub(
             lambda m: breakable(m) if len(html.unescape(m[2])) >= LONG_CODE else m[0], code[0]

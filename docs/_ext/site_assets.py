@@ -362,24 +362,23 @@ def sharp_animation(figures: list[Any], scrape: Callable[[], str]) -> str:
         for fig, dpi in zip(figures, dpis, strict=True):
             fig.set_dpi(dpi)
 
-    sizes = set()
+    sizes = []  # each embedded frame's
 
     def frame(match: re.Match[str]) -> str:
         png = quantised_png(base64.b64decode(re.sub(r"[\\\s]", "", match[1]), validate=True))
         with Image.open(io.BytesIO(png)) as image:
-            sizes.add(image.size)
+            sizes.append(image.size)
         return f'"data:image/png;base64,{base64.b64encode(png).decode()}"'
 
     rst = _ANIMATION_FRAME_DATA.sub(frame, rst)
     if not sizes:  # a player without embedded frames (a video): nothing to sharpen
         return rst
-    if len(sizes) != 1:
-        raise ValueError(f"an animation's frames should have one size, not {sorted(sizes)}")
-    ((width, height),) = sizes
+    if len(set(sizes)) != 1:
+        raise ValueError(f"an animation's frames should have one size, not {sorted(set(sizes))}")
+    ((width, height),) = set(sizes)
     shown = f'width="{width // ANIMATION_DENSITY}" height="{height // ANIMATION_DENSITY}"'
     # Titles for one player only, and only when each frame has one.
-    frames = len(_ANIMATION_FRAME_DATA.findall(rst))
-    if len(_ANIMATION_IMAGE.findall(rst)) == 1 and len(titles) == frames and all(titles):
+    if len(_ANIMATION_IMAGE.findall(rst)) == 1 and len(titles) == len(sizes) and all(titles):
         shown += f' data-frame-titles="{html.escape(json.dumps(titles, ensure_ascii=False))}"'
     return _ANIMATION_IMAGE.sub(lambda match: f'<img id="{match[1]}" {shown}>', rst)
 

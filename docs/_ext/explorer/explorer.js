@@ -599,8 +599,8 @@ function mount(root, index) {
     // together, go on two rows, each lower still where it would cover the label of the
     // unstable region.
     for (const v of [px, ...marks.map(([value]) => x(value))]) drawn.push([v, v, M.top, H - M.bottom]);
-    const region = (y0, content) => {
-      const node = text(factorsSvg, M.left + 4, y0, content, { class: "gdt-ex-region" });
+    const region = (baseline, content) => {
+      const node = text(factorsSvg, M.left + 4, baseline, content, { class: "gdt-ex-region" });
       const box = node.getBBox();
       const clear = (left) =>
         drawn.every(([x0, x1, y0, y1]) => x1 < left - 4 || x0 > left + box.width + 4 || y1 < box.y - 2 || y0 > box.y + box.height + 2);
@@ -690,8 +690,9 @@ function mount(root, index) {
       if (!atMinimum(step)) {
         why = `the point there is not the minimum, but the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}, and rounded that coarsely they add up to 0`;
         // A run that goes on to land on the minimum (heavy ball's) says when.
-        const lands = Array.from({ length: series.length - step }, (_, k) => step + k).find(atMinimum);
-        if (lands !== undefined) why += `; at step ${lands} the point reaches the minimum itself`;
+        let lands = step + 1;
+        while (lands < series.length && !atMinimum(lands)) lands++;
+        if (lands < series.length) why += `; at step ${lands} the point reaches the minimum itself`;
       }
       const when = zeroSteps(zeros, series.length - 1);
       message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
