@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import matplotlib
+from sphinx.application import Sphinx
 
 matplotlib.use("Agg")
 # The MyST pages run in Jupyter kernels, which inherit this environment: a MPLBACKEND set
@@ -24,7 +25,12 @@ matplotlib.use("Agg")
 os.environ.pop("MPLBACKEND", None)
 # sphinx-gallery's backreference scan reads attributes of every global of an example,
 # including .grad of non-leaf tensors, which the lessons create on purpose.
-warnings.filterwarnings("ignore", message="The .grad attribute of a Tensor that is not a leaf")
+GRAD_OF_NON_LEAF = "The .grad attribute of a Tensor that is not a leaf"
+warnings.filterwarnings("ignore", message=GRAD_OF_NON_LEAF)
+#: sphinx-gallery runs the lessons this many at a time, each in a process of its own
+#: (joblib's); those processes take their warning filters from the environment.
+GALLERY_JOBS = min(4, os.cpu_count() or 1)
+os.environ["PYTHONWARNINGS"] = f"ignore:{GRAD_OF_NON_LEAF}:UserWarning"
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -127,6 +133,7 @@ sphinx_gallery_conf = {
     "matplotlib_animations": (True, "jshtml"),
     "first_notebook_cell": None,
     "show_signature": False,
+    "parallel": GALLERY_JOBS,
     # Every figure also at twice the resolution, for high-density screens.
     "image_srcset": ["2x"],
     # The site's figure style (docs/matplotlibrc) for every lesson; see _ext/site_assets.py.
@@ -212,3 +219,13 @@ ogp_image = html_baseurl + "_images/sphx_glr_plot_04_skewed_valley_thumb.png"
 ogp_image_alt = "Gradient descent zig-zagging down a narrow, skewed valley"
 ogp_social_cards = {"enable": False}
 sitemap_url_scheme = "{link}"
+
+
+def _leave_warnings_to_the_pages(app: Sphinx) -> None:
+    """Once the lessons have run, the MyST pages' kernels start without that filter."""
+    os.environ.pop("PYTHONWARNINGS", None)
+
+
+def setup(app: Sphinx) -> None:
+    # sphinx-gallery runs the lessons on builder-inited at the default priority (500).
+    app.connect("builder-inited", _leave_warnings_to_the_pages, priority=950)
