@@ -30,7 +30,10 @@ warnings.filterwarnings("ignore", message=GRAD_OF_NON_LEAF)
 #: sphinx-gallery runs the lessons this many at a time, each in a process of its own
 #: (joblib's); those processes take their warning filters from the environment.
 GALLERY_JOBS = min(4, os.cpu_count() or 1)
-os.environ["PYTHONWARNINGS"] = f"ignore:{GRAD_OF_NON_LEAF}:UserWarning"
+_CALLERS_WARNINGS = os.environ.get("PYTHONWARNINGS")  # kept, and given back afterwards
+os.environ["PYTHONWARNINGS"] = ",".join(
+    filter(None, [_CALLERS_WARNINGS, f"ignore:{GRAD_OF_NON_LEAF}:UserWarning"])
+)
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -223,7 +226,10 @@ sitemap_url_scheme = "{link}"
 
 def _leave_warnings_to_the_pages(app: Sphinx) -> None:
     """Once the lessons have run, the MyST pages' kernels start without that filter."""
-    os.environ.pop("PYTHONWARNINGS", None)
+    if _CALLERS_WARNINGS is None:
+        os.environ.pop("PYTHONWARNINGS", None)
+    else:
+        os.environ["PYTHONWARNINGS"] = _CALLERS_WARNINGS
 
 
 def setup(app: Sphinx) -> None:

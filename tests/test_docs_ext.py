@@ -6,7 +6,9 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
 import re
+import subprocess
 import sys
 from importlib.metadata import requires
 from pathlib import Path
@@ -469,3 +471,35 @@ def test_a_long_name_in_the_text_may_break_after_its_dots_and_underscores():
     assert '<span class="pre">Download</span>' in body
     assert "plot_<wbr>01_<wbr>autograd_<wbr>basics_<wbr>exercise.<wbr>ipynb" in body
     assert short in body and block in body  # fits a line; a code block scrolls
+
+
+@pytest.mark.parametrize("callers", [None, "error::DeprecationWarning"])
+def test_the_lessons_filter_reaches_the_gallerys_processes_and_is_given_back(
+    callers: str | None,
+) -> None:
+    # conf.py runs as Sphinx runs it, in a process of its own (it changes the environment).
+    code = """
+import json, os, runpy, sys
+conf = runpy.run_path(sys.argv[1])
+during = os.environ.get("PYTHONWARNINGS")
+conf["_leave_warnings_to_the_pages"](None)
+after = os.environ.get("PYTHONWARNINGS")
+print(json.dumps([during, after, conf["sphinx_gallery_conf"]["parallel"]]))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
+    if callers is not None:
+        env["PYTHONWARNINGS"] = callers
+    conf = Path(__file__).resolve().parents[1] / "docs" / "conf.py"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(conf)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    during, after, jobs = json.loads(done.stdout.splitlines()[-1])
+    ours = "ignore:The .grad attribute of a Tensor that is not a leaf:UserWarning"
+    assert during == (f"{callers},{ours}" if callers else ours)
+    assert after == callers
+    assert jobs == min(4, os.cpu_count() or 1)
