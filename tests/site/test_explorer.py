@@ -739,6 +739,42 @@ def test_sliders_tell_screen_readers_their_values(page) -> None:  # type: ignore
     assert page.locator(".gdt-explorer output:not([aria-live='off'])").count() == 0
 
 
+def test_a_moving_slider_is_announced_once_it_stops(page) -> None:  # type: ignore[no-untyped-def]
+    """Each arrow-key step of a slider reruns the run: the status shows each one at once, but
+    its live region is off until the slider has been still for a moment, then it announces
+    the last status once; a menu's choice is announced at once."""
+    _reset(page)
+    lr = page.get_by_label("Learning rate α", exact=True)
+    lr.focus()
+    status = page.locator(".gdt-ex-status")
+    page.evaluate(
+        """() => {
+          const status = document.querySelector('.gdt-ex-status');
+          window.liveChanges = [];
+          new MutationObserver(() => window.liveChanges.push(
+            [status.getAttribute('aria-live'), status.textContent])
+          ).observe(status, { childList: true, characterData: true, subtree: true });
+        }"""
+    )
+    texts = []
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+        assert status.get_attribute("aria-live") == "off"
+        texts.append(shown(page)["text"])
+    # The status follows each step (α changed, so the run's end did).
+    assert len(set(texts)) == 4, texts
+    page.wait_for_function(
+        "document.querySelector('.gdt-ex-status').getAttribute('aria-live') === 'polite'"
+    )
+    page.wait_for_function("window.liveChanges.at(-1)[0] === 'polite'")
+    changes = page.evaluate("window.liveChanges")
+    announced = [text for live, text in changes if live == "polite"]
+    assert announced == [texts[-1]], changes
+    page.get_by_label("Method").select_option("nesterov")
+    assert status.get_attribute("aria-live") == "polite"
+    assert page.evaluate("window.liveChanges.at(-1)") == ["polite", shown(page)["text"]]
+
+
 def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: ignore[no-untyped-def]
     _reset(page)
     page.get_by_label("Objective").select_option("rosenbrock")

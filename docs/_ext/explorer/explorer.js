@@ -22,6 +22,8 @@ const W = 360;
 const H = 240;
 const M = { left: 56, right: 12, top: 12, bottom: 40 };
 const FACTOR_TOP = 2; // factors above this are drawn at the top edge
+// How long a slider or a typed start must stay still before the status is announced.
+const QUIET_MS = 600;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -362,15 +364,15 @@ function mount(root, index) {
   });
   lr.input.addEventListener("input", () => {
     state.lr = 10 ** Number(lr.input.value);
-    render();
+    render(true);
   });
   beta.input.addEventListener("input", () => {
     state.momentum = Number(beta.input.value);
-    render();
+    render(true);
   });
   steps.input.addEventListener("input", () => {
     state.steps = Number(steps.input.value);
-    render();
+    render(true);
   });
   // A typed start is kept within the plot's axes, so that the run always starts where it
   // can be seen: while typing the run starts at the nearest edge and a note says so; when
@@ -387,7 +389,7 @@ function mount(root, index) {
             ? ""
             : `x${"₁₂"[i]} = ${fmt(value)} is off the plot: the run starts at its edge, ` +
               `x${"₁₂"[i]} = ${fmt(state.start[i])} (the plot shows ${fmt(limits[0])} to ${fmt(limits[1])}).`;
-        render();
+        render(true);
       }
     });
     input.addEventListener("change", () => {
@@ -429,7 +431,24 @@ function mount(root, index) {
     pathCaption.textContent = `The path over the contours of f(x) = ${view.formula}; the circle is the start, the cross the end, the ringed dot the minimum. Click to move the start.`;
   }
 
-  function render() {
+  // A slider moved by its arrow keys, or a start being typed, changes the run at every step:
+  // the status shows each change at once, but is announced once the control has been still
+  // for QUIET_MS, not once per step (a screen reader would queue each long message).
+  let quiet = null;
+  function announce(message, moving) {
+    clearTimeout(quiet);
+    status.setAttribute("aria-live", moving ? "off" : "polite");
+    status.textContent = message;
+    if (moving) {
+      quiet = setTimeout(() => {
+        status.setAttribute("aria-live", "polite");
+        // New text in the live region: what a screen reader announces.
+        quiet = setTimeout(() => status.replaceChildren(message), 50);
+      }, QUIET_MS);
+    }
+  }
+
+  function render(moving = false) {
     const result = run(state.objective, state.method, state, DATA.constants);
     lr.output.textContent = fmt(state.lr);
     beta.output.textContent = HAS_MOMENTUM.has(state.method) ? fmt(state.momentum) : "—";
@@ -443,7 +462,7 @@ function mount(root, index) {
     drawPath(result);
     drawValues(result);
     drawFactors();
-    describe(result);
+    describe(result, moving);
   }
 
   function dataScales(view) {
@@ -650,7 +669,7 @@ function mount(root, index) {
     factorsSvg.setAttribute("aria-label", "Chart of the factor per step against α, for each eigen-direction");
   }
 
-  function describe(result) {
+  function describe(result, moving) {
     const view = objectives[state.objective];
     const { x, y } = dataScales(view);
     const leaves = [...result.points, result.end].some(([u, v]) => !inside([x(u), y(v)], view.box));
@@ -698,7 +717,7 @@ function mount(root, index) {
       message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
     if (leaves) message += " The path leaves the plot.";
-    status.textContent = message;
+    announce(message, moving);
     // The exact settings and outcome, for readers' tools and the site's tests.
     Object.assign(status.dataset, {
       objective: state.objective,
