@@ -31,7 +31,9 @@ value, drawn on a log axis, falls along a straight line.
 # inside ``torch.no_grad()``: it is not part of the function to differentiate, and while
 # torch is recording it refuses any in-place change to a leaf that requires grad. It must
 # change ``x`` in place (``x -= ...``): ``x = x - ...`` makes a new tensor, named ``x``
-# only inside the function, and leaves the caller's ``x`` where it was.
+# only inside the function, and leaves the caller's ``x`` where it was. The new tensor has
+# no gradient, so the next line, ``x.grad.zero_()``, stops the run with
+# ``AttributeError: 'NoneType' object has no attribute 'zero_'``.
 import torch
 
 

@@ -30,7 +30,7 @@ from gdtutor.answers import (
     write_answers,
 )
 from gdtutor.checking import check_answers
-from tests.conftest import learner_answers
+from tests.conftest import learner_answers, learner_run
 
 GALLERY = Path(__file__).parents[1] / "gallery"
 
@@ -51,6 +51,16 @@ def _assert_same_bits(got, expected) -> None:
     assert got.dtype == expected.dtype == np.float32
     assert got.shape == expected.shape
     assert got.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("cell", ["parabola", "2"])
+def test_the_notebooks_update_of_x_data_gives_the_lessons_points(reference, cell) -> None:
+    """The course asks for an update of ``x.data``; lesson 3 teaches the step in place under
+    ``torch.no_grad()``: the exercises page says the two give the same points."""
+    data, no_grad = learner_run(cell), learner_run(cell, update="no_grad")
+    for key in data:
+        np.testing.assert_array_equal(data[key], no_grad[key])
+        np.testing.assert_array_equal(data[key], reference[key])
 
 
 def test_every_key_in_lesson_order(reference, solved) -> None:

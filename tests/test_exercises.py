@@ -633,6 +633,22 @@ def test_lesson_3_saves_a_wrong_run_for_the_checker(
     assert check_answers(saved)["fn_history_parabola"].verdict == "fail"
 
 
+def test_lesson_3_names_the_error_of_a_step_that_makes_a_new_tensor(tmp_path: Path) -> None:
+    """``x = x - ...`` in the step: the lesson says which error the learner then sees."""
+    source = LESSON_3.read_text("utf-8")
+    solutions = {b.name: b.solution for b in find_blanks(source)}
+    step = "one gradient step with α = 0.001"
+    assert "x -= 0.001 * x.grad" in solutions[step]
+    solutions[step] = solutions[step].replace("x -= 0.001 * x.grad", "x = x - 0.001 * x.grad")
+    path = tmp_path / "plot_03_descent_by_hand_exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=LESSON_3.stem), solutions))
+    done = run_script(path, tmp_path)
+    assert done.returncode == 1
+    error = done.stderr.strip().splitlines()[-1]
+    assert error == "AttributeError: 'NoneType' object has no attribute 'zero_'", done.stderr
+    assert f"``{error}``" in " ".join(line.lstrip("# ") for line in source.splitlines())
+
+
 @pytest.mark.parametrize("run", ["SGD", "AdamW"])
 def test_lesson_5_saves_a_run_that_records_twice(tmp_path: Path, run: str) -> None:
     """The recording lines copied into lesson 5's step blank record every step twice: the
