@@ -264,6 +264,23 @@ def test_iterations_match_torch(page) -> None:  # type: ignore[no-untyped-def]
     assert {c.method for c in TABLE} == {"gd", "momentum", "nesterov", "adam"}
 
 
+def test_adams_path_on_rosenbrock_at_a_large_rate_parts_from_torchs(page) -> None:  # type: ignore[no-untyped-def]
+    """The page's one exception to "to float32 rounding": Adam on Rosenbrock at α = 1 starts
+    as torch's run, and last-bit differences of its square root grow until the paths part."""
+    start = [
+        float(v) for v in page.evaluate("window.gdtutorExplorer.data.objectives.rosenbrock.start")
+    ]
+    settings = {"lr": 1.0, "momentum": 0.0, "start": start, "steps": 1000}
+    js = page.evaluate("s => window.gdtutorExplorer.run('rosenbrock', 'adam', s)", settings)
+    run = torch_run("rosenbrock", "adam", 1.0, 0.0, start, 1000)
+    gaps = np.abs(np.array(js["points"], dtype=float).reshape(-1, 2) - run.points).max(axis=1)
+    eps = float(np.finfo(np.float32).eps)
+    assert gaps[:10].max() <= 8 * eps * max(1.0, float(np.abs(run.points[:10]).max())), gaps[:10]
+    assert gaps.max() > 1e-2, gaps.max()
+    text = (HTML / PAGE).read_text(encoding="utf-8")
+    assert "on Rosenbrock at large α such differences grow over a run until its" in text
+
+
 def test_presets_are_torch_runs_of_the_lessons_settings(page) -> None:  # type: ignore[no-untyped-def]
     data = page.evaluate("window.gdtutorExplorer.data")
     presets = {p["label"].split(" =")[0].split(":")[0]: p["settings"] for p in data["presets"]}
@@ -637,6 +654,69 @@ def test_a_climb_that_the_factors_say_will_shrink_is_not_called_divergence(page)
     assert float(view["endValue"]) > run.values[0] and not run.diverged
     assert "diverges" not in view["text"]
     assert "every direction's factor is below 1, so with more steps it shrinks" in view["text"]
+
+
+def _settings(page, objective: str, method: str, log_lr: str, steps: int, start=None) -> dict:  # type: ignore[no-untyped-def]
+    _reset(page)
+    page.get_by_label("Objective").select_option(objective)
+    page.get_by_label("Method").select_option(method)
+    page.get_by_label("Learning rate α", exact=True).fill(log_lr)
+    page.get_by_label("Steps", exact=True).fill(str(steps))
+    if start is not None:
+        page.get_by_label("x₁").fill(str(start[0]))
+        page.get_by_label("x₂").fill(str(start[1]))
+    return shown(page)
+
+
+def test_rosenbrocks_factors_speak_of_its_minimum_only(page) -> None:  # type: ignore[no-untyped-def]
+    """Rosenbrock's factors are those of the Hessian at its minimum. Just past 2/λmax there,
+    gradient descent neither settles nor overflows (it bounces across the valley): the words
+    say the run cannot settle on the minimum, not that it diverges."""
+    view = _settings(page, "rosenbrock", "gd", "-2.6", 1000)
+    run = assert_matches_torch(view)
+    assert not run.diverged and view["diverged"] == "false"
+    assert (
+        "is not below 1, so near the minimum (1, 1) that direction does not shrink: the run "
+        "cannot settle on the minimum." in view["factors"]
+    ), view["factors"]
+    assert "diverges" not in view["factors"] + view["text"]
+    # It does not settle: over its last 200 steps it stays away from the minimum.
+    gaps = np.abs(run.points[-200:] - np.array([1.0, 1.0])).max(axis=1)
+    assert gaps.min() > 1e-2, gaps.min()
+
+
+def _compared_with_the_start(view: dict, run) -> None:  # type: ignore[no-untyped-def]
+    """The status ends by comparing the value with the start's, and predicts nothing."""
+    said = re.search(r"The value is above the start's, (\S+), at this step\.( |$)", view["text"])
+    assert said, view["text"]
+    assert numbers(said[1])[0] == pytest.approx(run.values[0], rel=1e-3)
+    assert float(view["endValue"]) > run.values[0]
+    assert not re.search("shrinks|diverges|overflow", view["text"]), view["text"]
+
+
+def test_a_climb_on_rosenbrock_is_not_foretold_by_its_minimums_factors(page) -> None:  # type: ignore[no-untyped-def]
+    """Below 2/λmax at the minimum, but from a start where the valley is far steeper, gradient
+    descent climbs and overflows at step 6: after 5 steps the words only compare the value
+    with the start's (the factors, all below 1, hold near the minimum only)."""
+    view = _settings(page, "rosenbrock", "gd", "-2.72", 5, start=(-1.5, 3))
+    _compared_with_the_start(view, assert_matches_torch(view))
+    assert "all below 1, so near the minimum (1, 1) every direction shrinks" in view["factors"]
+    page.get_by_label("Steps", exact=True).fill("1000")
+    longer = shown(page)
+    assert_matches_torch(longer)
+    assert longer["text"].startswith("Diverged: at step 6 "), longer["text"]
+
+
+@pytest.mark.parametrize("steps", [1, 20])
+def test_adams_climb_is_not_called_divergence(page, steps: int) -> None:  # type: ignore[no-untyped-def]
+    """Adam's first swings on Rosenbrock at α = 1 climb above the start's value; the run goes
+    on to end near the minimum, so the words only compare the value with the start's."""
+    view = _settings(page, "rosenbrock", "adam", "0", steps)
+    assert float(view["lr"]) == 1.0
+    run = torch_run("rosenbrock", "adam", 1.0, 0.0, (view["startX"], view["startY"]), steps)
+    _compared_with_the_start(view, run)
+    page.get_by_label("Steps", exact=True).fill("1000")
+    assert float(shown(page)["endValue"]) < 0.1
 
 
 @pytest.mark.parametrize("steps", [1, 10])

@@ -656,10 +656,12 @@ function mount(root, index) {
     const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
     const parts = rates.map((r, i) => `${fmt(r)} (${names[i]})`);
     const worst = Math.max(...rates);
-    const verdict =
-      worst < 1
-        ? `all below 1, so every direction shrinks; the slowest, ${fmt(worst)}, sets the pace`
-        : `${fmt(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
+    // On a quadratic the factors hold everywhere; elsewhere (Rosenbrock) only near the point
+    // whose Hessian they come from: far from it a run can climb, or settle, whatever they say.
+    const near = view.curvatureAt ? ` near ${view.curvatureAt}` : "";
+    let verdict = `all below 1, so${near} every direction shrinks; the slowest, ${fmt(worst)}, sets the pace`;
+    if (worst >= 1 && near) verdict = `${fmt(worst)} is not below 1, so${near} that direction does not shrink: the run cannot settle on the minimum`;
+    else if (worst >= 1) verdict = `${fmt(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
     factorNote.textContent = `At α = ${fmt(state.lr)}: ${parts.join(", ")}; ${verdict}.`;
     factorNote.dataset.factors = JSON.stringify(rates);
     const what = state.method === "gd" ? "|1 − αλ|" : `the spectral radius of ${METHOD_NAMES[state.method]} at β = ${fmt(state.momentum)}`;
@@ -690,8 +692,12 @@ function mount(root, index) {
       } else {
         // A value above the start's after a few steps is not yet divergence (heavy ball's
         // first swings climb): where the factors say every direction shrinks, say only that.
-        const shrinks = state.method !== "adam" && view.eigenvalues.every((lambda) => factorAt(lambda) < 1);
+        // They say what a run does on a quadratic only: Adam has none, and Rosenbrock's hold
+        // near its minimum alone; there the value is only compared with the start's.
+        const linear = state.method !== "adam" && !view.curvatureAt;
+        const shrinks = linear && view.eigenvalues.every((lambda) => factorAt(lambda) < 1);
         if (!diverging(result)) message = end;
+        else if (!linear) message = `${end} The value is above the start's, ${fmt(first)}, at this step.`;
         else if (shrinks) message = `${end} The value is above the start's ${fmt(first)} so far; every direction's factor is below 1, so with more steps it shrinks.`;
         else message = `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`;
       }
