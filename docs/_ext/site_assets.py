@@ -495,15 +495,19 @@ def visible_length(latex: str) -> int:
 
 
 def _punctuation_after_math(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Keep ``.``, ``,``, ``;``, ``:`` or ``)`` right after a short inline formula on the
-    formula's line: a browser may otherwise break the line between them, leaving the mark
-    alone at the start of the next line."""
+    """Keep a short inline formula on one line (KaTeX lets a line break after its operators,
+    leaving "(κ −" on one line and "1)/(κ + 1)" on the next), with the ``.``, ``,``, ``;``,
+    ``:`` or ``)`` right after it: a browser may otherwise break the line between them,
+    leaving the mark alone at the start of the next line."""
     for math in list(doctree.findall(nodes.math)):
-        after = math.next_node(descend=False, siblings=True)
-        if not isinstance(after, nodes.Text) or visible_length(math.astext()) > SHORT_MATH:
+        if visible_length(math.astext()) > SHORT_MATH:
             continue
-        text = after.astext()
+        after = math.next_node(descend=False, siblings=True)
+        text = after.astext() if isinstance(after, nodes.Text) else ""
         if not text or text[0] not in ".,;:)\xa0":
+            alone = nodes.inline(classes=["math-and-mark"])
+            math.parent.replace(math, alone)
+            alone += math
             continue
         # A mark is kept alone; text joined by non-breaking spaces ("α = 0.02616" written
         # with them) is kept up to its first breaking space, and with the node after it

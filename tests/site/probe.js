@@ -117,6 +117,15 @@ async () => {
     }
   }
 
+  // A short inline formula, which the build keeps whole (.math-and-mark), is on one line:
+  // each of its unbreakable pieces overlaps the one before it vertically.
+  const splitShort = [...document.querySelectorAll(".math-and-mark .katex")]
+    .filter((k) => {
+      const pieces = [...html(k).querySelectorAll(":scope > .base")].map(rect);
+      return pieces.some((r, i) => i > 0 && r.width > 0 && r.top >= pieces[i - 1].bottom - 1);
+    })
+    .map(text);
+
   // Each formula's width, summed over its unbreakable pieces so that line breaks, which
   // depend on the text around it, do not count.
   const widths = formulas.map((k) =>
@@ -126,6 +135,7 @@ async () => {
   );
 
   return {
+    split_short: splitShort,
     formulas: formulas.length,
     widths,
     errors: [...document.querySelectorAll(".katex-error")].map((e) => e.getAttribute("title")),

@@ -89,6 +89,7 @@ MATH_FACTS = [
     "left_cut",
     "clipped_inline",
     "lone_marks",
+    "split_short",
 ]
 
 
