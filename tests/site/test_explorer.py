@@ -612,6 +612,40 @@ def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None
     assert _crowded_labels(page) == []
 
 
+def test_a_value_that_rounds_below_zero_is_named_with_the_zeros(page) -> None:  # type: ignore[no-untyped-def]
+    """The terms of the quadratic, each a whole multiple of float32's smallest number, can add
+    up to a little below 0 (torch's run does too): those steps are named with the zeros, and
+    drawn on the bottom edge with them."""
+    view = _settings(page, "skewed", "gd", "-2.1", 1000)
+    run = assert_matches_torch(view)
+    assert (run.values < 0).any()  # torch's run goes below 0 as well
+    settings = {"lr": float(view["lr"]), "momentum": 0.0, "start": [8.0, 8.0], "steps": 1000}
+    js = page.evaluate("s => window.gdtutorExplorer.run('skewed', 'gd', s)", settings)
+    values = np.array([*js["values"], js["endValue"]], dtype=float)
+    first = int(np.flatnonzero(values > 0)[-1]) + 1  # from here on, 0 or below
+    below = values[first:][values[first:] < 0]
+    assert len(below) > 0 and first < 1000
+    smallest = "−" + f"{-below.min():.3e}".replace("e-", "e−")
+    assert page.locator(".gdt-ex-zero-label").text_content() == f"f ≤ 0 from step {first}"
+    assert (
+        f"The value is 0 or below from step {first}: the point there is not the minimum, but "
+        in view["text"]
+    ), view["text"]
+    many = "at one step" if len(below) == 1 else f"at {len(below)} steps"
+    assert (
+        f"they add up to 0, or {many} to as little as {smallest}, below 0, though f itself is "
+        "never negative;" in view["text"]
+    ), view["text"]
+    # The last dashed line along the bottom edge covers that run, negative steps too.
+    dashed = page.locator(".gdt-ex-zero").last.get_attribute("d")
+    start, _, end = (
+        float(v) for v in re.fullmatch(r"M([\d.]+),([\d.]+)H([\d.]+)", dashed).groups()
+    )
+    left, _, right, _ = _frame(page)
+    assert start == pytest.approx(left + (right - left) * first / 1000, abs=0.02)
+    assert end == pytest.approx(right, abs=0.02)
+
+
 def test_zeros_that_last_to_the_end_are_named_and_the_edge_is_labelled_0(page) -> None:  # type: ignore[no-untyped-def]
     """At alpha* on the quadratic the value underflows to 0 (in the explorer's float32
     arithmetic it comes back for a step first, which torch's does not): the label and the

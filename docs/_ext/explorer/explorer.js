@@ -137,16 +137,23 @@ function valueSeries(result) {
   return series;
 }
 
-/** The runs of steps whose value is exactly 0, as [first step, last step] pairs. */
+/** The runs of steps whose value is 0, or below it (float32's rounding of terms too small
+ * for it can add up to a few of its smallest numbers below 0), as [first step, last step]
+ * pairs. */
 function zeroRuns(series) {
   const runs = [];
   for (const [i, v] of series) {
-    if (v !== 0) continue;
+    if (!(v <= 0)) continue;
     const last = runs[runs.length - 1];
     if (last && last[1] === i - 1) last[1] = i;
     else runs.push([i, i]);
   }
   return runs;
+}
+
+/** The values below 0 in a run of zeros. */
+function belowZero(series, [from, to]) {
+  return series.slice(from, to + 1).map(([, v]) => v).filter((v) => v < 0);
 }
 
 /** The run of zeros to name: the one that lasts to the last step, if one does; else the
@@ -535,7 +542,7 @@ function mount(root, index) {
     // has no place on a log axis: the curve drops to the bottom edge there, its steps at 0
     // are a dashed line along that edge, and a label names them.
     const at = ([i, v]) => `${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`;
-    const bothZero = (k) => k > 0 && series[k - 1][1] === 0 && series[k][1] === 0;
+    const bothZero = (k) => k > 0 && series[k - 1][1] <= 0 && series[k][1] <= 0;
     const d = series.map((p, k) => `${k && !bothZero(k) ? "L" : "M"}${at(p)}`).join("");
     svg("path", { d, class: "gdt-ex-curve" }, valuesSvg);
     for (const [from, to] of zeros.filter(([from, to]) => to > from)) {
@@ -544,7 +551,7 @@ function mount(root, index) {
     const last = series.length ? series[series.length - 1][0] : 0;
     const named = namedZeros(zeros, last);
     if (named) {
-      const words = `f = 0 ${zeroSteps(named, last)}`;
+      const words = `f ${belowZero(series, named).length ? "≤" : "="} 0 ${zeroSteps(named, last)}`;
       // Over the steps at 0, where the curve lies on the edge, if they leave room for it.
       const [a, b] = [x(named[0]), x(named[1])];
       if (b - a > 110) text(valuesSvg, (a + b) / 2, y(floor) - 6, words, { "text-anchor": "middle", class: "gdt-ex-zero-label" });
@@ -706,6 +713,7 @@ function mount(root, index) {
     const zeros = namedZeros(zeroRuns(series), series.length - 1);
     if (zeros) {
       const step = zeros[0];
+      const below = belowZero(series, zeros);
       const [mx, my] = view.minimum;
       const atMinimum = (k) => {
         const [u, v] = k < result.points.length ? result.points[k] : result.end;
@@ -714,13 +722,17 @@ function mount(root, index) {
       let why = "the point is the minimum itself";
       if (!atMinimum(step)) {
         why = `the point there is not the minimum, but the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}, and rounded that coarsely they add up to 0`;
+        if (below.length) {
+          const where = below.length === 1 ? "at one step" : `at ${below.length} steps`;
+          why += `, or ${where} to as little as ${fmt(Math.min(...below))}, below 0, though f itself is never negative`;
+        }
         // A run that goes on to land on the minimum (heavy ball's) says when.
         let lands = step + 1;
         while (lands < series.length && !atMinimum(lands)) lands++;
         if (lands < series.length) why += `; at step ${lands} the point reaches the minimum itself`;
       }
       const when = zeroSteps(zeros, series.length - 1);
-      message += ` The value is 0 ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
+      message += ` The value is ${below.length ? "0 or below" : "0"} ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
     }
     if (leaves) message += " The path leaves the plot.";
     announce(message, moving);
