@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 from urllib.parse import urlparse
 
+import joblib
 import matplotlib
 from sphinx.application import Sphinx
 
@@ -28,12 +29,10 @@ os.environ.pop("MPLBACKEND", None)
 GRAD_OF_NON_LEAF = "The .grad attribute of a Tensor that is not a leaf"
 warnings.filterwarnings("ignore", message=GRAD_OF_NON_LEAF)
 #: sphinx-gallery runs the lessons this many at a time, each in a process of its own
-#: (joblib's); those processes take their warning filters from the environment.
-GALLERY_JOBS = min(4, os.cpu_count() or 1)
-_CALLERS_WARNINGS = os.environ.get("PYTHONWARNINGS")  # kept, and given back afterwards
-os.environ["PYTHONWARNINGS"] = ",".join(
-    filter(None, [_CALLERS_WARNINGS, f"ignore:{GRAD_OF_NON_LEAF}:UserWarning"])
-)
+#: (joblib's, which counts the CPUs this process may use); those processes take their
+#: warning filters from the environment (see setup()).
+GALLERY_JOBS = min(4, joblib.cpu_count())
+LESSONS_WARNINGS = f"ignore:{GRAD_OF_NON_LEAF}:UserWarning"
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -224,14 +223,28 @@ ogp_social_cards = {"enable": False}
 sitemap_url_scheme = "{link}"
 
 
+_callers_warnings: dict[str, str | None] = {}
+
+
+def _filter_the_lessons_warnings(app: Sphinx) -> None:
+    """The lessons' processes get this build's filter, after the caller's (it wins)."""
+    _callers_warnings["PYTHONWARNINGS"] = caller = os.environ.get("PYTHONWARNINGS")
+    os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [caller, LESSONS_WARNINGS]))
+
+
 def _leave_warnings_to_the_pages(app: Sphinx) -> None:
-    """Once the lessons have run, the MyST pages' kernels start without that filter."""
-    if _CALLERS_WARNINGS is None:
+    """Once the lessons have run, the MyST pages' kernels get the caller's filters back."""
+    if "PYTHONWARNINGS" not in _callers_warnings:
+        return
+    caller = _callers_warnings.pop("PYTHONWARNINGS")
+    if caller is None:
         os.environ.pop("PYTHONWARNINGS", None)
     else:
-        os.environ["PYTHONWARNINGS"] = _CALLERS_WARNINGS
+        os.environ["PYTHONWARNINGS"] = caller
 
 
 def setup(app: Sphinx) -> None:
-    # sphinx-gallery runs the lessons on builder-inited at the default priority (500).
-    app.connect("builder-inited", _leave_warnings_to_the_pages, priority=950)
+    # sphinx-gallery runs the lessons on builder-inited at the default priority (500): the
+    # filter is there for them only.
+    app.connect("builder-inited", _filter_the_lessons_warnings, priority=499)
+    app.connect("builder-inited", _leave_warnings_to_the_pages, priority=501)

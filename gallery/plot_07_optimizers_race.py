@@ -109,13 +109,14 @@ else:
 # steps after the 1000 (lesson 6's runs after the budget say when). Heavy-ball momentum
 # gathers speed along the floor, overshoots its bends, and ends second closest. Plain SGD
 # and Adagrad creep along the floor in steps that no longer turn back, and end farther from
-# the minimum than momentum, Nesterov, RMSprop and Adam (where AdamW ends rests on rounding,
-# as said below; the table gives its distance). RMSprop creeps too at first; then, from
-# some 600 steps on, every step turns back across the floor, and in that zigzag it still
-# gains on the minimum, ending closer than SGD and Adagrad. AdamW, tuned on the same
-# grid as Adam and held back by its weight decay's pull towards the origin, comes nearest
-# the minimum about halfway through the run; then bursts of steps back and forth across the
-# floor throw it back along the valley, and it ends farther out than it was then.
+# the minimum than momentum, Nesterov, RMSprop and Adam. (AdamW is left out: here it ends
+# nearer than both, but lesson 6's rerun of its run with ``torch.optim`` ends farther out
+# than both.) RMSprop creeps too at first; then, from some 600 steps on, every step turns
+# back across the floor, and in that zigzag it still gains on the minimum, ending closer
+# than SGD and Adagrad. AdamW, tuned on the same grid as Adam and held back by its weight
+# decay's pull towards the origin, comes nearest the minimum about halfway through the run;
+# then bursts of steps back and forth across the floor throw it back along the valley, and
+# it ends farther out than it was then.
 #
 # Below, for each path: the step at which it first got halfway to the minimum, the step at
 # which it came nearest and how near, how far from the minimum it ended, the last step that

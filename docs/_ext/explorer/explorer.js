@@ -538,7 +538,7 @@ function mount(root, index) {
       xLabel: "step",
       yLabel: "f(x)",
     });
-    // A value of exactly 0 (the minimum itself, or a float32 value below its smallest number)
+    // A value of 0 or below (the minimum itself, or float32's rounding of terms too small for it)
     // has no place on a log axis: the curve drops to the bottom edge there, its steps at 0
     // are a dashed line along that edge, and a label names them.
     const at = ([i, v]) => `${x(i).toFixed(2)},${y(Math.max(v, floor)).toFixed(2)}`;
@@ -667,7 +667,9 @@ function mount(root, index) {
     // whose Hessian they come from: far from it a run can climb, or settle, whatever they say.
     const near = view.curvatureAt ? ` near ${view.curvatureAt}` : "";
     let verdict = `all below 1, so${near} every direction shrinks; the slowest, ${fmt(worst)}, sets the pace`;
-    if (worst >= 1 && near) verdict = `${fmt(worst)} is not below 1, so${near} that direction does not shrink: the run cannot settle on the minimum`;
+    const onMinimum = state.start.every((v, i) => v === view.minimum[i]);
+    if (worst >= 1 && onMinimum) verdict = `${fmt(worst)} is not below 1, so that direction does not shrink; this run starts on the minimum, where the gradient is 0, and stays there`;
+    else if (worst >= 1 && near) verdict = `${fmt(worst)} is not below 1, so${near} that direction does not shrink: the run cannot settle on the minimum`;
     else if (worst >= 1) verdict = `${fmt(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
     factorNote.textContent = `At α = ${fmt(state.lr)}: ${parts.join(", ")}; ${verdict}.`;
     factorNote.dataset.factors = JSON.stringify(rates);
@@ -710,29 +712,43 @@ function mount(root, index) {
       }
     }
     const series = valueSeries(result);
-    const zeros = namedZeros(zeroRuns(series), series.length - 1);
+    const runs = zeroRuns(series);
+    const zeros = namedZeros(runs, series.length - 1);
     if (zeros) {
       const step = zeros[0];
       const below = belowZero(series, zeros);
+      const allBelow = below.length === zeros[1] - zeros[0] + 1;
       const [mx, my] = view.minimum;
       const atMinimum = (k) => {
         const [u, v] = k < result.points.length ? result.points[k] : result.end;
         return u === mx && v === my;
       };
+      const coarse = `the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}`;
+      const negative = below.length ? `${fmt(Math.min(...below))}, below 0, though f itself is never negative` : "";
       let why = "the point is the minimum itself";
-      if (!atMinimum(step)) {
-        why = `the point there is not the minimum, but the terms of its formula are so small that float32 keeps them only to whole multiples of its smallest positive number, ${fmt(DATA.float32Min, 2)}, and rounded that coarsely they add up to 0`;
-        if (below.length) {
-          const where = below.length === 1 ? "at one step" : `at ${below.length} steps`;
-          why += `, or ${where} to as little as ${fmt(Math.min(...below))}, below 0, though f itself is never negative`;
-        }
+      if (atMinimum(step) && below.length) {
+        why += `; at ${plural(below.length, "later step")} it has moved off again, and as ${coarse}, the value there comes out as little as ${negative}`;
+      } else if (!atMinimum(step)) {
+        let sum = "they add up to 0";
+        if (allBelow) sum = `they add up to a little below 0, as little as ${negative}`;
+        else if (below.length) sum += `, or ${below.length === 1 ? "at one step" : `at ${below.length} steps`} to as little as ${negative}`;
+        why = `the point there is not the minimum, but ${coarse}, and rounded that coarsely ${sum}`;
         // A run that goes on to land on the minimum (heavy ball's) says when.
         let lands = step + 1;
         while (lands < series.length && !atMinimum(lands)) lands++;
         if (lands < series.length) why += `; at step ${lands} the point reaches the minimum itself`;
       }
       const when = zeroSteps(zeros, series.length - 1);
-      message += ` The value is ${below.length ? "0 or below" : "0"} ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
+      const what = allBelow ? "below 0" : below.length ? "0 or below" : "0";
+      message += ` The value is ${what} ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
+      // The chart shows every run of zeros; the words name one, and count the others.
+      const others = runs.filter((run) => run !== zeros);
+      if (others.length) {
+        const count = others.reduce((n, [from, to]) => n + to - from + 1, 0);
+        const low = others.flatMap((run) => belowZero(series, run));
+        const least = low.length ? `, as little as ${fmt(Math.min(...low))}` : "";
+        message += ` It is also ${low.length ? "0 or below" : "0"} at ${plural(count, "other step")}${least}.`;
+      }
     }
     if (leaves) message += " The path leaves the plot.";
     announce(message, moving);
