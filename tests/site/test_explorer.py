@@ -637,7 +637,7 @@ def test_a_value_that_rounds_below_zero_is_named_with_the_zeros(page) -> None:  
     ), view["text"]
     many = "at one step" if len(below) == 1 else f"at {len(below)} steps"
     assert (
-        f"they add up to 0, or {many} to as little as {smallest}, below 0, though f itself is "
+        f"they add up to 0, or {many} to as low as {smallest}, below 0, though f itself is "
         "never negative;" in view["text"]
     ), view["text"]
     # The last dashed line along the bottom edge covers that run, negative steps too.
@@ -674,7 +674,7 @@ def test_the_other_steps_at_zero_or_below_are_counted(page) -> None:  # type: ig
     assert f"from step {first}:" in view["text"]
     least = "−" + f"{-earlier.min():.3e}".replace("e-", "e−")
     steps = "1 other step" if len(earlier) == 1 else f"{len(earlier)} other steps"
-    assert f" It is also 0 or below at {steps}, as little as {least}." in view["text"], view["text"]
+    assert f" It is also 0 or below at {steps}, as low as {least}." in view["text"], view["text"]
 
 
 def test_a_run_started_on_the_minimum_stays_there_and_says_so(page) -> None:  # type: ignore[no-untyped-def]

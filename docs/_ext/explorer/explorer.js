@@ -727,11 +727,11 @@ function mount(root, index) {
       const negative = below.length ? `${fmt(Math.min(...below))}, below 0, though f itself is never negative` : "";
       let why = "the point is the minimum itself";
       if (atMinimum(step) && below.length) {
-        why += `; at ${plural(below.length, "later step")} it has moved off again, and as ${coarse}, the value there comes out as little as ${negative}`;
+        why += `; at ${plural(below.length, "later step")} it has moved off again, and as ${coarse}, the value there comes out as low as ${negative}`;
       } else if (!atMinimum(step)) {
         let sum = "they add up to 0";
-        if (allBelow) sum = `they add up to a little below 0, as little as ${negative}`;
-        else if (below.length) sum += `, or ${below.length === 1 ? "at one step" : `at ${below.length} steps`} to as little as ${negative}`;
+        if (allBelow) sum = `they add up to a little below 0, as low as ${negative}`;
+        else if (below.length) sum += `, or ${below.length === 1 ? "at one step" : `at ${below.length} steps`} to as low as ${negative}`;
         why = `the point there is not the minimum, but ${coarse}, and rounded that coarsely ${sum}`;
         // A run that goes on to land on the minimum (heavy ball's) says when.
         let lands = step + 1;
@@ -746,7 +746,7 @@ function mount(root, index) {
       if (others.length) {
         const count = others.reduce((n, [from, to]) => n + to - from + 1, 0);
         const low = others.flatMap((run) => belowZero(series, run));
-        const least = low.length ? `, as little as ${fmt(Math.min(...low))}` : "";
+        const least = low.length ? `, as low as ${fmt(Math.min(...low))}` : "";
         message += ` It is also ${low.length ? "0 or below" : "0"} at ${plural(count, "other step")}${least}.`;
       }
     }
