@@ -595,11 +595,11 @@ def test_a_value_that_rounds_to_zero_is_named_not_drawn_as_a_floor(page) -> None
         float(v) for v in re.fullmatch(r"M([\d.]+),([\d.]+)H([\d.]+)", dashed).groups()
     )
     assert y == pytest.approx(bottom, abs=0.01) and left < start < end == pytest.approx(right)
-    assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 from step {first}"
+    assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 at steps {first}–500"
     points = np.asarray([*run.points, run.end_point], dtype=np.float64)
     lands = int(np.flatnonzero((points == 0).all(axis=1))[0])
     assert (
-        f"The value is 0 from step {first}: the point there is not the minimum, but the terms "
+        f"The value is 0 at steps {first}–500: the point there is not the minimum, but the terms "
         "of its formula are so small that float32 keeps them only to whole multiples of its "
         "smallest positive number, 1.4e−45, and rounded that coarsely they add up to 0; at "
         f"step {lands} the point reaches the minimum itself" in view["text"]
@@ -630,9 +630,9 @@ def test_a_value_that_rounds_below_zero_is_named_with_the_zeros(page) -> None:  
     below = values[first:][values[first:] < 0]
     assert len(below) > 0 and first < 1000
     smallest = "−" + f"{-below.min():.3e}".replace("e-", "e−")
-    assert page.locator(".gdt-ex-zero-label").text_content() == f"f ≤ 0 from step {first}"
+    assert page.locator(".gdt-ex-zero-label").text_content() == f"f ≤ 0 at steps {first}–1000"
     assert (
-        f"The value is 0 or below from step {first}: the point there is not the minimum, but "
+        f"The value is 0 or below at steps {first}–1000: the point there is not the minimum, but "
         in view["text"]
     ), view["text"]
     many = "at one step" if len(below) == 1 else f"at {len(below)} steps"
@@ -671,17 +671,28 @@ def test_the_other_steps_at_zero_or_below_are_counted(page) -> None:  # type: ig
     first = int(np.flatnonzero(values > 0)[-1]) + 1
     earlier = values[:first][values[:first] <= 0]
     assert len(earlier) > 0 and (earlier < 0).any(), "the case no longer has earlier zeros"
-    assert f"from step {first}:" in view["text"]
+    assert f"at steps {first}–1000:" in view["text"]
     least = "−" + f"{-earlier.min():.3e}".replace("e-", "e−")
     steps = "1 other step" if len(earlier) == 1 else f"{len(earlier)} other steps"
     assert f" It is also 0 or below at {steps}, as low as {least}." in view["text"], view["text"]
+
+
+def test_a_factor_just_below_1_does_not_read_as_1(page) -> None:  # type: ignore[no-untyped-def]
+    """At α = 1e−4 Rosenbrock's slow direction shrinks by 0.99996 per step: shown with the
+    digits that keep it below 1, as the sentence says it is."""
+    view = _settings(page, "rosenbrock", "gd", "-4", 10)
+    shown_factors = [float(f) for f in re.findall(r"(\d+(?:\.\d+)?) \(λ", view["factors"])]
+    assert len(shown_factors) == 2 and "all below 1" in view["factors"], view["factors"]
+    assert all(f < 1 for f in shown_factors), view["factors"]
+    slowest = re.search(r"the slowest, (\S+), sets the pace", view["factors"])
+    assert slowest and float(slowest[1]) == max(shown_factors) < 1
 
 
 def test_a_run_started_on_the_minimum_stays_there_and_says_so(page) -> None:  # type: ignore[no-untyped-def]
     view = _settings(page, "rosenbrock", "gd", "-2.6", 100, start=(1, 1))
     run = assert_matches_torch(view)
     assert (run.points == 1).all()
-    assert "The value is 0 from step 0: the point is the minimum itself" in view["text"]
+    assert "The value is 0 at steps 0–100: the point is the minimum itself" in view["text"]
     assert view["factors"].endswith(
         "is not below 1, so that direction does not shrink; this run starts on the minimum, "
         "where the gradient is 0, and stays there."
@@ -701,10 +712,11 @@ def test_zeros_that_last_to_the_end_are_named_and_the_edge_is_labelled_0(page) -
     values = np.append(run.values, float(OBJECTIVES["skewed"](torch.tensor(run.end_point))))
     last = int(np.flatnonzero(values != 0)[-1]) + 1  # the zeros that last to the end
     label = page.locator(".gdt-ex-zero-label").text_content()
-    shown_from = int(re.fullmatch(r"f = 0 from step (\d+)", label)[1])
+    shown_from = int(re.fullmatch(r"f = 0 at steps (\d+)–1000", label)[1])
     assert abs(shown_from - last) <= 2, (shown_from, last)
     assert (
-        f"The value is 0 from step {shown_from}: the point there is not the minimum, but the "
+        f"The value is 0 at steps {shown_from}–1000: the point there is not the minimum, but "
+        "the "
         "terms of its formula are so small" in view["text"]
     )
     ticks = page.evaluate(
@@ -806,7 +818,7 @@ def test_a_run_that_lands_on_the_minimum_drops_to_the_edge(page, steps: int) -> 
     run = assert_matches_torch(view)
     assert run.end_point.tolist() == [0.0, 0.0]
     assert view["curve"].count("L") == 1  # from the start's value down to the edge
-    when = "from step 1" if steps > 1 else "at step 1"
+    when = f"at steps 1–{steps}" if steps > 1 else "at step 1"
     assert f"The value is 0 {when}: the point is the minimum itself" in view["text"]
     assert page.locator(".gdt-ex-zero-label").text_content() == f"f = 0 {when}"
     left, _, right, _ = _frame(page)

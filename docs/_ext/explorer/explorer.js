@@ -57,6 +57,13 @@ function fmt(value, digits = 4) {
   return s.replace(/e\+?/, "e").replace(/-/g, "−");
 }
 
+/** A factor per step, with digits enough that one below 1 (or above it) does not read as 1. */
+function fmtFactor(rate) {
+  let digits = 4;
+  while (rate !== 1 && digits < 12 && Number(rate.toPrecision(digits)) === 1) digits++;
+  return fmt(rate, digits);
+}
+
 function powerOfTen(exponent) {
   if (exponent === 0) return "1";
   if (exponent === 1) return "10";
@@ -164,10 +171,9 @@ function namedZeros(runs, last) {
   return final[1] === last ? final : runs[0];
 }
 
-/** The steps of a run of zeros in words: "from step 3" (to the end), "at step 3", or
- * "at steps 3–7". */
-function zeroSteps([from, to], last) {
-  if (to === last && to > from) return `from step ${from}`;
+/** The steps of a run of zeros in words: "at step 3" or "at steps 3–7" (to the run's last
+ * step, not "from step 3": a longer run can leave 0 again). */
+function zeroSteps([from, to]) {
   return to === from ? `at step ${from}` : `at steps ${from}–${to}`;
 }
 
@@ -551,7 +557,7 @@ function mount(root, index) {
     const last = series.length ? series[series.length - 1][0] : 0;
     const named = namedZeros(zeros, last);
     if (named) {
-      const words = `f ${belowZero(series, named).length ? "≤" : "="} 0 ${zeroSteps(named, last)}`;
+      const words = `f ${belowZero(series, named).length ? "≤" : "="} 0 ${zeroSteps(named)}`;
       // Over the steps at 0, where the curve lies on the edge, if they leave room for it.
       const [a, b] = [x(named[0]), x(named[1])];
       if (b - a > 110) text(valuesSvg, (a + b) / 2, y(floor) - 6, words, { "text-anchor": "middle", class: "gdt-ex-zero-label" });
@@ -661,16 +667,16 @@ function mount(root, index) {
       backed(name);
     });
     const names = distinct.map((l) => (distinct.length === 1 && lambdas.length > 1 ? `λ₁ = λ₂ = ${fmt(l)}` : `λ = ${fmt(l)}`));
-    const parts = rates.map((r, i) => `${fmt(r)} (${names[i]})`);
+    const parts = rates.map((r, i) => `${fmtFactor(r)} (${names[i]})`);
     const worst = Math.max(...rates);
     // On a quadratic the factors hold everywhere; elsewhere (Rosenbrock) only near the point
     // whose Hessian they come from: far from it a run can climb, or settle, whatever they say.
     const near = view.curvatureAt ? ` near ${view.curvatureAt}` : "";
-    let verdict = `all below 1, so${near} every direction shrinks; the slowest, ${fmt(worst)}, sets the pace`;
+    let verdict = `all below 1, so${near} every direction shrinks; the slowest, ${fmtFactor(worst)}, sets the pace`;
     const onMinimum = state.start.every((v, i) => v === view.minimum[i]);
-    if (worst >= 1 && onMinimum) verdict = `${fmt(worst)} is not below 1, so that direction does not shrink; this run starts on the minimum, where the gradient is 0, and stays there`;
-    else if (worst >= 1 && near) verdict = `${fmt(worst)} is not below 1, so${near} that direction does not shrink: the run cannot settle on the minimum`;
-    else if (worst >= 1) verdict = `${fmt(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
+    if (worst >= 1 && onMinimum) verdict = `${fmtFactor(worst)} is not below 1, so that direction does not shrink; this run starts on the minimum, where the gradient is 0, and stays there`;
+    else if (worst >= 1 && near) verdict = `${fmtFactor(worst)} is not below 1, so${near} that direction does not shrink: the run cannot settle on the minimum`;
+    else if (worst >= 1) verdict = `${fmtFactor(worst)} is not below 1, so that direction does not shrink and the run ${worst > 1 ? "diverges" : "never settles"}`;
     factorNote.textContent = `At α = ${fmt(state.lr)}: ${parts.join(", ")}; ${verdict}.`;
     factorNote.dataset.factors = JSON.stringify(rates);
     const what = state.method === "gd" ? "|1 − αλ|" : `the spectral radius of ${METHOD_NAMES[state.method]} at β = ${fmt(state.momentum)}`;
@@ -738,7 +744,7 @@ function mount(root, index) {
         while (lands < series.length && !atMinimum(lands)) lands++;
         if (lands < series.length) why += `; at step ${lands} the point reaches the minimum itself`;
       }
-      const when = zeroSteps(zeros, series.length - 1);
+      const when = zeroSteps(zeros);
       const what = allBelow ? "below 0" : below.length ? "0 or below" : "0";
       message += ` The value is ${what} ${when}: ${why}; on the log axis the curve drops to its bottom edge there.`;
       // The chart shows every run of zeros; the words name one, and count the others.
