@@ -953,6 +953,45 @@ def test_a_moving_slider_is_announced_once_it_stops(page) -> None:  # type: igno
     assert page.evaluate("window.liveChanges.at(-1)") == ["polite", shown(page)["text"]]
 
 
+def test_a_start_being_typed_off_the_plot_is_announced_once_it_stops(page) -> None:  # type: ignore[no-untyped-def]
+    """The note on a start typed off the plot changes with each key (x₁ = 15, then 150): it
+    shows each at once, and its live region announces the last once typing has paused."""
+    _reset(page)
+    typed = page.evaluate(
+        """() => {
+          const input = document.querySelector('#gdt-explorer-0-x1');
+          const note = document.querySelector('.gdt-ex-start-note');
+          window.noteChanges = [];
+          new MutationObserver(() => window.noteChanges.push(
+            [note.getAttribute('aria-live'), note.textContent])
+          ).observe(note, { childList: true, characterData: true, subtree: true });
+          return ['1', '15', '150'].map((value) => {
+            input.value = value;
+            input.dispatchEvent(new Event('input', { bubbles: true }));
+            return [note.getAttribute('aria-live'), note.textContent];
+          });
+        }"""
+    )
+    assert [live for live, _ in typed] == ["off"] * 3, typed
+    notes = [text for _, text in typed]
+    assert notes[0] == "" and "x₁ = 15 is off the plot" in notes[1], notes
+    assert "x₁ = 150 is off the plot" in notes[2], notes
+    page.wait_for_function("(window.noteChanges.at(-1) || [])[0] === 'polite'")
+    announced = [text for live, text in page.evaluate("window.noteChanges") if live == "polite"]
+    assert announced == [notes[2]], announced
+    # A preset chosen while a note waits to be announced clears it, and it stays cleared.
+    page.evaluate(
+        """() => {
+          const input = document.querySelector('#gdt-explorer-0-x1');
+          input.value = '250';
+          input.dispatchEvent(new Event('input', { bubbles: true }));
+          document.querySelector("[data-preset='0']").click();
+        }"""
+    )
+    page.wait_for_timeout(800)
+    assert page.locator(".gdt-ex-start-note").text_content() == ""
+
+
 def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: ignore[no-untyped-def]
     _reset(page)
     page.get_by_label("Objective").select_option("rosenbrock")

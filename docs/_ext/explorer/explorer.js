@@ -333,7 +333,7 @@ function mount(root, index) {
     button.addEventListener("click", () => {
       Object.assign(state, preset.settings, { start: [...preset.settings.start] });
       presetNote.textContent = preset.note;
-      startNote.textContent = "";
+      announce(startNote, "");
       syncControls();
       render();
     });
@@ -365,7 +365,7 @@ function mount(root, index) {
     state.objective = objective.input.value;
     state.start = [...objectives[state.objective].start];
     presetNote.textContent = "";
-    startNote.textContent = "";
+    announce(startNote, "");
     syncControls();
     render();
   });
@@ -397,11 +397,12 @@ function mount(root, index) {
         const view = objectives[state.objective];
         const limits = i === 0 ? view.xlim : view.ylim;
         state.start[i] = clamp(value, limits);
-        startNote.textContent =
+        const note =
           state.start[i] === value
             ? ""
             : `x${"₁₂"[i]} = ${fmt(value)} is off the plot: the run starts at its edge, ` +
               `x${"₁₂"[i]} = ${fmt(state.start[i])} (the plot shows ${fmt(limits[0])} to ${fmt(limits[1])}).`;
+        announce(startNote, note, true);
         render(true);
       }
     });
@@ -418,7 +419,7 @@ function mount(root, index) {
     const { x, y } = dataScales(view);
     // Two decimals: a start a reader can type in again and read in the inputs.
     state.start = [x.invert(px), y.invert(py)].map((v) => Math.round(v * 100) / 100);
-    startNote.textContent = "";
+    announce(startNote, "");
     syncControls();
     render();
   });
@@ -445,19 +446,23 @@ function mount(root, index) {
   }
 
   // A slider moved by its arrow keys, or a start being typed, changes the run at every step:
-  // the status shows each change at once, but is announced once the control has been still
-  // for QUIET_MS, not once per step (a screen reader would queue each long message).
-  let quiet = null;
-  function announce(message, moving) {
-    clearTimeout(quiet);
-    status.setAttribute("aria-live", moving ? "off" : "polite");
-    status.textContent = message;
+  // the status (and the note on a start off the plot) shows each change at once, but is
+  // announced once the control has been still for QUIET_MS, not once per step (a screen
+  // reader would queue each message).
+  const quiet = new Map(); // each live region's pending announcement
+  function announce(region, message, moving = false) {
+    clearTimeout(quiet.get(region));
+    region.setAttribute("aria-live", moving ? "off" : "polite");
+    region.textContent = message;
     if (moving) {
-      quiet = setTimeout(() => {
-        status.setAttribute("aria-live", "polite");
-        // New text in the live region: what a screen reader announces.
-        quiet = setTimeout(() => status.replaceChildren(message), 50);
-      }, QUIET_MS);
+      quiet.set(
+        region,
+        setTimeout(() => {
+          region.setAttribute("aria-live", "polite");
+          // New text in the live region: what a screen reader announces.
+          quiet.set(region, setTimeout(() => region.replaceChildren(...(message ? [message] : [])), 50));
+        }, QUIET_MS),
+      );
     }
   }
 
@@ -757,7 +762,7 @@ function mount(root, index) {
       }
     }
     if (leaves) message += " The path leaves the plot.";
-    announce(message, moving);
+    announce(status, message, moving);
     // The exact settings and outcome, for readers' tools and the site's tests.
     Object.assign(status.dataset, {
       objective: state.objective,
