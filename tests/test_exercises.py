@@ -514,15 +514,7 @@ def test_lesson_5_with_another_optimizer_for_adamw_still_saves_its_answers(
 @needs_lessons
 def test_lesson_3_at_another_rate_fits_its_line_without_a_warning(tmp_path: Path) -> None:
     """At α = 0.01 the value rounds to 0 within the run; the fit leaves those steps out."""
-    lesson = next(p for p in LESSONS if p.stem.startswith("plot_03"))
-    source = lesson.read_text(encoding="utf-8")
-    solutions = {blank.name: blank.solution for blank in find_blanks(source, filename=lesson.name)}
-    step = "one gradient step with α = 0.001"
-    assert "0.001" in solutions[step]
-    solutions[step] = solutions[step].replace("0.001", "0.01")
-    path = tmp_path / "exercise.py"
-    path.write_text(fill_blanks(exercise_source(source, lesson=lesson.stem), solutions))
-    done = run_script(path, tmp_path)
+    done = run_lesson_3_with(tmp_path, "one gradient step with α = 0.001", "0.001", "0.01")
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr, done.stderr
     values = load_answers(tmp_path / ".answer.json")["fn_history_parabola"]
@@ -605,6 +597,20 @@ def test_plain_notebook_keeps_the_cells_form() -> None:
 LESSON_3 = GALLERY / "plot_03_descent_by_hand.py"
 
 
+def run_lesson_3_with(
+    tmp_path: Path, blank: str, code: str, instead: str
+) -> subprocess.CompletedProcess[str]:
+    """Lesson 3's exercise filled with the solutions, but ``instead`` for ``code`` in
+    ``blank``, run in ``tmp_path``."""
+    source = LESSON_3.read_text("utf-8")
+    solutions = {b.name: b.solution for b in find_blanks(source)}
+    assert code in solutions[blank]
+    solutions[blank] = solutions[blank].replace(code, instead)
+    path = tmp_path / "plot_03_descent_by_hand_exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=LESSON_3.stem), solutions))
+    return run_script(path, tmp_path)
+
+
 @pytest.mark.parametrize(
     ("blank", "wrong"),
     [
@@ -620,13 +626,7 @@ def test_lesson_3_saves_a_wrong_run_for_the_checker(
     """Lesson 3's page code measures the learner's own run: a run that drops to 0 at once,
     overflows or goes below 0 leaves no line to fit, and the exercise still reaches its
     save cell, so that the checker can say what is wrong."""
-    source = LESSON_3.read_text("utf-8")
-    solutions = {b.name: b.solution for b in find_blanks(source)}
-    assert wrong[0] in solutions[blank]
-    solutions[blank] = solutions[blank].replace(*wrong)
-    path = tmp_path / "plot_03_descent_by_hand_exercise.py"
-    path.write_text(fill_blanks(exercise_source(source, lesson=LESSON_3.stem), solutions))
-    done = run_script(path, tmp_path)
+    done = run_lesson_3_with(tmp_path, blank, *wrong)
     assert done.returncode == 0, done.stderr[-2000:]
     saved = load_answers(tmp_path / ".answer.json")
     assert {"var_history_parabola", "fn_history_parabola"} <= set(saved)
@@ -635,17 +635,12 @@ def test_lesson_3_saves_a_wrong_run_for_the_checker(
 
 def test_lesson_3_names_the_error_of_a_step_that_makes_a_new_tensor(tmp_path: Path) -> None:
     """``x = x - ...`` in the step: the lesson says which error the learner then sees."""
-    source = LESSON_3.read_text("utf-8")
-    solutions = {b.name: b.solution for b in find_blanks(source)}
     step = "one gradient step with α = 0.001"
-    assert "x -= 0.001 * x.grad" in solutions[step]
-    solutions[step] = solutions[step].replace("x -= 0.001 * x.grad", "x = x - 0.001 * x.grad")
-    path = tmp_path / "plot_03_descent_by_hand_exercise.py"
-    path.write_text(fill_blanks(exercise_source(source, lesson=LESSON_3.stem), solutions))
-    done = run_script(path, tmp_path)
+    done = run_lesson_3_with(tmp_path, step, "x -= 0.001 * x.grad", "x = x - 0.001 * x.grad")
     assert done.returncode == 1
     error = done.stderr.strip().splitlines()[-1]
     assert error == "AttributeError: 'NoneType' object has no attribute 'zero_'", done.stderr
+    source = LESSON_3.read_text("utf-8")
     assert f"``{error}``" in " ".join(line.lstrip("# ") for line in source.splitlines())
 
 

@@ -22,7 +22,7 @@ const W = 360;
 const H = 240;
 const M = { left: 56, right: 12, top: 12, bottom: 40 };
 const FACTOR_TOP = 2; // factors above this are drawn at the top edge
-// How long a slider or a typed start must stay still before the status is announced.
+// How long a slider or a typed start must stay still before what it changed is announced.
 const QUIET_MS = 600;
 
 function el(tag, attrs = {}, ...children) {
@@ -478,9 +478,12 @@ function mount(root, index) {
       HAS_MOMENTUM.has(state.method) ? `β = ${fmt(state.momentum)}` : `not used by ${METHOD_NAMES[state.method]}`,
     );
     drawPath(result);
-    drawValues(result);
+    // The value at each step, and its runs of steps at 0 or below: drawn, then told.
+    const series = valueSeries(result);
+    const zeros = zeroRuns(series);
+    drawValues(result, series, zeros);
     drawFactors();
-    describe(result, moving);
+    describe(result, series, zeros, moving);
   }
 
   function dataScales(view) {
@@ -521,9 +524,8 @@ function mount(root, index) {
   /** The factor per step of the direction of curvature `lambda`, at the current settings. */
   const factorAt = (lambda) => rate(state.method, state.lr, state.momentum, lambda);
 
-  function drawValues(result) {
+  function drawValues(result, series, zeros) {
     valuesSvg.replaceChildren();
-    const series = valueSeries(result);
     const overflow = overflowStep(result);
     const positive = series.map(([, v]) => v).filter((v) => v > 0);
     let lo = positive.length ? Math.min(...positive) : 1e-10;
@@ -531,7 +533,6 @@ function mount(root, index) {
     if (hi / lo < 10) [lo, hi] = [lo / 3, hi * 3];
     // Values of 0 are drawn on the bottom edge, labelled 0: room for it below the smallest
     // positive value, and no other tick label beside it.
-    const zeros = zeroRuns(series);
     if (zeros.length) lo /= 30;
     const x = scaleLinear([0, state.steps], [M.left, W - M.right]);
     const y = scaleLog([lo, hi], [H - M.bottom, M.top]).nice();
@@ -691,7 +692,7 @@ function mount(root, index) {
     factorsSvg.setAttribute("aria-label", "Chart of the factor per step against α, for each eigen-direction");
   }
 
-  function describe(result, moving) {
+  function describe(result, series, runs, moving) {
     const view = objectives[state.objective];
     const { x, y } = dataScales(view);
     const leaves = [...result.points, result.end].some(([u, v]) => !inside([x(u), y(v)], view.box));
@@ -722,8 +723,6 @@ function mount(root, index) {
         else message = `${end} The value grew from ${fmt(first)}: this run diverges, and with more steps it would overflow float32.`;
       }
     }
-    const series = valueSeries(result);
-    const runs = zeroRuns(series);
     const zeros = namedZeros(runs, series.length - 1);
     if (zeros) {
       const step = zeros[0];
