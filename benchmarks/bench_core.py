@@ -73,7 +73,7 @@ def bare_loop() -> tuple[np.ndarray, np.ndarray]:
 
 
 def library_loop() -> gdtutor.Trajectory:
-    return gdtutor.gradient_descent(gdtutor.skewed, (8.0, 8.0), LR, STEPS)
+    return gdtutor.gradient_descent(gdtutor.skewed, (8.0, 8.0), lr=LR, steps=STEPS)
 
 
 def main(repeat: int = 7) -> None:

@@ -342,7 +342,7 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
     import json_tricks
 
     path = Path(path)
-    if path.exists() and not overwrite:
+    if _exists(path) and not overwrite:
         raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     answer = {
         key: [np.array(row) for row in value] if ANSWER_KEYS[key].run else value.copy()
@@ -352,12 +352,28 @@ def write_answers(path: str | os.PathLike[str], *, overwrite: bool = False) -> P
     return path
 
 
+def _exists(path: Path) -> bool:
+    """Whether ``path`` exists; an OSError (a folder on the way that cannot be read) names
+    ``path`` and says why, as a failed write does."""
+    try:
+        return path.exists()
+    except OSError as error:
+        raise type(error)(f"cannot write {path}: {_write_failure(path, error)}") from None
+
+
 def _replace_file(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all: to a file beside it, then renamed over
     it, so that an error on the way (or a kill) leaves the old file as it was.
 
-    An OSError says why ``path`` cannot be written, naming it and not the file beside it.
+    Only a regular file (or a new one) is replaced: a device, a pipe or a socket at ``path``
+    (``/dev/null``, say) is left as it is. An OSError says why ``path`` cannot be written,
+    naming it and not the file beside it.
     """
+    if _exists(path) and not (path.is_file() or path.is_dir()):
+        raise OSError(
+            f"cannot write {path}: it is not a regular file (a device, a pipe or a socket); "
+            "name a file"
+        )
     tmp = path.with_name(path.name + ".tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -371,13 +387,16 @@ def _replace_file(path: Path, text: str) -> None:
 
 def _write_failure(path: Path, error: OSError) -> str:
     """Why ``path`` could not be written, in the user's terms."""
-    if path.is_dir():
-        return "it is a folder"
-    folder = path.parent
-    if not folder.exists():
-        return f"its folder {folder} does not exist"
-    if not folder.is_dir():
-        return f"{folder} is not a folder"
+    try:
+        if path.is_dir():
+            return "it is a folder"
+        folder = path.parent
+        if not folder.exists():
+            return f"its folder {folder} does not exist"
+        if not folder.is_dir():
+            return f"{folder} is not a folder"
+    except OSError:  # a folder on the way that cannot be looked into: the error says so
+        pass
     return (error.strerror or str(error)).lower()
 
 
@@ -557,7 +576,8 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         file is left unchanged.
     ValueError
         If ``answer`` has the key :data:`~gdtutor.answers.SCRIPT_TIMES`, which the file keeps
-        for itself; the file is left unchanged.
+        for itself, or the file would be larger than the checker reads
+        (:data:`~gdtutor.safeload.MAX_BYTES`); the file is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
 
@@ -594,7 +614,9 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     if unfinished:
         answers[UNFINISHED] = unfinished
     answers[SCRIPT_TIMES] = times
-    _replace_file(path, _dumps(answers))
+    text = _dumps(answers)
+    _check_size(text, answer, path)
+    _replace_file(path, text)
     _warn_if_left(answer, [key for key in saved if key not in unfinished], unfinished)
     return path.absolute()
 
@@ -707,6 +729,26 @@ def _warn_if_left(answer: Mapping[str, Any], kept: list[str], unfinished: list[s
         "first cell to its last (in a notebook, a cell run again can start answer = {} "
         "afresh)",
         stacklevel=3,  # the line that called save_answers
+    )
+
+
+def _check_size(text: str, answer: Mapping[str, Any], path: Path) -> None:
+    """Refuse to write an answer file larger than the checker reads, naming the largest of
+    the keys being saved: the file, left as it was, keeps the other lessons' answers."""
+    from gdtutor.safeload import MAX_BYTES, _size, _too_big
+
+    size = len(text.encode("utf-8"))
+    if size <= MAX_BYTES:
+        return
+    sizes = sorted(
+        ((len(_dumps({key: value})), key) for key, value in answer.items()), reverse=True
+    )
+    largest = ", ".join(f"{key!r} ({_size(n)})" for n, key in sizes[:3])
+    raise ValueError(
+        f"cannot save to {path}: {_too_big(size).replace('the file is', 'it would be')} of "
+        f"the checker; the largest answers saved now: {largest}. The file is left as it was: "
+        "save the lesson's runs, of the lesson's length (the history of a much longer run "
+        "does not fit)"
     )
 
 

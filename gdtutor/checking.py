@@ -55,6 +55,7 @@ import functools
 import io
 import re
 import textwrap
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -297,6 +298,12 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
         array = np.asarray(value)
     except ValueError:
         return "wrong shape", "ragged: its entries have different shapes"
+    if isinstance(value, list) and (odd := _first_non_number(value)):
+        # numpy would read true as 1.0 among numbers: each entry is looked at, and the first
+        # that is not a number is named with its place
+        at, item = odd
+        place = f"{key}[{', '.join(map(str, at))}]" if key else f"entry [{', '.join(map(str, at))}]"
+        return "not numeric", f"holds {_kind_of(item)} at {place}, expected numbers"
     if array.dtype.kind == "O":
         numbers = _python_numbers(array, key)
         if isinstance(numbers, tuple):
@@ -309,6 +316,41 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
             f"holds {kinds.get(array.dtype.kind, 'non-numbers')}, expected numbers",
         )
     return array
+
+
+def _first_non_number(value: list[Any]) -> tuple[tuple[int, ...], Any] | None:
+    """The place and the entry of the first entry of nested lists that is not a number (a
+    numeric array among them counts as numbers), in order; None if all are numbers."""
+    stack: list[tuple[tuple[int, ...], Any]] = [((), value)]
+    while stack:
+        at, item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(((*at, i), entry) for i, entry in reversed(list(enumerate(item))))
+        elif isinstance(item, np.ndarray):
+            if item.dtype.kind not in "iuf":
+                return at, item
+        elif isinstance(item, bool) or not isinstance(item, int | float | np.integer | np.floating):
+            return at, item
+    return None
+
+
+def _kind_of(item: Any) -> str:
+    """What an entry that is not a number is, in JSON's words."""
+    if isinstance(item, np.ndarray):
+        item = item.flat[0] if item.size else None
+        if item is None:
+            return "an empty array of non-numbers"
+    if isinstance(item, bool | np.bool_):
+        return f"a true/false value ({str(bool(item)).lower()})"
+    if item is None:
+        return "null"
+    if isinstance(item, str | np.str_ | bytes):
+        return f"text ({_shown(repr(str(item))[:40])})"
+    if isinstance(item, dict):
+        return "an object"
+    if isinstance(item, BadValue):
+        return f"a value not read ({item.reason})"
+    return f"a {type(item).__name__}"
 
 
 _FLOAT64_MAX = float(np.finfo(np.float64).max)
@@ -614,12 +656,24 @@ the end to save it
     alike = same or difflib.get_close_matches(row.key, near, n=1, cutoff=0.8)
     if not alike:
         return row
-    named = f"the file has {alike[0]!r}, an extra key: if it is {row.key}, its name is misspelt"
+    named = (
+        f"the file has {_key_named(alike[0])}, an extra key: if it is {row.key}, its name is "
+        "misspelt"
+    )
     if same:
         named += " (names are case-sensitive)"
+    elif odd := [c for c in alike[0] if not c.isascii()]:
+        named += f" (its {odd[0]} is {unicodedata.name(odd[0], 'not a letter')}, not ASCII)"
     if row.hint.startswith("optional: "):
         return replace(row, hint=f"optional: {named}; else {row.hint.removeprefix('optional: ')}")
     return replace(row, hint=f"{named}; else {row.hint}")
+
+
+def _key_named(key: str) -> str:
+    """A key quoted, as a hint names it: with escapes where it is not plain ASCII, so that a
+    key that only looks like another (a trailing space, a letter of another alphabet) can be
+    told from it."""
+    return repr(key) if key.isascii() else ascii(key)
 
 
 def _extra(key: str, value: Any) -> KeyCheck:
@@ -658,6 +712,21 @@ def _table(cells: Sequence[tuple[str, ...]]) -> list[str]:
     ]
 
 
+#: The one-file report shows this many rows of extra keys, and counts the others.
+_MOST_EXTRA_ROWS = 20
+#: The longest key the one-file report shows whole: a longer one is cut, ending in "...".
+_LONGEST_KEY_SHOWN = 40
+
+
+def _key_cell(key: str) -> str:
+    """A key as the one-file report's key column shows it: as it is where it is plain; else
+    quoted, with escapes (see :func:`_key_named`); cut to :data:`_LONGEST_KEY_SHOWN`
+    characters."""
+    if not (key.isascii() and key.isprintable() and key == key.strip()):
+        key = _key_named(key)
+    return key if len(key) <= _LONGEST_KEY_SHOWN else key[: _LONGEST_KEY_SHOWN - 3] + "..."
+
+
 #: Where a row's hint starts: under the key, on the lines below the row.
 _HINT_INDENT = " " * 8
 #: The width the hints are wrapped to (a terminal's 100 columns).
@@ -694,25 +763,30 @@ def format_report(result: CheckResult) -> str:
     0 of 1 keys pass; 1 fail (lesson 2), 1 extra
     """
     header = ("lesson", "key", "verdict", "max abs err", "max rel err")
+    extras = [r for r in result.rows if r.verdict == "extra"]
+    shown = [r for r in result.rows if r.verdict != "extra" or r in extras[:_MOST_EXTRA_ROWS]]
     cells = [header] + [
         (
             str(r.lesson or "-"),
-            r.key,
+            _key_cell(r.key),
             r.verdict,
             _number(r.max_abs_error),
             _number(r.max_rel_error),
         )
-        for r in result.rows
+        for r in shown
     ]
     table = _table(cells)
     lines = [table[0]]
-    for row, line in zip(result.rows, table[1:], strict=True):
+    for row, line in zip(shown, table[1:], strict=True):
         lines.append(line)
         if row.hint:
             lines += textwrap.wrap(
                 _shown(row.hint), _HINT_WIDTH, initial_indent=_HINT_INDENT,
                 subsequent_indent=_HINT_INDENT, break_long_words=False, break_on_hyphens=False,
             )  # fmt: skip
+    if len(extras) > _MOST_EXTRA_ROWS:
+        more = len(extras) - _MOST_EXTRA_ROWS
+        lines.append(f"{_HINT_INDENT}and {more} more extra key{'' if more == 1 else 's'}")
     return "\n".join([*lines, result.summary()])
 
 
@@ -837,9 +911,9 @@ def _count_line(rows: Sequence[tuple[str, ...]]) -> str:
     return total + (f"; {links} symbolic link{'' if links == 1 else 's'} skipped" if links else "")
 
 
-#: A class summary's statuses, and the word that counts each: "skipped" is a symbolic link
-#: found in a folder, which is not followed, is not counted among the files and does not
-#: change the exit status.
+#: A class summary's statuses, and the word that counts each: "skipped" is a symbolic link,
+#: which is not followed and is not counted among the files; like an unreadable file, it
+#: makes the exit status 2 (not every file was checked).
 _STATUSES = {"pass": "pass", "fail": "fail", "error": "unreadable", "skipped": "skipped"}
 
 

@@ -10,9 +10,10 @@ import concurrent.futures
 import gc
 import os
 import sys
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType as MappingProxy
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from gdtutor.checking import CheckResult
@@ -72,34 +73,62 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _files(
-    paths: Sequence[str],
-) -> tuple[list[Path], set[Path], list[Path], list[tuple[Path, Path]]]:
-    """The files to check, with the symbolic links found in folders among them in name
-    order; the symbolic links among them (not followed: a link may lead out of the folder,
-    to another student's file or to any file at all), those in folders and those named
-    among several paths (``gdtutor check class/*.json``), but not one file named alone;
-    the other files the folders hold (not ``*.json``, so not checked); and each file named
-    again (``gdtutor check class class/a.json``) with the name it is checked under, once."""
+class _Found(NamedTuple):
+    """What :func:`_files` found to check."""
+
+    #: The files to check, with the symbolic links and the unreadable folders found in
+    #: folders in name order.
+    files: list[Path]
+    #: The symbolic links among them (not followed: a link may lead out of the folder, to
+    #: another student's file or to any file at all), those in folders and those named among
+    #: several paths (``gdtutor check class/*.json``), but not one file named alone.
+    links: set[Path]
+    #: The folders among them that could not be read, with why.
+    unreadable: dict[Path, str]
+    #: The other files the folders hold (not ``*.json``, so not checked).
+    others: list[Path]
+    #: Each file named again (``gdtutor check class class/a.json``) with the name it is
+    #: checked under, once.
+    repeats: list[tuple[Path, Path]]
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """``test()``, or False where the file system does not let it look (a folder on the way
+    that cannot be read): the file is then checked, and its row says why it cannot be read."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def _files(paths: Sequence[str]) -> _Found:
+    """The files to check in ``paths`` (see :class:`_Found`)."""
     files: list[Path] = []
     links: set[Path] = set()
+    unreadable: dict[Path, str] = {}
     others: list[Path] = []
+
+    def cannot_read(error: OSError) -> None:
+        folder = Path(error.filename)
+        unreadable[folder] = f"a folder that cannot be read: {(error.strerror or '').lower()}"
+
     for name in paths:
         path = Path(name)
-        if path.is_symlink() and len(paths) > 1:  # a linked folder too: not entered
+        if _is(path.is_symlink) and len(paths) > 1:  # a linked folder too: not entered
             files.append(path)
             links.add(path)
             continue
-        if not path.is_dir():
+        if not _is(path.is_dir):
             files.append(path)
             continue
         found: list[Path] = []
-        for folder, dirs, names in os.walk(path):  # does not enter linked folders
+        # Does not enter linked folders; a folder it cannot list is reported, not passed over.
+        for folder, dirs, names in os.walk(path, onerror=cannot_read):
             here = Path(folder)
-            found_links = [here / d for d in dirs if (here / d).is_symlink()]
+            found_links = [here / d for d in dirs if _is((here / d).is_symlink)]
             for file in names:
                 target = here / file
-                if target.is_symlink():
+                if _is(target.is_symlink):
                     found_links.append(target)
                 elif file.lower().endswith(".json"):
                     found.append(target)
@@ -107,9 +136,10 @@ def _files(
                     others.append(target)
             links.update(found_links)
             found += found_links
+        found += [folder for folder in unreadable if folder not in found and folder not in files]
         files += sorted(found)
     files, repeats = _named_once(files, links)
-    return files, links, sorted(others), repeats
+    return _Found(files, links, unreadable, sorted(others), repeats)
 
 
 def _named_once(
@@ -137,11 +167,22 @@ _RUN_FIRST = (
 )
 
 
+def _named(path: Path | str) -> str:
+    """A path as a message names it: one with a control character (a terminal escape) is
+    shown as a Python string literal, so that a file's name cannot act on the terminal."""
+    from gdtutor.checking import _shown
+
+    return _shown(str(path))
+
+
 def _missing_file_hint(path: Path) -> str:
     """Why a file named alone is not there, where that is not plain: a link that leads
     nowhere, or the answer file the exercises have not written yet."""
-    if path.is_symlink():
-        return f" ({path} is a symbolic link to {os.readlink(path)}, which does not exist)"
+    if _is(path.is_symlink):
+        return (
+            f" ({_named(path)} is a symbolic link to {_named(os.readlink(path))}, "
+            "which does not exist)"
+        )
     if path.name == ".answer.json":
         return f"; {_RUN_FIRST}, then check from that folder"
     return ""
@@ -149,7 +190,9 @@ def _missing_file_hint(path: Path) -> str:
 
 def _link_note(path: Path) -> str:
     """Where a file named alone led, if it is a symbolic link (followed: named alone)."""
-    return f" ({path} is a symbolic link to {path.resolve()})" if path.is_symlink() else ""
+    if not _is(path.is_symlink):
+        return ""
+    return f" ({_named(path)} is a symbolic link to {_named(path.resolve())})"
 
 
 def _unexpected(error: Exception) -> str:
@@ -174,17 +217,20 @@ def _check_one(path: Path) -> int:
         answers = load_answers(path, per_key=True)
         result = check_answers(answers)
     except LoadError as error:
-        hint = _missing_file_hint(path) if not path.exists() else _link_note(path)
-        print(f"error: cannot check {path}: {error}{hint}", file=sys.stderr)
+        hint = _link_note(path) if _is(path.exists) else _missing_file_hint(path)
+        print(f"error: cannot check {_named(path)}: {error}{hint}", file=sys.stderr)
         return 2
     except Exception as error:  # a file the checker did not foresee
         print(
-            f"error: cannot check {path}: {_unexpected(error)}{_link_note(path)}", file=sys.stderr
+            f"error: cannot check {_named(path)}: {_unexpected(error)}{_link_note(path)}",
+            file=sys.stderr,
         )
         return 2
     print(format_report(result), flush=True)
-    if path.is_symlink():  # named alone, a link is followed: say where it led
-        print(f"note: {path} is a symbolic link; the file checked is {path.resolve()}")
+    if _is(path.is_symlink):  # named alone, a link is followed: say where it led
+        print(
+            f"note: {_named(path)} is a symbolic link; the file checked is {_named(path.resolve())}"
+        )
     edited = _edited_since(path, result, script_times(answers) or {})
     if edited:
         one = len(edited) == 1
@@ -254,10 +300,11 @@ def _check_many(
     links: Collection[Path] = (),
     others: Sequence[Path] = (),
     repeats: Sequence[tuple[Path, Path]] = (),
+    unreadable: Mapping[Path, str] = MappingProxy({}),
 ) -> int:
     from gdtutor.checking import _count_line, format_summary
 
-    files = [path for path in paths if path not in links]
+    files = [path for path in paths if path not in links and path not in unreadable]
     workers = min(os.cpu_count() or 1, 8)
     if len(files) >= _PARALLEL_FROM and workers > 1:
         # Import the checker and prepare the reference once, here: where processes fork, the
@@ -272,7 +319,12 @@ def _check_many(
     else:
         checked = map(_summary_row, files)
     skipped = ("skipped", "-", "-", "-", "-", "a symbolic link: not followed")
-    rows = [(str(path), *skipped) if path in links else next(checked) for path in paths]
+    rows = [
+        (str(path), *skipped) if path in links
+        else (*_blank_row(path, folder=True), unreadable[path]) if path in unreadable
+        else next(checked)
+        for path in paths
+    ]  # fmt: skip
     print(format_summary(rows, as_csv=as_csv), flush=True)
     # Beside CSV, the count and the note go to stderr: the CSV stays a table.
     notes = sys.stderr if as_csv else sys.stdout
@@ -312,11 +364,12 @@ def _rows_in_processes(files: list[Path], workers: int) -> list[tuple[str, ...]]
     return rows
 
 
-def _blank_row(path: Path) -> tuple[str, ...]:
-    """A summary row's cells before its problems, for a file that could not be checked."""
+def _blank_row(path: Path, folder: bool = False) -> tuple[str, ...]:
+    """A summary row's cells before its problems, for a file (or a folder, named with a
+    trailing separator) that could not be checked."""
     from gdtutor.checking import summary_row
 
-    return summary_row(str(path), "")[:-1]
+    return summary_row(f"{path}{os.sep}" if folder else str(path), "")[:-1]
 
 
 #: How many of the files not checked a class summary names.
@@ -392,6 +445,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except BrokenPipeError:
         return _stdout_closed()
+    except OSError as error:  # writing the report failed (a full disk, say)
+        if error.filename is not None:
+            raise  # not a write to the terminal: a file error the command did not foresee
+        print(f"error: cannot write the report: {(error.strerror or str(error)).lower()}",
+              file=sys.stderr)  # fmt: skip
+        return 2
 
 
 def _paths_apart(argv: list[str]) -> list[str]:
@@ -419,6 +478,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "answers":
         from gdtutor.answers import write_answers
 
+        if not args.output or args.output.endswith(("/", os.sep)):
+            print(
+                f"error: -o {args.output!r} does not name a file; give the path of the file to "
+                "write, such as reference.json",
+                file=sys.stderr,
+            )
+            return 2
         try:
             path = write_answers(args.output, overwrite=args.force)
         except FileExistsError:
@@ -431,15 +497,18 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "check":
         given = args.paths or [".answer.json"]
-        paths, links, others, repeats = _files(given)
+        if "" in given:  # Path("") is the current folder: an unset variable, most likely
+            print("error: cannot check '': an empty path (an unset variable?)", file=sys.stderr)
+            return 2
+        paths, links, unreadable, others, repeats = _files(given)
         if not paths:
             where = ", ".join(
-                f"the folder {name}" if Path(name).is_dir() else name for name in given
+                f"the folder {name}" if _is(Path(name).is_dir) else _named(name) for name in given
             )
             print(f"error: no *.json answer files in {where}; {_RUN_FIRST}", file=sys.stderr)
             return 2
-        single = len(given) == 1 and not Path(given[0]).is_dir() and not args.csv
+        single = len(given) == 1 and not _is(Path(given[0]).is_dir) and not args.csv
         if single:
             return _check_one(paths[0])
-        return _check_many(paths, args.csv, links, others, repeats)
+        return _check_many(paths, args.csv, links, others, repeats, unreadable)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

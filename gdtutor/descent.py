@@ -11,7 +11,6 @@ autograd graph, and zero ``w.grad`` because torch adds new gradients to old ones
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -24,21 +23,50 @@ from gdtutor.record import Trajectory, run_loop
 __all__ = ["gradient_descent", "gradient_step"]
 
 
+#: Why an objective's value has no gradient with respect to the point it was given.
+_NOT_FROM_X = (
+    "objective's value does not depend on the point it is given, so it has no gradient: "
+    "compute it from its argument with torch operations (not from a tensor defined outside "
+    "it, and not through .item(), .detach() or numpy)"
+)
+
+
 def _value(objective: Objective, x: torch.Tensor) -> torch.Tensor:
-    value = check_objective(objective)(x)
-    if not isinstance(value, torch.Tensor) or value.ndim != 0:
-        shape = tuple(value.shape) if hasattr(value, "shape") else type(value).__name__
-        raise ValueError(f"objective must return a 0-d torch tensor for one point, got {shape}")
+    """``objective(x)``, checked: one value, a tensor that autograd can differentiate."""
+    value = objective(x)
+    if not isinstance(value, torch.Tensor):
+        kind = type(value)
+        name = (
+            kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+        )
+        got = "None" if value is None else f"a {name}"
+        raise ValueError(
+            f"objective must return a 0-d torch tensor for one point, got {got}: compute it "
+            "with torch operations, so that autograd can differentiate it"
+        )
+    if value.ndim != 0:
+        raise ValueError(
+            f"objective must return a 0-d torch tensor for one point, got a tensor of shape "
+            f"{tuple(value.shape)} (sum it, or pick the value to minimize)"
+        )
+    if not value.requires_grad:
+        raise ValueError(_NOT_FROM_X)
     return value
+
+
+def _backward(value: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """Fill ``x.grad`` from ``value`` and return it."""
+    value.backward()
+    if x.grad is None:  # the value came from other tensors than x
+        raise ValueError(_NOT_FROM_X)
+    return x.grad
 
 
 def _step(
     objective: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, lr: float
 ) -> torch.Tensor:
-    value = objective(x)
-    value.backward()
-    grad = x.grad
-    assert grad is not None  # backward() has just filled it
+    value = _value(objective, x)
+    grad = _backward(value, x)
     with torch.no_grad():
         x -= lr * grad
     grad.zero_()
@@ -53,8 +81,9 @@ def gradient_step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Ten
     objective : callable
         Maps ``x`` to a 0-d tensor, e.g. :func:`gdtutor.skewed`.
     x : torch.Tensor
-        A leaf tensor of shape ``(2,)``, float32 or float64, with ``requires_grad=True``.
-        It is updated in place and its gradient is zeroed afterwards.
+        A leaf tensor of shape ``(2,)``, float32 or float64, with ``requires_grad=True``
+        and no gradient yet (``x.grad`` None or zero). It is updated in place and its
+        gradient is zeroed afterwards.
     lr : float
         The learning rate :math:`\\alpha > 0`.
 
@@ -68,8 +97,9 @@ def gradient_step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Ten
     TypeError
         If ``x`` is not a floating tensor or ``lr`` is not a number.
     ValueError
-        If ``x`` has the wrong shape, does not require grad or is not a leaf; if ``lr`` is not
-        positive and finite; or if the objective does not return a 0-d tensor.
+        If ``x`` has the wrong shape, does not require grad, is not a leaf or already holds
+        a gradient (torch would add this step's to it); if ``lr`` is not positive and
+        finite; or if the objective does not return a 0-d tensor computed from ``x``.
 
     Examples
     --------
@@ -80,9 +110,15 @@ def gradient_step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Ten
     >>> print(f"{value.item():.1f}", [round(c, 2) for c in x.tolist()])
     1280.0 [7.84, 7.84]
     """
+    check_objective(objective)
     check_variable(x)
     lr = check_lr(lr)
-    return _step(functools.partial(_value, objective), x, lr)
+    if x.grad is not None and bool(x.grad.any()):
+        raise ValueError(
+            "x.grad already holds a gradient (from an earlier backward()), and torch would add "
+            "this step's gradient to it: zero it first, with x.grad.zero_()"
+        )
+    return _step(objective, x, lr)
 
 
 def gradient_descent(objective: Objective, start: Any, *, lr: float, steps: int) -> Trajectory:
@@ -110,9 +146,9 @@ def gradient_descent(objective: Objective, start: Any, *, lr: float, steps: int)
     Raises
     ------
     TypeError, ValueError
-        For an objective that is not callable or does not return one value, a start point of
-        the wrong type, dtype, shape or with non-finite entries, a learning rate that is not
-        positive and finite, or a negative number of steps.
+        For an objective that is not callable or does not return one value computed from its
+        point, a start point of the wrong type, dtype, shape or with non-finite entries, a
+        learning rate that is not positive and finite, or a negative number of steps.
 
     Examples
     --------
@@ -130,8 +166,6 @@ def gradient_descent(objective: Objective, start: Any, *, lr: float, steps: int)
     x = as_start_point(start)
     lr = check_lr(lr)
     steps = check_steps(steps)
-    if steps:
-        _value(objective, x)
     return run_loop(
         lambda w: _step(objective, w, lr),
         x,

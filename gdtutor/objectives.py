@@ -9,6 +9,7 @@ torch input.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -185,10 +186,10 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``objective`` is not callable.
+        If ``objective`` is not callable, or ``at`` is not a point of real numbers.
     ValueError
         If ``at`` is not one finite point of shape ``(2,)``, or the objective does not
-        return a single value.
+        return a single value computed from its point.
 
     Examples
     --------
@@ -201,18 +202,15 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
     """
     import torch
 
-    if not callable(objective):
-        raise TypeError(f"objective must be callable, got {type(objective).__name__}")
-    point = np.asarray(at, dtype=np.float64)
-    if point.shape != (2,) or not np.isfinite(point).all():
-        raise ValueError(f"at must be one finite point of shape (2,), got {np.asarray(at)!r}")
+    from gdtutor._checks import as_start_point, check_objective
+    from gdtutor.descent import _value
 
-    def value(v: torch.Tensor) -> torch.Tensor:
-        result = objective(v)
-        if not isinstance(result, torch.Tensor) or result.ndim != 0:
-            shape = tuple(result.shape) if hasattr(result, "shape") else type(result).__name__
-            raise ValueError(f"objective must return a 0-d torch tensor for one point, got {shape}")
-        return result
-
-    matrix = torch.autograd.functional.hessian(value, torch.from_numpy(point))
+    check_objective(objective)
+    # The checks, and messages, of a run's start; the point itself is taken in float64.
+    as_start_point(at, name="at")
+    if isinstance(at, torch.Tensor):
+        point = at.detach().cpu().double()
+    else:
+        point = torch.from_numpy(np.asarray(at, dtype=np.float64))
+    matrix = torch.autograd.functional.hessian(functools.partial(_value, objective), point)
     return matrix.numpy()

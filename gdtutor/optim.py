@@ -9,7 +9,7 @@ from typing import Any
 import torch
 
 from gdtutor._checks import as_start_point, check_lr, check_objective, check_steps
-from gdtutor.descent import _value
+from gdtutor.descent import _backward, _value
 from gdtutor.objectives import Objective
 from gdtutor.record import Trajectory, run_loop
 
@@ -134,8 +134,9 @@ def optimize(
     Raises
     ------
     TypeError, ValueError
-        For an objective that is not callable, a bad start point, learning rate, step count
-        or optimizer; the optimizer's own checks of its keyword arguments raise as usual.
+        For an objective that is not callable or does not return one value computed from its
+        point, a bad start point, learning rate, step count or optimizer; the optimizer's own
+        checks of its keyword arguments raise as usual.
 
     Examples
     --------
@@ -155,13 +156,11 @@ def optimize(
     steps = check_steps(steps)
     make: Callable[..., torch.optim.Optimizer] = cls  # every optimizer takes lr
     opt = make([x], lr=lr, **options)
-    if steps:
-        _value(objective, x)
 
     def step(w: torch.Tensor) -> torch.Tensor:
         opt.zero_grad()
-        value = objective(w)
-        value.backward()
+        value = _value(objective, w)
+        _backward(value, w)
         opt.step()
         return value.detach()
 

@@ -104,6 +104,10 @@ class Trajectory:
         return float(self.values[-1]) if len(self.values) else math.nan
 
 
+#: The points a record makes room for at first (see :func:`run_loop`).
+_FIRST_ROOM = 4096
+
+
 def run_loop(
     step: Callable[[torch.Tensor], torch.Tensor],
     x: torch.Tensor,
@@ -139,12 +143,16 @@ def run_loop(
     >>> print(run.points[:, 0], run.values, run.end_point, run.diverged)
     [1.   0.5  0.25] [2.    0.5   0.125] [0.125 0.125] False
     """
-    points = torch.empty((steps, 2), dtype=x.dtype, device=x.device)
+    # Room for the points is made as the run goes (doubling), not for every step up front:
+    # a huge ``steps`` runs until it is stopped instead of failing to allocate.
+    points = torch.empty((min(steps, _FIRST_ROOM), 2), dtype=x.dtype, device=x.device)
     end = x
     values: list[float] = []
     diverged = False
     message = f"ran all {steps} steps"
     for i in range(steps):
+        if i == len(points):
+            points = torch.cat([points, torch.empty_like(points[: steps - i])])
         points[i] = x.detach()
         value = step(x)
         # One float per step: the cheapest finiteness check, and it also moves the value to

@@ -217,11 +217,15 @@ def _leaves(data: Any) -> Iterator[Any]:
             yield item
 
 
-def _check_numbers(data: Any, integral: bool) -> None:
-    # numpy would turn "1.5" into 1.5 and None into nan, so only real JSON numbers pass; the
-    # first bad entry is the one reported.
+def _check_numbers(data: Any, integral: bool, boolean: bool = False) -> None:
+    # numpy would turn "1.5" into 1.5, None into nan and true into 1.0, so only real JSON
+    # numbers pass (true and false only in a bool array); the first bad entry is reported.
     for item in _leaves(data):
-        if isinstance(item, bool) or (isinstance(item, int | float) and not integral):
+        if isinstance(item, bool):
+            if boolean:
+                continue
+            raise _Bad(f"array data must be numbers, found {str(item).lower()} (true/false)")
+        elif boolean or (isinstance(item, int | float) and not integral):
             continue
         elif isinstance(item, int) and integral:
             continue
@@ -267,6 +271,10 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
     unknown = sorted(set(obj) - _ARRAY_KEYS)
     if unknown:
         raise _Bad(f"numpy array with unexpected field {_short(unknown[0])}")
+    if "dtype" not in obj:
+        raise _Bad("numpy array without a dtype field")
+    if "shape" not in obj:
+        raise _Bad("numpy array without a shape field", "wrong shape")
     dtype_name = obj.get("dtype")
     if not (isinstance(dtype_name, str) and dtype_name in NUMERIC_DTYPES):
         raise _Bad(
@@ -303,7 +311,7 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
         return _reshaped(array, shape)
     if "endian" in obj:
         raise _Bad("numpy array with an endian field but no binary data")
-    _check_numbers(data, integral=dtype.kind in "iu")
+    _check_numbers(data, integral=dtype.kind in "iu", boolean=dtype.kind == "b")
     try:
         array = np.array(data, dtype=dtype)
     except OverflowError:

@@ -27,6 +27,7 @@ from gdtutor.answers import (
     notebook_run,
     notebook_skewed,
     reference_answers,
+    save_answers,
     write_answers,
 )
 from gdtutor.checking import check_answers
@@ -492,3 +493,25 @@ def test_the_file_records_the_time_of_each_answers_script(tmp_path: Path) -> Non
     assert check_answers({**reference, SCRIPT_TIMES: {"X_grad": 1}}).summary() == (
         "10 of 10 keys pass"
     )
+
+
+def test_save_answers_refuses_a_file_larger_than_the_checker_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run of 300,000 steps saved whole: the file it would make is refused (it was written,
+    and then the checker and the next exercise refused it, so that only deleting it, with the
+    other lessons' answers, let the learner go on)."""
+    monkeypatch.chdir(tmp_path)
+    save_answers({"xy_grad": [1.0, 1.0]})
+    before = (tmp_path / ".answer.json").read_bytes()
+    rng = np.random.default_rng(0)
+    history = {"var_history_2": rng.random((300_000, 2)), "fn_history_2": rng.random(300_000)}
+    match = (
+        r"cannot save to \.answer\.json: it would be 1\d(\.\d)? MiB, more than the 5 MiB limit "
+        r"of the checker; the largest answers saved now: 'var_history_2' \(\d+(\.\d)? MiB\), "
+        r"'fn_history_2'"
+    )
+    with pytest.raises(ValueError, match=match):
+        save_answers(history)
+    assert (tmp_path / ".answer.json").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".answer.json"]

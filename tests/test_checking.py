@@ -462,9 +462,34 @@ def test_a_partly_done_file_still_checks_the_keys_it_has() -> None:
 @pytest.mark.parametrize(
     ("value", "verdict", "hint"),
     [
-        (["8.0", "7.84"], "not numeric", "holds text, expected numbers"),
-        ([{"x": 1}], "not numeric", "holds non-numbers, expected numbers"),
-        ([[True, True]] * 500, "not numeric", "holds true/false values, expected numbers"),
+        (
+            ["8.0", "7.84"],
+            "not numeric",
+            "holds text ('8.0') at var_history_2[0], expected numbers",
+        ),
+        ([{"x": 1}], "not numeric", "holds an object at var_history_2[0], expected numbers"),
+        (
+            [[True, True]] * 500,
+            "not numeric",
+            "holds a true/false value (true) at var_history_2[0, 0], expected numbers",
+        ),
+        # Among numbers, the one entry that is not a number is named with its place (numpy
+        # would read true as 1.0, and null as nan).
+        (
+            [[8.0, 8.0]] * 300 + [[8.0, True]] + [[8.0, 8.0]] * 199,
+            "not numeric",
+            "holds a true/false value (true) at var_history_2[300, 1], expected numbers",
+        ),
+        (
+            [[8.0, 8.0]] * 499 + [[None, 8.0]],
+            "not numeric",
+            "holds null at var_history_2[499, 0], expected numbers",
+        ),
+        (
+            [np.full(2, 8.0)] * 2 + [np.array([True, False])] + [np.full(2, 8.0)] * 497,
+            "not numeric",
+            "holds a true/false value (true) at var_history_2[2], expected numbers",
+        ),
         ([[8.0, 8.0], [7.8]], "wrong shape", "ragged: its entries have different shapes"),
         (np.zeros((500, 1, 2)), "wrong shape", "shape (500, 1, 2) instead of (500, 2)"),
     ],
@@ -607,6 +632,17 @@ _MALFORMED = [
     ('{"a": {"__ndarray__": ["1.5"], "dtype": "float32", "shape": [1]}}', "must be numbers"),
     ('{"a": {"__ndarray__": [null], "dtype": "float32", "shape": [1]}}', "must be numbers"),
     ('{"a": {"__ndarray__": ["a", "b"], "dtype": "float32", "shape": [2]}}', "found 'a'"),
+    # numpy would read true as 1.0: a float array's data are numbers only
+    (
+        '{"a": {"__ndarray__": [true, true], "dtype": "float32", "shape": [2]}}',
+        "array data must be numbers, found true (true/false)",
+    ),
+    (
+        '{"a": {"__ndarray__": [1, false], "dtype": "int64", "shape": [2]}}',
+        "array data must be numbers, found false (true/false)",
+    ),
+    ('{"a": {"__ndarray__": [1.0, 2.0], "shape": [2]}}', "numpy array without a dtype field"),
+    ('{"a": {"__ndarray__": [1.0, 2.0], "dtype": "float32"}}', "numpy array without a shape field"),
     ('{"a": {"__ndarray__": [[1, "a"], "b"], "dtype": "int8", "shape": [2]}}', "found 'a'"),
     (
         '{"a": {"__ndarray__": [{"__ndarray__": [1.0], "dtype": "float32", "shape": [1]}], '
@@ -1070,7 +1106,7 @@ _WHOLE_FILES: dict[str, Callable[[], dict[str, Any]]] = {
         k: np.asarray(v, np.float64) if k.startswith("var") else v
         for k, v in learner_answers().items()
     },
-    "integers and bools": lambda: {**reference(), "xy_grad": [1, True]},
+    "integers": lambda: {**reference(), "xy_grad": [1, 1]},
     "gradients not zeroed": lambda: learner_answers(cell_2={"zero": False}),
     "recorded before the step": lambda: learner_answers(cell_4={"point_when": "before"}),
     "twice the gradient": lambda: {**reference(), "X_grad": 2 * reference()["X_grad"]},

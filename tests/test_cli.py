@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +139,50 @@ def test_help_exits_0(capsys) -> None:
     out = capsys.readouterr().out
     assert "--force" in out
     assert "replace an existing file" in out
+
+
+@pytest.mark.usefixtures("quick")
+def test_answers_replaces_only_a_regular_file(tmp_path, capsys) -> None:
+    """``--force`` replaces a file, never a device or a pipe (``-o /dev/null --force`` as root
+    would swap the system's /dev/null for a plain file)."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    assert main(["answers", "-o", str(fifo), "--force"]) == 2
+    assert capsys.readouterr().err == (
+        f"error: cannot write {fifo}: it is not a regular file (a device, a pipe or a socket); "
+        "name a file\n"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.json"]
+
+
+@pytest.mark.parametrize("output", ["", "new/"])
+def test_answers_needs_the_path_of_a_file(tmp_path, capsys, monkeypatch, output: str) -> None:
+    """An empty -o (an unset variable) or a folder's path names no file to write: nothing is
+    written (``-o new/`` wrote a file named ``new``)."""
+    monkeypatch.chdir(tmp_path)
+    for force in ([], ["--force"]):
+        assert main(["answers", "-o", output, *force]) == 2
+        assert capsys.readouterr().err == (
+            f"error: -o {output!r} does not name a file; give the path of the file to write, "
+            "such as reference.json\n"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.usefixtures("quick")
+def test_answers_into_a_folder_that_cannot_be_looked_into(tmp_path, capsys, monkeypatch) -> None:
+    """A folder on the way that the user may not read: the usual "cannot write" message, with
+    the reason (not a bare ``[Errno 13]``)."""
+    path = tmp_path / "locked" / "n.json"
+    path.parent.mkdir()
+    real_exists = Path.exists
+
+    def exists(self: Path, *args: object, **kwargs: object) -> bool:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_exists(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "exists", exists)
+    assert main(["answers", "-o", str(path)]) == 2
+    assert capsys.readouterr().err == f"error: cannot write {path}: permission denied\n"

@@ -1111,3 +1111,137 @@ def test_the_version_is_printed(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert stop.value.code == 0
     assert capsys.readouterr().out == f"gdtutor {gdtutor.__version__}\n"
+
+
+def _locked(monkeypatch: pytest.MonkeyPatch, *locked: Path) -> None:
+    """Make the folders ``locked`` unreadable, as ``chmod 000`` does for a user who is not
+    root (root reads them all the same): they cannot be listed, and nothing in them can be
+    looked at; the folders themselves can."""
+
+    def inside(path: Any) -> bool:
+        where = Path(os.fspath(path)).absolute()
+        return any(folder in where.parents for folder in locked)
+
+    def refusing(real: Callable[..., Any], listing: bool = False) -> Callable[..., Any]:
+        def call(path: Any = ".", *args: Any, **kwargs: Any) -> Any:
+            if not isinstance(path, int) and (
+                inside(path) or (listing and Path(os.fspath(path)).absolute() in locked)
+            ):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real(path, *args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(os, "scandir", refusing(os.scandir, listing=True))
+    for name in ("lstat", "stat", "open"):
+        monkeypatch.setattr(os, name, refusing(getattr(os, name)))
+
+
+def test_a_folder_that_cannot_be_read_is_a_row_of_its_own(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A student's folder the teacher may not read is reported (it was left out without a
+    word, and the class passed), and so is a file in it named on the command line (a
+    traceback, with exit status 1)."""
+    write_answers(tmp_path / "ann.json")
+    (tmp_path / "bob").mkdir()
+    write_answers(tmp_path / "bob" / "bob.json")
+    _locked(monkeypatch, tmp_path / "bob")
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = run_check(capsys, ".")
+    assert status == 2
+    assert out.splitlines()[1:] == [
+        "ann.json  pass    10 of 10     -                -                -",
+        "bob/      error   -            -                -                -              "
+        "a folder that cannot be read: permission denied",
+        "2 files: 1 pass, 0 fail, 1 unreadable",
+    ]
+    status, out, _ = run_check(capsys, "bob")
+    assert status == 2 and "bob/  error" in out.splitlines()[1]
+    status, out, err = run_check(capsys, "ann.json", "bob/bob.json")
+    assert status == 2 and out.splitlines()[2].startswith("bob/bob.json  error")
+    assert "Permission denied" in out.splitlines()[2]
+    status, out, err = run_check(capsys, "bob/bob.json")
+    assert (status, out) == (2, "") and err.startswith("error: cannot check bob/bob.json: ")
+    assert "Permission denied" in err
+
+
+def test_an_empty_path_is_refused_not_taken_for_the_current_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_answers(tmp_path / "ann.json")
+    monkeypatch.chdir(tmp_path)
+    for args in ([""], ["ann.json", ""]):
+        assert run_check(capsys, *args) == (
+            2, "", "error: cannot check '': an empty path (an unset variable?)\n"
+        )  # fmt: skip
+
+
+def test_a_file_name_cannot_act_on_the_terminal_of_one_file_named_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Escapes in a name are shown as such, in the error and in the note on a link."""
+    odd = tmp_path / "e\x1b[2Jvil.json"
+    odd.write_text("x")
+    status, _, err = run_check(capsys, str(odd))
+    assert status == 2 and "\x1b" not in err and r"e\x1b[2Jvil.json" in err
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "\x1b[31mgone")
+    status, _, err = run_check(capsys, str(link))
+    assert status == 2 and "\x1b" not in err and r"\x1b[31mgone" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_is_an_error_without_a_traceback(tmp_path: Path) -> None:
+    write_answers(tmp_path / "ann.json")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "gdtutor", "check", str(tmp_path / "ann.json")],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        2, "error: cannot write the report: no space left on device\n"
+    )  # fmt: skip
+
+
+def test_a_long_key_and_many_extra_keys_keep_the_report_short(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A key of 50,000 characters and 2,000 extra keys (a 73 KB file) made a report of 100
+    MB: a long key is cut, and the extra keys after the first 20 are counted."""
+    answers = {**reference_answers(), "k" * 50_000: 1, **{f"k{i}": i for i in range(2000)}}
+    path = tmp_path / "wide.json"
+    path.write_text(json_tricks.dumps(answers))
+    status, out, _ = run_check(capsys, str(path))
+    assert status == 0 and len(out) < 5_000
+    lines = out.splitlines()
+    assert lines[11].split()[:3] == ["-", "k" * 37 + "...", "extra"]
+    assert [line.split()[1] for line in lines[12:31]] == [f"k{i}" for i in range(19)]
+    assert lines[-2:] == [
+        "        and 1981 more extra keys",
+        "10 of 10 keys pass; 2001 extra",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "shown", "why"),
+    [
+        ("X_grad ", "'X_grad '", ""),
+        ("\u0425_grad", r"'\u0425_grad'", " (its \u0425 is CYRILLIC CAPITAL LETTER HA, not ASCII)"),
+    ],
+    ids=["trailing-space", "cyrillic"],
+)
+def test_a_key_that_only_looks_like_a_lessons_key_is_told_from_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, shown: str, why: str
+) -> None:
+    answers = dict(reference_answers())
+    answers[key] = answers.pop("X_grad")
+    path = tmp_path / "alike.json"
+    path.write_text(json_tricks.dumps(answers))
+    status, out, _ = run_check(capsys, str(path))
+    assert status == 1
+    assert any(line.startswith(f"-       {shown}  ") and line.split()[-3] == "extra"
+               for line in out.splitlines())  # fmt: skip
+    assert f"the file has {shown}, an extra key: if it is X_grad, its name is misspelt{why};" in (
+        " ".join(out.split())
+    )

@@ -253,12 +253,13 @@ def test_objective_that_is_not_callable(run_with, objective, shown, steps) -> No
 @pytest.mark.parametrize(
     ("objective", "shown"),
     [
-        (lambda v: 2 * v, r"\(2,\)"),
-        (lambda v: v.sum(dim=0, keepdim=True), r"\(1,\)"),
-        (lambda v: 1.0, "float"),
-        (lambda v: v.detach().numpy().sum(), r"\(\)"),
+        (lambda v: 2 * v, r"a tensor of shape \(2,\) \(sum it, or pick the value to minimize\)"),
+        (lambda v: v.sum(dim=0, keepdim=True), r"a tensor of shape \(1,\)"),
+        (lambda v: 1.0, "a float: compute it with torch operations"),
+        (lambda v: v.detach().numpy().sum(), r"a numpy\.float32: compute it with torch operations"),
+        (lambda v: None, "None: compute it with torch operations"),
     ],
-    ids=["vector", "shape-1", "float", "numpy"],
+    ids=["vector", "shape-1", "float", "numpy", "none"],
 )
 def test_objective_must_return_a_0d_tensor(run_with, objective, shown) -> None:
     match = rf"objective must return a 0-d torch tensor for one point, got {shown}"
@@ -303,3 +304,67 @@ def test_gradient_step_bad_lr_leaves_x_alone(lr, error, match) -> None:
         gradient_step(parabola, x, lr)
     assert x.tolist() == [8.0, 8.0]
     assert x.grad is None
+
+
+_GLOBAL_X = torch.tensor([8.0, 8.0], requires_grad=True)
+
+
+@pytest.mark.parametrize(
+    "objective",
+    [
+        lambda v: 10 * (_GLOBAL_X**2).sum(),  # a notebook's slip: the global x, not v
+        lambda v: torch.tensor(float(10 * (v**2).sum().item())),
+        lambda v: 10 * (v.detach() ** 2).sum(),
+        lambda v: torch.tensor(1.0),
+    ],
+    ids=["global-tensor", "item", "detach", "constant"],
+)
+def test_an_objective_whose_value_does_not_come_from_its_point(run_with, objective) -> None:
+    """It has no gradient: each loop says why (an empty AssertionError, a run that never
+    moved, or torch's "element 0 of tensors does not require grad")."""
+    match = r"objective's value does not depend on the point it is given, so it has no gradient"
+    with pytest.raises(ValueError, match=match):
+        run_with(objective, [8.0, 8.0], 0.001, 3)
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    with pytest.raises(ValueError, match=match):
+        gradient_step(objective, x, 0.001)
+    assert x.tolist() == [8.0, 8.0]
+
+
+def test_a_step_refuses_a_gradient_left_from_before() -> None:
+    """torch would add the step's gradient to it: the step the course warns about."""
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    parabola(x).backward()
+    with pytest.raises(ValueError, match=r"x\.grad already holds a gradient .* x\.grad\.zero_\(\)"):
+        gradient_step(parabola, x, 0.001)
+    assert x.tolist() == [8.0, 8.0]
+    x.grad.zero_()  # as the message says: then the step is the step
+    gradient_step(parabola, x, 0.001)
+    assert x.tolist() == pytest.approx([7.84, 7.84])
+    gradient_step(parabola, x, 0.001)  # its own gradient, zeroed, is no gradient left
+    assert x.tolist() == pytest.approx([7.6832, 7.6832])
+
+
+def test_the_objective_is_called_once_per_step(run_with) -> None:
+    calls = []
+
+    def counted(v: torch.Tensor) -> torch.Tensor:
+        calls.append(1)
+        return parabola(v)
+
+    run_with(counted, [8.0, 8.0], 0.001, 3)
+    assert len(calls) == 3
+    run_with(counted, [8.0, 8.0], 0.001, 0)
+    assert len(calls) == 3
+
+
+def test_a_huge_number_of_steps_is_not_allocated_up_front(run_with) -> None:
+    """Room for the points is made as the run goes: a run asked for 10¹² steps that
+    diverges stops there (it failed to allocate 16 TB), and one longer than the first room
+    made keeps every point."""
+    run = run_with(parabola, [8.0, 8.0], 1.0, 10**12)
+    assert run.diverged and len(run) < 200 and run.steps == 10**12
+    long = run_with(parabola, [8.0, 8.0], 0.001, 9000)
+    assert long.points.shape == (9000, 2)
+    want = 8.0 * 0.98 ** np.arange(9000)
+    np.testing.assert_allclose(long.points[:, 0], want, rtol=1e-3, atol=1e-37)

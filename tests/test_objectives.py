@@ -202,21 +202,56 @@ def test_bad_points(objective, v, error, match) -> None:
 
 
 @pytest.mark.parametrize(
-    "at", [(1.0, 2.0, 3.0), np.zeros((2, 2)), 1.0, (np.nan, 0.0), (0.0, np.inf)]
+    ("at", "error", "match"),
+    [
+        ((1.0, 2.0, 3.0), ValueError, r"at must be one point of shape \(2,\), got shape \(3,\)"),
+        (np.zeros((2, 2)), ValueError, r"at must be one point of shape \(2,\), got shape \(2, 2\)"),
+        (
+            1.0,
+            TypeError,
+            r"at must be a torch tensor, numpy array or sequence of two numbers, got float",
+        ),
+        ((np.nan, 0.0), ValueError, r"at must be finite, got \[nan, 0\.0\]"),
+        ((0.0, np.inf), ValueError, r"at must be finite, got \[0\.0, inf\]"),
+        (
+            "ab",
+            TypeError,
+            r"at must be a torch tensor, numpy array or sequence of two numbers, got str",
+        ),
+        (["1", "2"], TypeError, r"at must hold real numbers, got \['1', '2'\]"),
+        ([True, False], TypeError, r"at must hold real numbers, got \[True, False\]"),
+    ],
 )
-def test_hessian_at_must_be_a_finite_point(at) -> None:
-    with pytest.raises(ValueError, match=r"at must be one finite point of shape \(2,\), got"):
+def test_hessian_at_must_be_a_finite_point(at, error, match) -> None:
+    """The checks, and messages, of a run's start point."""
+    with pytest.raises(error, match=match):
         hessian(rosenbrock, at=at)
+
+
+def test_hessian_at_a_learners_point_that_requires_grad() -> None:
+    """The point a lesson's loop moves (a leaf that requires grad) is read, not changed, and
+    taken in float64."""
+    x = torch.tensor([1.0, 1.0], requires_grad=True)
+    np.testing.assert_array_equal(hessian(rosenbrock, at=x), [[802.0, -400.0], [-400.0, 200.0]])
+    assert x.grad is None and x.tolist() == [1.0, 1.0]
+    point = (0.1, 0.3)  # not a float32: the Hessian is the float64 point's
+    want = [[1200 * 0.1**2 - 400 * 0.3 + 2, -400 * 0.1], [-400 * 0.1, 200]]
+    np.testing.assert_allclose(hessian(rosenbrock, at=point), want, rtol=1e-14)
 
 
 @pytest.mark.parametrize(
     ("objective", "error", "match"),
     [
-        (3, TypeError, r"objective must be callable, got int"),
-        (lambda v: v * 2, ValueError, r"objective must return a 0-d torch tensor .* got \(2,\)"),
-        (lambda v: 1.0, ValueError, r"objective must return a 0-d torch tensor .* got float"),
+        (3, TypeError, r"objective must be a function of one point, .* got 3 of type int"),
+        (lambda v: v * 2, ValueError, r"0-d torch tensor .* got a tensor of shape \(2,\)"),
+        (lambda v: 1.0, ValueError, r"0-d torch tensor .* got a float"),
+        (
+            lambda v: torch.tensor(1.0),
+            ValueError,
+            r"value does not depend on the point it is given",
+        ),
     ],
-    ids=["int", "vector", "float"],
+    ids=["int", "vector", "float", "constant"],
 )
 def test_hessian_of_a_bad_objective(objective, error, match) -> None:
     with pytest.raises(error, match=match):
