@@ -34,9 +34,11 @@ opens the graph of functions that ``backward()`` walked to get there.
 #
 # The course notebook's :math:`3 \times 4` matrix :math:`X` asks for gradients; computing
 # :math:`f(X)` as ``function`` (the name the cells below use) and calling
-# ``function.backward()`` leaves :math:`\nabla_X f` in ``X.grad``. The dict ``answer`` collects
-# results under the course notebook's keys; the exercise version of this page saves it to
-# ``.answer.json`` for the checker.
+# ``function.backward()`` leaves :math:`\nabla_X f` in ``X.grad``; without that call
+# ``X.grad`` stays ``None``, and the line after it stops with ``AttributeError: 'NoneType'
+# object has no attribute 'clone'``. The dict ``answer`` collects results under the course
+# notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
+# checker.
 import torch
 
 answer = {}

@@ -43,7 +43,9 @@ print(f"largest relative difference on 100 points: {max(gaps):.1e}")
 # 500 hand-written steps
 # ----------------------
 #
-# The course notebook's exercise: the four-line step of lesson 3 once more.
+# The course notebook's exercise: the four-line step of lesson 3 once more, changing ``x``
+# in place as there (``x = x - ...`` stops the run with lesson 3's ``AttributeError: 'NoneType'
+# object has no attribute 'zero_'``).
 
 
 def make_gradient_step(function, x):

@@ -514,7 +514,7 @@ def test_lesson_5_with_another_optimizer_for_adamw_still_saves_its_answers(
 @needs_lessons
 def test_lesson_3_at_another_rate_fits_its_line_without_a_warning(tmp_path: Path) -> None:
     """At α = 0.01 the value rounds to 0 within the run; the fit leaves those steps out."""
-    done = run_lesson_3_with(tmp_path, "one gradient step with α = 0.001", "0.001", "0.01")
+    done = run_lesson_with(tmp_path, "one gradient step with α = 0.001", "0.001", "0.01")
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr, done.stderr
     values = load_answers(tmp_path / ".answer.json")["fn_history_parabola"]
@@ -597,17 +597,17 @@ def test_plain_notebook_keeps_the_cells_form() -> None:
 LESSON_3 = GALLERY / "plot_03_descent_by_hand.py"
 
 
-def run_lesson_3_with(
-    tmp_path: Path, blank: str, code: str, instead: str
+def run_lesson_with(
+    tmp_path: Path, blank: str, code: str, instead: str, lesson: Path = LESSON_3
 ) -> subprocess.CompletedProcess[str]:
-    """Lesson 3's exercise filled with the solutions, but ``instead`` for ``code`` in
-    ``blank``, run in ``tmp_path``."""
-    source = LESSON_3.read_text("utf-8")
+    """A lesson's exercise (lesson 3's unless ``lesson`` says) filled with the solutions, but
+    ``instead`` for ``code`` in ``blank``, run in ``tmp_path``."""
+    source = lesson.read_text("utf-8")
     solutions = {b.name: b.solution for b in find_blanks(source)}
     assert code in solutions[blank]
     solutions[blank] = solutions[blank].replace(code, instead)
-    path = tmp_path / "plot_03_descent_by_hand_exercise.py"
-    path.write_text(fill_blanks(exercise_source(source, lesson=LESSON_3.stem), solutions))
+    path = tmp_path / f"{lesson.stem}_exercise.py"
+    path.write_text(fill_blanks(exercise_source(source, lesson=lesson.stem), solutions))
     return run_script(path, tmp_path)
 
 
@@ -626,22 +626,52 @@ def test_lesson_3_saves_a_wrong_run_for_the_checker(
     """Lesson 3's page code measures the learner's own run: a run that drops to 0 at once,
     overflows or goes below 0 leaves no line to fit, and the exercise still reaches its
     save cell, so that the checker can say what is wrong."""
-    done = run_lesson_3_with(tmp_path, blank, *wrong)
+    done = run_lesson_with(tmp_path, blank, *wrong)
     assert done.returncode == 0, done.stderr[-2000:]
     saved = load_answers(tmp_path / ".answer.json")
     assert {"var_history_parabola", "fn_history_parabola"} <= set(saved)
     assert check_answers(saved)["fn_history_parabola"].verdict == "fail"
 
 
-def test_lesson_3_names_the_error_of_a_step_that_makes_a_new_tensor(tmp_path: Path) -> None:
-    """``x = x - ...`` in the step: the lesson says which error the learner then sees."""
-    step = "one gradient step with α = 0.001"
-    done = run_lesson_3_with(tmp_path, step, "x -= 0.001 * x.grad", "x = x - 0.001 * x.grad")
+@pytest.mark.parametrize(
+    ("lesson", "blank", "code", "instead", "error"),
+    [
+        (
+            "plot_02_matrix_gradient",
+            "function = 10 * the sum of squares of X, then its backward",
+            "function.backward()",
+            "",
+            "AttributeError: 'NoneType' object has no attribute 'clone'",
+        ),
+        (
+            "plot_03_descent_by_hand",
+            "one gradient step with α = 0.001",
+            "x -= 0.001 * x.grad",
+            "x = x - 0.001 * x.grad",
+            "AttributeError: 'NoneType' object has no attribute 'zero_'",
+        ),
+        (
+            "plot_04_skewed_valley",
+            "one gradient step with α = 0.001",
+            "x -= 0.001 * x.grad",
+            "x = x - 0.001 * x.grad",
+            "AttributeError: 'NoneType' object has no attribute 'zero_'",
+        ),
+    ],
+    ids=["2-no-backward", "3-new-tensor", "4-new-tensor"],
+)
+def test_a_lesson_names_the_error_of_a_common_slip(
+    tmp_path: Path, lesson: str, blank: str, code: str, instead: str, error: str
+) -> None:
+    """A forgotten ``backward()`` (lesson 2), ``x = x - ...`` in the step (lessons 3 and 4):
+    the lesson's text names the error the learner then sees, word for word."""
+    path = GALLERY / f"{lesson}.py"
+    done = run_lesson_with(tmp_path, blank, code, instead, lesson=path)
     assert done.returncode == 1
-    error = done.stderr.strip().splitlines()[-1]
-    assert error == "AttributeError: 'NoneType' object has no attribute 'zero_'", done.stderr
-    source = LESSON_3.read_text("utf-8")
-    assert f"``{error}``" in " ".join(line.lstrip("# ") for line in source.splitlines())
+    assert done.stderr.strip().splitlines()[-1] == error, done.stderr
+    assert error.replace("AttributeError: ", "") in " ".join(
+        line.lstrip("# ") for line in path.read_text("utf-8").splitlines()
+    )
 
 
 @pytest.mark.parametrize("run", ["SGD", "AdamW"])
