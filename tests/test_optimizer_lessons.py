@@ -176,3 +176,13 @@ def test_race_script_saves_the_race_as_the_lesson_says(tmp_path: Path) -> None:
     with PIL.Image.open(tmp_path / "race.gif") as gif:
         assert gif.n_frames > 10 and gif.size[0] > 300
     assert f"``{line}``" in _download(".py").read_text(encoding="utf-8")  # as the lesson says
+
+
+def test_lesson_6_opens_with_how_far_lesson_5s_rate_was_below_sgds_best() -> None:
+    """ "that 0.001 was twenty times below SGD's best step": α* = 2 / (λmin + λmax)."""
+    best = step_size_bounds(hessian(skewed, at=(0.0, 0.0))).best_lr
+    assert best / 0.001 == pytest.approx(20)
+    intro = (ROOT / "gallery" / "plot_06_optimizers_compared.py").read_text("utf-8")
+    assert "beat SGD with learning rate 0.001, but that 0.001 was twenty times below SGD's" in (
+        " ".join(intro.split())
+    )
