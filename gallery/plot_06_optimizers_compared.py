@@ -4,9 +4,9 @@ Seven optimizers, compared fairly
 =================================
 
 In :ref:`lesson 5 <sphx_glr_auto_examples_plot_05_torch_optim.py>`, AdamW with learning rate 1
-beat SGD with learning rate 0.001, but that 0.001 was twenty times below SGD's best step. This lesson
-gives seven ``torch.optim`` optimizers the same treatment: each is tuned with the same
-number of trials, over its own knobs, on the skewed quadratic and on Rosenbrock's banana,
+beat SGD with learning rate 0.001, but that 0.001 was twenty times below SGD's best step.
+This lesson gives seven ``torch.optim`` optimizers the same treatment: each is tuned with
+the same number of trials, over its own knobs, on the skewed quadratic and on Rosenbrock's banana,
 from the same three starts. You will see who wins, by how much, and what such a comparison
 cannot tell you.
 """

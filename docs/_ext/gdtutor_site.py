@@ -298,11 +298,16 @@ _SIGNATURE_NAME = re.compile(
 _INLINE_CODE = re.compile(r'<code class="[^"]*\bliteral\b[^"]*">.*?</code>', re.S)
 _CODE_WORD = re.compile(r'(<span class="pre">)([^<]*)(</span>)')
 #: Inline code at least this long may break after its dots and underscores: on a 320-pixel
-#: phone a shorter one fits a line by itself (and so breaks at a space before it instead).
-LONG_CODE = 30
+#: phone a shorter one fits a line by itself, even indented in an API page's fields (and so
+#: breaks at a space before it instead).
+LONG_CODE = 24
 #: A dotted name set as code, as Sphinx writes it.
 _CODE_NAME = re.compile(r'(<span class="pre">)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+(?:\(\))?)(</span>)')
 _DOTTED = re.compile(r"\b([A-Za-z_]\w*)\.(?=[A-Za-z_])")
+#: A dotted type named in an API page's fields (a return type, a parameter's classifier).
+_FIELD_TYPE = re.compile(
+    r'(<dt>|<span class="classifier">)([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)(</dt>|</span>)'
+)
 
 
 def _break_after(marks: str) -> Callable[[re.Match[str]], str]:
@@ -338,12 +343,16 @@ def tidy_body(body: str, title: str) -> str:
         body,
     )
     # An API summary table's signatures: autosummary joins their arguments with non-breaking
-    # spaces, which on a phone (where the table stacks) forced breaks inside names instead.
-    body = _SUMMARY_SIGNATURE.sub(lambda m: m[1] + m[2].replace("\xa0", " ") + m[3], body)
+    # spaces, which on a phone (where the table stacks) forced breaks inside names instead;
+    # and the arguments may go to the next line whole, after the name's link.
+    body = _SUMMARY_SIGNATURE.sub(
+        lambda m: m[1] + m[2].replace("\xa0", " ").replace("</a>(", "</a><wbr>(") + m[3], body
+    )
     # A name as a title (the API pages', their source code's, their lessons') may break after
     # a dot or an underscore on a narrow screen, rather than inside a word.
     breakable = _break_after("._")
     body = _DOTTED_TITLE.sub(breakable, body)
+    body = _FIELD_TYPE.sub(_break_after("."), body)  # matplotlib.contour.QuadContourSet
     # So may a signature's name (gdtutor.stepsize.contraction_factors), which on a phone does
     # not fit a line.
     body = _SIGNATURE_NAME.sub(breakable, body)

@@ -992,6 +992,43 @@ def test_a_start_being_typed_off_the_plot_is_announced_once_it_stops(page) -> No
     assert page.locator(".gdt-ex-start-note").text_content() == ""
 
 
+def test_a_note_on_a_start_off_the_plot_names_each_field_off_it(page) -> None:  # type: ignore[no-untyped-def]
+    """x₁ = 12, then x₂ = −12: both start at the edge, and the note names both (it named the
+    last field typed in only); x₂ = 3 then leaves x₁'s sentence (it cleared the note, though
+    the run still started at x₁ = 10)."""
+    _reset(page)
+
+    def typed(field: str, value: str) -> str:
+        return page.evaluate(
+            """([field, value]) => {
+              const input = document.querySelector(`#gdt-explorer-0-${field}`);
+              input.value = value;
+              input.dispatchEvent(new Event('input', { bubbles: true }));
+              return document.querySelector('.gdt-ex-start-note').textContent;
+            }""",
+            [field, value],
+        )
+
+    typed("x1", "12")
+    both = typed("x2", "-12")
+    assert both == (
+        "x₁ = 12 is off the plot: the run starts at its edge, x₁ = 10 (the plot shows −10 to "
+        "10). x₂ = −12 is off the plot: the run starts at its edge, x₂ = −10 (the plot shows "
+        "−10 to 10)."
+    ), both
+    assert typed("x2", "3") == both.split(" x₂")[0]
+    assert typed("x1", "4") == ""
+    page.locator("[data-preset='0']").click()
+    assert page.locator(".gdt-ex-start-note").text_content() == ""
+
+
+def test_the_path_caption_says_the_end_is_marked_where_it_lies_on_the_plot(page) -> None:  # type: ignore[no-untyped-def]
+    """A run that leaves the plot has no cross drawn: the caption does not promise one."""
+    _reset(page)
+    caption = page.locator(".gdt-ex-plot + figcaption").text_content()
+    assert "the cross the end (where it lies on the plot)" in caption, caption
+
+
 def test_adam_and_rosenbrock_explain_their_factor_plots(page) -> None:  # type: ignore[no-untyped-def]
     _reset(page)
     page.get_by_label("Objective").select_option("rosenbrock")
@@ -1386,3 +1423,29 @@ def test_no_line_shows_through_a_regions_label(page, objective: str, method: str
         41,
     )
     assert crossed == []
+
+
+@pytest.mark.parametrize("width", [320, 390])
+def test_every_alpha_the_slider_shows_fits_its_column(browser, site_url: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    """ "1.023e−4" (eight characters) ran past the value column on a phone, out of line with
+    the values below it: each of the slider's positions is shown within its column."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site_url}/{PAGE}", wait_until="load")
+    page.wait_for_selector(".gdt-ex-status[data-diverged]")
+    spilled = page.evaluate(
+        """() => {
+          const slider = document.querySelector('#gdt-explorer-0-lr');
+          const output = slider.closest('.gdt-ex-row').querySelector('output');
+          const spilled = [];
+          const [min, max, step] = [slider.min, slider.max, slider.step].map(Number);
+          for (let k = 0; k <= Math.round((max - min) / step); k++) {
+            slider.value = String(min + k * step);
+            slider.dispatchEvent(new Event('input', { bubbles: true }));
+            if (output.scrollWidth > output.clientWidth + 0.5) spilled.push(output.textContent);
+          }
+          return { spilled, column: output.clientWidth };
+        }"""
+    )
+    context.close()
+    assert spilled["spilled"] == [], spilled

@@ -32,3 +32,43 @@ def test_a_320_pixel_screen_reads_each_page_without_scrolling_sideways(  # type:
     probe = small_phone.evaluate(f"({PROBE})")
     overflow = {k: probe[k] for k in ("page_overflow", "content_overflow", "column_overflow")}
     assert max(overflow.values()) <= 0, f"{page_path}: {overflow}"
+
+
+#: Each word of the text of an API summary table's signatures and of an API page's
+#: entries (not their code blocks or formulas) that the browser splits across lines
+#: elsewhere than after a hyphen or before a bracket.
+SPLIT_WORDS = """
+() => [...document.querySelectorAll("table.autosummary td:first-child p, article dl.py")]
+  .flatMap((root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: (node) => node.parentElement.closest("pre, .katex, .headerlink")
+        ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+    });
+    const words = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // A word may break after a hyphen ("hand-|written") and before a bracket ("*|[, lr"),
+      // as text does: each piece, up to and with its hyphen, must be on one line.
+      for (const match of node.data.matchAll(/[[(]*[^\\s[(-]+-?|[[(]+|-/g)) {
+        const range = document.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const lines = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (lines.size > 1) words.push(match[0]);
+      }
+    }
+    return words;
+  })
+"""
+
+
+@pytest.mark.parametrize(
+    "page_path", [p for p in PAGES if p == "api.html" or p.startswith("gen_modules/")]
+)
+def test_api_pages_break_lines_between_words_at_320_pixels(  # type: ignore[no-untyped-def]
+    small_phone, site_url: str, page_path: str
+) -> None:
+    """ "(objectiv|e, xlim, ylim)", "matplotlib.contour.QuadCo|ntourSet": a summary's arguments
+    go to the next line whole, after the name, and a long name breaks after a dot."""
+    small_phone.goto(f"{site_url}/{page_path}", wait_until="load")
+    small_phone.evaluate(SETTLED)
+    assert small_phone.evaluate(SPLIT_WORDS) == [], page_path

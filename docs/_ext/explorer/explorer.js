@@ -298,8 +298,14 @@ function mount(root, index) {
   const startInputs = [0, 1].map((i) =>
     el("input", { type: "number", id: `${id}-x${i + 1}`, step: "any", inputmode: "decimal" }),
   );
-  // Says when a typed start lay off the plot and was moved to its edge.
+  // Says when a typed start lay off the plot and was moved to its edge: for each field, the
+  // value typed there that was off the plot, if any.
   const startNote = el("p", { class: "gdt-ex-start-note", id: `${id}-start-note`, "aria-live": "polite" });
+  const typedOff = [null, null];
+  const clearStartNote = () => {
+    typedOff.fill(null);
+    announce(startNote, "");
+  };
   startInputs.forEach((input) => input.setAttribute("aria-describedby", startNote.id));
   const start = el(
     "fieldset",
@@ -333,7 +339,7 @@ function mount(root, index) {
     button.addEventListener("click", () => {
       Object.assign(state, preset.settings, { start: [...preset.settings.start] });
       presetNote.textContent = preset.note;
-      announce(startNote, "");
+      clearStartNote();
       syncControls();
       render();
     });
@@ -365,7 +371,7 @@ function mount(root, index) {
     state.objective = objective.input.value;
     state.start = [...objectives[state.objective].start];
     presetNote.textContent = "";
-    announce(startNote, "");
+    clearStartNote();
     syncControls();
     render();
   });
@@ -397,11 +403,20 @@ function mount(root, index) {
         const view = objectives[state.objective];
         const limits = i === 0 ? view.xlim : view.ylim;
         state.start[i] = clamp(value, limits);
-        const note =
-          state.start[i] === value
-            ? ""
-            : `x${"₁₂"[i]} = ${fmt(value)} is off the plot: the run starts at its edge, ` +
-              `x${"₁₂"[i]} = ${fmt(state.start[i])} (the plot shows ${fmt(limits[0])} to ${fmt(limits[1])}).`;
+        typedOff[i] = state.start[i] === value ? null : value;
+        // Both fields' values off the plot are named, x₁'s first.
+        const note = typedOff
+          .map((typed, j) => {
+            if (typed === null) return "";
+            const [lo, hi] = j === 0 ? view.xlim : view.ylim;
+            const name = `x${"₁₂"[j]}`;
+            return (
+              `${name} = ${fmt(typed)} is off the plot: the run starts at its edge, ` +
+              `${name} = ${fmt(state.start[j])} (the plot shows ${fmt(lo)} to ${fmt(hi)}).`
+            );
+          })
+          .filter(Boolean)
+          .join(" ");
         announce(startNote, note, true);
         render(true);
       }
@@ -419,7 +434,7 @@ function mount(root, index) {
     const { x, y } = dataScales(view);
     // Two decimals: a start a reader can type in again and read in the inputs.
     state.start = [x.invert(px), y.invert(py)].map((v) => Math.round(v * 100) / 100);
-    announce(startNote, "");
+    clearStartNote();
     syncControls();
     render();
   });
@@ -442,7 +457,7 @@ function mount(root, index) {
     image.height = view.size[1];
     image.alt = `Contour lines of the ${view.label} ${view.formula}, x₁ from ${view.xlim[0]} to ${view.xlim[1]}, x₂ from ${view.ylim[0]} to ${view.ylim[1]}`;
     overlay.setAttribute("viewBox", `0 0 ${view.size[0]} ${view.size[1]}`);
-    pathCaption.textContent = `The path over the contours of f(x) = ${view.formula}; the circle is the start, the cross the end, the ringed dot the minimum. Click to move the start.`;
+    pathCaption.textContent = `The path over the contours of f(x) = ${view.formula}; the circle is the start, the cross the end (where it lies on the plot), the ringed dot the minimum. Click to move the start.`;
   }
 
   // A slider moved by its arrow keys, or a start being typed, changes the run at every step:
