@@ -615,7 +615,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         answers[UNFINISHED] = unfinished
     answers[SCRIPT_TIMES] = times
     text = _dumps(answers)
-    _check_size(text, answer, path)
+    _check_size(text, answers, path)
     _replace_file(path, text)
     _warn_if_left(answer, [key for key in saved if key not in unfinished], unfinished)
     return path.absolute()
@@ -732,21 +732,22 @@ def _warn_if_left(answer: Mapping[str, Any], kept: list[str], unfinished: list[s
     )
 
 
-def _check_size(text: str, answer: Mapping[str, Any], path: Path) -> None:
-    """Refuse to write an answer file larger than the checker reads, naming the largest of
-    the keys being saved: the file, left as it was, keeps the other lessons' answers."""
+def _check_size(text: str, answers: Mapping[str, Any], path: Path) -> None:
+    """Refuse to write an answer file larger than the checker reads, naming its largest
+    answers: the file, left as it was, keeps the other lessons' answers."""
     from gdtutor.safeload import MAX_BYTES, _size, _too_big
 
     size = len(text.encode("utf-8"))
     if size <= MAX_BYTES:
         return
     sizes = sorted(
-        ((len(_dumps({key: value})), key) for key, value in answer.items()), reverse=True
+        ((len(_dumps({key: value})), key) for key, value in answers.items() if key != SCRIPT_TIMES),
+        reverse=True,
     )
     largest = ", ".join(f"{key!r} ({_size(n)})" for n, key in sizes[:3])
     raise ValueError(
         f"cannot save to {path}: {_too_big(size).replace('the file is', 'it would be')} of "
-        f"the checker; the largest answers saved now: {largest}. The file is left as it was: "
+        f"the checker; its largest answers: {largest}. The file is left as it was: "
         "save the lesson's runs, of the lesson's length (the history of a much longer run "
         "does not fit)"
     )

@@ -318,20 +318,35 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
     return array
 
 
+#: The types of the entries of a list that are numbers (a bool is not one, here).
+_NUMBER_TYPES = frozenset(
+    {int, float, *(np.dtype(c).type for c in np.typecodes["AllInteger"] + np.typecodes["Float"])}
+)
+_is_number = np.frompyfunc(
+    lambda entry: (
+        type(entry) in _NUMBER_TYPES
+        or (isinstance(entry, np.ndarray) and entry.dtype.kind in "iuf")
+    ),  # a 0-d array, say
+    1,
+    1,
+)
+
+
 def _first_non_number(value: list[Any]) -> tuple[tuple[int, ...], Any] | None:
-    """The place and the entry of the first entry of nested lists that is not a number (a
-    numeric array among them counts as numbers), in order; None if all are numbers."""
-    stack: list[tuple[tuple[int, ...], Any]] = [((), value)]
-    while stack:
-        at, item = stack.pop()
-        if isinstance(item, list):
-            stack.extend(((*at, i), entry) for i, entry in reversed(list(enumerate(item))))
-        elif isinstance(item, np.ndarray):
-            if item.dtype.kind not in "iuf":
-                return at, item
-        elif isinstance(item, bool) or not isinstance(item, int | float | np.integer | np.floating):
-            return at, item
-    return None
+    """The place and the entry of the first entry of nested lists (of the same lengths) that
+    is not a number, in order; None if all are numbers, or if the lists are ragged (which is
+    reported as such)."""
+    try:
+        entries = np.asarray(value, dtype=object)
+    except ValueError:
+        return None
+    if entries.size == 0:
+        return None
+    numbers = _is_number(entries).astype(bool)
+    if numbers.all():
+        return None
+    at = tuple(int(i) for i in np.unravel_index(int(np.argmin(numbers)), numbers.shape))
+    return at, entries[at]
 
 
 def _kind_of(item: Any) -> str:
@@ -663,7 +678,8 @@ the end to save it
     if same:
         named += " (names are case-sensitive)"
     elif odd := [c for c in alike[0] if not c.isascii()]:
-        named += f" (its {odd[0]} is {unicodedata.name(odd[0], 'not a letter')}, not ASCII)"
+        what = unicodedata.name(odd[0], "")
+        named += f" (its character U+{ord(odd[0]):04X}{f', {what},' if what else ''} is not ASCII)"
     if row.hint.startswith("optional: "):
         return replace(row, hint=f"optional: {named}; else {row.hint.removeprefix('optional: ')}")
     return replace(row, hint=f"{named}; else {row.hint}")
@@ -712,7 +728,7 @@ def _table(cells: Sequence[tuple[str, ...]]) -> list[str]:
     ]
 
 
-#: The one-file report shows this many rows of extra keys, and counts the others.
+#: The one-file report shows this many rows of keys of no lesson, and counts the others.
 _MOST_EXTRA_ROWS = 20
 #: The longest key the one-file report shows whole: a longer one is cut, ending in "...".
 _LONGEST_KEY_SHOWN = 40
@@ -763,8 +779,10 @@ def format_report(result: CheckResult) -> str:
     0 of 1 keys pass; 1 fail (lesson 2), 1 extra
     """
     header = ("lesson", "key", "verdict", "max abs err", "max rel err")
-    extras = [r for r in result.rows if r.verdict == "extra"]
-    shown = [r for r in result.rows if r.verdict != "extra" or r in extras[:_MOST_EXTRA_ROWS]]
+    # The keys of no lesson: extra, or failing as values not read.
+    extras = [r for r in result.rows if r.key not in ANSWER_KEYS]
+    kept = {id(r) for r in extras[:_MOST_EXTRA_ROWS]}
+    shown = [r for r in result.rows if r.key in ANSWER_KEYS or id(r) in kept]
     cells = [header] + [
         (
             str(r.lesson or "-"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
+import errno
 import gc
 import os
 import sys
@@ -445,12 +447,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except BrokenPipeError:
         return _stdout_closed()
-    except OSError as error:  # writing the report failed (a full disk, say)
-        if error.filename is not None:
-            raise  # not a write to the terminal: a file error the command did not foresee
-        print(f"error: cannot write the report: {(error.strerror or str(error)).lower()}",
-              file=sys.stderr)  # fmt: skip
+    except OSError as error:
+        if error.filename is not None or error.errno not in _OUTPUT_ERRORS:
+            raise  # not a failed write to standard output: an error the command did not foresee
+        # Writing to standard output failed (a full disk, say): said in one line, if standard
+        # error can take it.
+        with contextlib.suppress(OSError):
+            print(
+                f"error: cannot write to standard output: {(error.strerror or '').lower()}",
+                file=sys.stderr,
+            )
         return 2
+
+
+#: The errors of a write to standard output that fails: a full disk or quota, a file too
+#: large, a device's input/output error.
+_OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
+
+
+def _shown_error(error: OSError) -> str:
+    """An OSError's message with control characters escaped (it may name a path)."""
+    from gdtutor.checking import _shown
+
+    return _shown(str(error))
 
 
 def _paths_apart(argv: list[str]) -> list[str]:
@@ -478,22 +497,28 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "answers":
         from gdtutor.answers import write_answers
 
-        if not args.output or args.output.endswith(("/", os.sep)):
+        output = args.output
+        # "", "dir/", ".", "dir/..": paths of folders, not of a file to write
+        last = os.path.basename(output.rstrip("/" + os.sep)) if output else ""
+        if output.endswith(("/", os.sep)) or last in ("", ".", ".."):
             print(
-                f"error: -o {args.output!r} does not name a file; give the path of the file to "
+                f"error: -o {output!r} does not name a file; give the path of the file to "
                 "write, such as reference.json",
                 file=sys.stderr,
             )
             return 2
+        if _is(Path(output).is_dir):
+            print(f"error: cannot write {_named(output)}: it is a folder", file=sys.stderr)
+            return 2
         try:
-            path = write_answers(args.output, overwrite=args.force)
+            path = write_answers(output, overwrite=args.force)
         except FileExistsError:
-            print(f"error: {args.output} exists; pass --force to replace it", file=sys.stderr)
+            print(f"error: {_named(output)} exists; pass --force to replace it", file=sys.stderr)
             return 2
         except OSError as error:
-            print(f"error: {error}", file=sys.stderr)
+            print(f"error: {_shown_error(error)}", file=sys.stderr)
             return 2
-        print(f"wrote the reference answers to {path}", flush=True)
+        print(f"wrote the reference answers to {_named(path)}", flush=True)
         return 0
     if args.command == "check":
         given = args.paths or [".answer.json"]
@@ -503,7 +528,8 @@ def _run(args: argparse.Namespace) -> int:
         paths, links, unreadable, others, repeats = _files(given)
         if not paths:
             where = ", ".join(
-                f"the folder {name}" if _is(Path(name).is_dir) else _named(name) for name in given
+                f"the folder {_named(name)}" if _is(Path(name).is_dir) else _named(name)
+                for name in given
             )
             print(f"error: no *.json answer files in {where}; {_RUN_FIRST}", file=sys.stderr)
             return 2

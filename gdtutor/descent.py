@@ -50,6 +50,11 @@ def _value(objective: Objective, x: torch.Tensor) -> torch.Tensor:
             f"{tuple(value.shape)} (sum it, or pick the value to minimize)"
         )
     if not value.requires_grad:
+        if not torch.is_grad_enabled():
+            raise ValueError(
+                "gradients are turned off here (is the call inside torch.no_grad()?): take "
+                "the step outside it, so that autograd can compute the gradient"
+            )
         raise ValueError(_NOT_FROM_X)
     return value
 
@@ -113,11 +118,15 @@ def gradient_step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Ten
     check_objective(objective)
     check_variable(x)
     lr = check_lr(lr)
-    if x.grad is not None and bool(x.grad.any()):
-        raise ValueError(
-            "x.grad already holds a gradient (from an earlier backward()), and torch would add "
-            "this step's gradient to it: zero it first, with x.grad.zero_()"
-        )
+    if x.grad is not None:
+        if bool(x.grad.any()):
+            raise ValueError(
+                "x.grad already holds a gradient (from an earlier backward()), and torch would "
+                "add this step's gradient to it: zero it first, with x.grad.zero_()"
+            )
+        # A zeroed gradient is no gradient: backward() must fill it anew, or the objective's
+        # value does not come from x (and the step would not move it, saying nothing).
+        x.grad = None
     return _step(objective, x, lr)
 
 

@@ -207,6 +207,8 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
 
     check_objective(objective)
     # The checks, and messages, of a run's start; the point itself is taken in float64.
+    if isinstance(at, np.ndarray) and at.dtype.kind in "iu":
+        at = at.astype(np.float64)  # an integer point is a point (a start must be floating)
     as_start_point(at, name="at")
     if isinstance(at, torch.Tensor):
         point = at.detach().cpu().double()

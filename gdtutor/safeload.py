@@ -225,7 +225,7 @@ def _check_numbers(data: Any, integral: bool, boolean: bool = False) -> None:
             if boolean:
                 continue
             raise _Bad(f"array data must be numbers, found {str(item).lower()} (true/false)")
-        elif boolean or (isinstance(item, int | float) and not integral):
+        elif isinstance(item, int | float) and (boolean or not integral):
             continue
         elif isinstance(item, int) and integral:
             continue

@@ -22,6 +22,15 @@ import gdtutor
 _PER_PAGE = re.compile(r"tests/site/test_(browser|reader|weight)\.py::\w+\[(?P<page>[^\]]+?\.html)")
 
 
+#: The site's test modules that take longest, longest first (a reader's virtual environment
+#: and every lesson run from its download; every lesson's notebook executed; a second build;
+#: the explorer; Firefox over every page with math): pytest-xdist hands them out first.
+_LONGEST_UNITS = tuple(
+    f"tests/site/test_{name}.py"
+    for name in ("install_and_exercises", "downloads", "explorer", "reproducible", "firefox")
+)
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """With ``pytest -n N --dist loadscope``: the site's tests of one page on one worker.
@@ -29,8 +38,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     A page's tests in the browser, reader and weight modules form one unit, so its visits
     (cached per worker) are made once, and the pages spread over the workers; every other
     test keeps its module's unit, so module-scoped fixtures (a virtual environment, a
-    Firefox run over every page) are made once. (pytest-xdist's own ``loadgroup`` cannot
-    group by marker under pytest 9.)
+    Firefox run over every page) are made once. The longest units go first. (pytest-xdist's
+    own ``loadgroup`` cannot group by marker under pytest 9.)
     """
     if config.getvalue("dist") != "loadscope":
         return None
@@ -40,6 +49,13 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
         def _split_scope(self, nodeid: str) -> str:
             page = _PER_PAGE.match(nodeid)
             return f"page:{page['page']}" if page else nodeid.split("::", 1)[0]
+
+        def _assign_work_unit(self, node: Any) -> None:
+            # The longest units first, so that neither worker is left with one at the end.
+            for scope in reversed(_LONGEST_UNITS):
+                if scope in self.workqueue:
+                    self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
 
     return PageScheduling(config, log)
 

@@ -508,8 +508,8 @@ def test_save_answers_refuses_a_file_larger_than_the_checker_reads(
     history = {"var_history_2": rng.random((300_000, 2)), "fn_history_2": rng.random(300_000)}
     match = (
         r"cannot save to \.answer\.json: it would be 1\d(\.\d)? MiB, more than the 5 MiB limit "
-        r"of the checker; the largest answers saved now: 'var_history_2' \(\d+(\.\d)? MiB\), "
-        r"'fn_history_2'"
+        r"of the checker; its largest answers: 'var_history_2' \(\d+(\.\d)? MiB\), "
+        r"'fn_history_2' \(\d+(\.\d)? MiB\), 'xy_grad' \(\d+ bytes\)\. The file is left as it was"
     )
     with pytest.raises(ValueError, match=match):
         save_answers(history)

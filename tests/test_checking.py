@@ -488,7 +488,7 @@ def test_a_partly_done_file_still_checks_the_keys_it_has() -> None:
         (
             [np.full(2, 8.0)] * 2 + [np.array([True, False])] + [np.full(2, 8.0)] * 497,
             "not numeric",
-            "holds a true/false value (true) at var_history_2[2], expected numbers",
+            "holds a true/false value (true) at var_history_2[2, 0], expected numbers",
         ),
         ([[8.0, 8.0], [7.8]], "wrong shape", "ragged: its entries have different shapes"),
         (np.zeros((500, 1, 2)), "wrong shape", "shape (500, 1, 2) instead of (500, 2)"),
@@ -642,6 +642,9 @@ _MALFORMED = [
         "array data must be numbers, found false (true/false)",
     ),
     ('{"a": {"__ndarray__": [1.0, 2.0], "shape": [2]}}', "numpy array without a dtype field"),
+    # a bool array's data are true, false or numbers: not text, null or objects
+    ('{"a": {"__ndarray__": ["x", true], "dtype": "bool", "shape": [2]}}', "found 'x'"),
+    ('{"a": {"__ndarray__": [null], "dtype": "bool", "shape": [1]}}', "found None"),
     ('{"a": {"__ndarray__": [1.0, 2.0], "dtype": "float32"}}', "numpy array without a shape field"),
     ('{"a": {"__ndarray__": [[1, "a"], "b"], "dtype": "int8", "shape": [2]}}', "found 'a'"),
     (

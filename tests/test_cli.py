@@ -106,10 +106,10 @@ def test_main_reports_a_missing_directory(tmp_path, capsys) -> None:
 def test_main_reports_a_folder_in_place_of_the_file(tmp_path, capsys, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "d.json").mkdir()
-    assert main(["answers", "-o", "d.json"]) == 2
-    assert capsys.readouterr().err == "error: d.json exists; pass --force to replace it\n"
-    assert main(["answers", "-o", "d.json", "--force"]) == 2
-    assert capsys.readouterr().err == "error: cannot write d.json: it is a folder\n"
+    # Not "exists; pass --force", which --force cannot help.
+    for force in ([], ["--force"]):
+        assert main(["answers", "-o", "d.json", *force]) == 2
+        assert capsys.readouterr().err == "error: cannot write d.json: it is a folder\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.json"]
 
 
@@ -156,10 +156,11 @@ def test_answers_replaces_only_a_regular_file(tmp_path, capsys) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.json"]
 
 
-@pytest.mark.parametrize("output", ["", "new/"])
+@pytest.mark.parametrize("output", ["", "new/", ".", "new/.", "..", "new/.."])
 def test_answers_needs_the_path_of_a_file(tmp_path, capsys, monkeypatch, output: str) -> None:
     """An empty -o (an unset variable) or a folder's path names no file to write: nothing is
-    written (``-o new/`` wrote a file named ``new``)."""
+    written (``-o new/`` and ``-o new/.`` wrote a file named ``new``, ``-o . --force`` ended in
+    a traceback)."""
     monkeypatch.chdir(tmp_path)
     for force in ([], ["--force"]):
         assert main(["answers", "-o", output, *force]) == 2
@@ -186,3 +187,26 @@ def test_answers_into_a_folder_that_cannot_be_looked_into(tmp_path, capsys, monk
     monkeypatch.setattr(Path, "exists", exists)
     assert main(["answers", "-o", str(path)]) == 2
     assert capsys.readouterr().err == f"error: cannot write {path}: permission denied\n"
+
+
+def test_escapes_in_the_output_path_do_not_reach_the_terminal(tmp_path, capsys) -> None:
+    odd = tmp_path / "e\x1b[2Jvil.json"
+    odd.write_text("mine")
+    assert main(["answers", "-o", str(odd)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and r"e\x1b[2Jvil.json" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.usefixtures("quick")
+def test_a_full_standard_output_is_one_line_of_error(tmp_path) -> None:
+    """The file is written; the line that says so cannot be: exit status 2, no traceback."""
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "gdtutor", "answers", "-o", str(tmp_path / "r.json")],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert (done.returncode, done.stderr) == (
+        2, "error: cannot write to standard output: no space left on device\n"
+    )  # fmt: skip
+    assert (tmp_path / "r.json").is_file()

@@ -1200,7 +1200,7 @@ def test_a_report_that_cannot_be_written_is_an_error_without_a_traceback(tmp_pat
             stdout=full, stderr=subprocess.PIPE, text=True, check=False,
         )  # fmt: skip
     assert (done.returncode, done.stderr) == (
-        2, "error: cannot write the report: no space left on device\n"
+        2, "error: cannot write to standard output: no space left on device\n"
     )  # fmt: skip
 
 
@@ -1208,18 +1208,21 @@ def test_a_long_key_and_many_extra_keys_keep_the_report_short(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A key of 50,000 characters and 2,000 extra keys (a 73 KB file) made a report of 100
-    MB: a long key is cut, and the extra keys after the first 20 are counted."""
+    MB: a long key is cut, and the keys of no lesson after the first 20 are counted, those
+    whose values are not read too (each had a row and a hint)."""
     answers = {**reference_answers(), "k" * 50_000: 1, **{f"k{i}": i for i in range(2000)}}
     path = tmp_path / "wide.json"
-    path.write_text(json_tricks.dumps(answers))
+    # and 30 keys of no lesson whose values are not read (each a row with a hint)
+    refused = ", ".join(f'"bad{i}": {{"__set__": [1]}}' for i in range(30))
+    path.write_text(json_tricks.dumps(answers)[:-1] + ", " + refused + "}")
     status, out, _ = run_check(capsys, str(path))
-    assert status == 0 and len(out) < 5_000
+    assert status == 1 and len(out) < 5_000
     lines = out.splitlines()
     assert lines[11].split()[:3] == ["-", "k" * 37 + "...", "extra"]
     assert [line.split()[1] for line in lines[12:31]] == [f"k{i}" for i in range(19)]
     assert lines[-2:] == [
-        "        and 1981 more extra keys",
-        "10 of 10 keys pass; 2001 extra",
+        "        and 2011 more extra keys",
+        "10 of 10 keys pass; 30 not numeric (30 extra keys), 2001 extra",
     ]
 
 
@@ -1227,9 +1230,18 @@ def test_a_long_key_and_many_extra_keys_keep_the_report_short(
     ("key", "shown", "why"),
     [
         ("X_grad ", "'X_grad '", ""),
-        ("\u0425_grad", r"'\u0425_grad'", " (its \u0425 is CYRILLIC CAPITAL LETTER HA, not ASCII)"),
+        (
+            "\u0425_grad",
+            r"'\u0425_grad'",
+            " (its character U+0425, CYRILLIC CAPITAL LETTER HA, is not ASCII)",
+        ),
+        (
+            "X_grad\u200b",
+            r"'X_grad\u200b'",
+            " (its character U+200B, ZERO WIDTH SPACE, is not ASCII)",
+        ),
     ],
-    ids=["trailing-space", "cyrillic"],
+    ids=["trailing-space", "cyrillic", "zero-width-space"],
 )
 def test_a_key_that_only_looks_like_a_lessons_key_is_told_from_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str, shown: str, why: str

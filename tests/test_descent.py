@@ -368,3 +368,20 @@ def test_a_huge_number_of_steps_is_not_allocated_up_front(run_with) -> None:
     assert long.points.shape == (9000, 2)
     want = 8.0 * 0.98 ** np.arange(9000)
     np.testing.assert_allclose(long.points[:, 0], want, rtol=1e-3, atol=1e-37)
+
+
+def test_a_loop_run_inside_no_grad_says_gradients_are_off(run_with) -> None:
+    with torch.no_grad(), pytest.raises(ValueError, match=r"gradients are turned off here"):
+        run_with(parabola, [8.0, 8.0], 0.001, 3)
+
+
+def test_a_step_with_a_zeroed_gradient_from_an_objective_of_another_tensor() -> None:
+    """x.grad zeroed by an earlier step, and an objective of a global tensor: backward() does
+    not touch x.grad, which stayed zero, so the step did not move x and said nothing."""
+    x = torch.tensor([8.0, 8.0], requires_grad=True)
+    gradient_step(parabola, x, 0.001)
+    assert x.grad is not None and not x.grad.any()
+    before = x.tolist()
+    with pytest.raises(ValueError, match=r"does not depend on the point it is given"):
+        gradient_step(lambda v: 10 * (_GLOBAL_X**2).sum(), x, 0.001)
+    assert x.tolist() == before

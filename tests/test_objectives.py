@@ -228,6 +228,10 @@ def test_hessian_at_must_be_a_finite_point(at, error, match) -> None:
         hessian(rosenbrock, at=at)
 
 
+def test_hessian_at_an_integer_point() -> None:
+    np.testing.assert_array_equal(hessian(skewed, at=np.array([0, 0])), [[20, -30], [-30, 80]])
+
+
 def test_hessian_at_a_learners_point_that_requires_grad() -> None:
     """The point a lesson's loop moves (a leaf that requires grad) is read, not changed, and
     taken in float64."""

@@ -487,9 +487,12 @@ def test_typed_start_off_the_plot_is_kept_on_its_edge(page) -> None:  # type: ig
     assert float(circle.get_attribute("cx")) == pytest.approx(right, abs=1e-6)
     assert float(circle.get_attribute("cy")) == pytest.approx(bottom, abs=1e-6)
     assert_matches_torch(view)
-    # A start on the plot is taken as typed, and the note goes.
+    # A start on the plot is taken as typed, and the note keeps only x₂'s sentence; with x₂
+    # on the plot too, the note goes.
     page.get_by_label("x₁").fill("-2.5")
     assert float(shown(page)["startX"]) == -2.5
+    assert note.text_content().startswith("x₂ = −50 is off the plot")
+    page.get_by_label("x₂").fill("3")
     assert note.is_hidden()
 
 

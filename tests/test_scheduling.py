@@ -1,0 +1,15 @@
+"""The test run's own scheduling (tests/conftest.py) names test modules that exist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.conftest import _LONGEST_UNITS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_longest_units_handed_out_first_are_test_modules() -> None:
+    """A module renamed or removed would silently drop out of the order."""
+    assert len(_LONGEST_UNITS) == len(set(_LONGEST_UNITS)) >= 3
+    assert [name for name in _LONGEST_UNITS if not (ROOT / name).is_file()] == []
