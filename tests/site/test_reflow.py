@@ -22,14 +22,12 @@ def small_phone(browser):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("page_path", PAGES)
 def test_a_320_pixel_screen_reads_each_page_without_scrolling_sideways(  # type: ignore[no-untyped-def]
-    small_phone, site_url: str, page_path: str
+    at_320, page_path: str
 ) -> None:
     """Nothing on the page (a long name, a download's file name, a formula, an API field's
     type, an index entry) is wider than the column: only code, formulas and tables scroll in
     their own boxes. (The search page's passages: test_reader.)"""
-    small_phone.goto(f"{site_url}/{page_path}", wait_until="load")
-    small_phone.evaluate(SETTLED)
-    probe = small_phone.evaluate(f"({PROBE})")
+    probe = at_320(page_path)["probe"]
     overflow = {k: probe[k] for k in ("page_overflow", "content_overflow", "column_overflow")}
     assert max(overflow.values()) <= 0, f"{page_path}: {overflow}"
 
@@ -61,14 +59,31 @@ SPLIT_WORDS = """
 """
 
 
+@pytest.fixture(scope="module")
+def at_320(small_phone, site_url: str):  # type: ignore[no-untyped-def]
+    """What a page shows on the 320-pixel screen, read in one visit per page: the page probe,
+    and the words split across lines (see SPLIT_WORDS)."""
+    read: dict[str, dict] = {}
+
+    def visit(page_path: str) -> dict:
+        if page_path not in read:
+            small_phone.goto(f"{site_url}/{page_path}", wait_until="load")
+            small_phone.evaluate(SETTLED)
+            read[page_path] = {
+                "probe": small_phone.evaluate(f"({PROBE})"),
+                "split_words": small_phone.evaluate(SPLIT_WORDS),
+            }
+        return read[page_path]
+
+    return visit
+
+
 @pytest.mark.parametrize(
     "page_path", [p for p in PAGES if p == "api.html" or p.startswith("gen_modules/")]
 )
 def test_api_pages_break_lines_between_words_at_320_pixels(  # type: ignore[no-untyped-def]
-    small_phone, site_url: str, page_path: str
+    at_320, page_path: str
 ) -> None:
     """ "(objectiv|e, xlim, ylim)", "matplotlib.contour.QuadCo|ntourSet": a summary's arguments
     go to the next line whole, after the name, and a long name breaks after a dot."""
-    small_phone.goto(f"{site_url}/{page_path}", wait_until="load")
-    small_phone.evaluate(SETTLED)
-    assert small_phone.evaluate(SPLIT_WORDS) == [], page_path
+    assert at_320(page_path)["split_words"] == [], page_path

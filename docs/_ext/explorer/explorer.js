@@ -806,7 +806,7 @@ function init() {
 
 // For readers who want to run the explorer's iterations from the browser console, and for
 // the site's tests, which compare them with torch.
-window.gdtutorExplorer = { data: DATA, run: (objective, method, settings) => run(objective, method, settings, DATA.constants), rate };
+window.gdtutorExplorer = { data: DATA, run: (objective, method, settings) => run(objective, method, settings, DATA.constants), rate, fmt };
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
 else init();
