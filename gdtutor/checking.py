@@ -53,6 +53,7 @@ import csv
 import difflib
 import functools
 import io
+import os
 import re
 import textwrap
 import unicodedata
@@ -921,11 +922,17 @@ def _count_line(rows: Sequence[tuple[str, ...]]) -> str:
     '2 files: 1 pass, 1 fail, 0 unreadable; 1 symbolic link skipped'
     """
     counts = {status: sum(row[1] == status for row in rows) for status in _STATUSES}
-    files = len(rows) - counts["skipped"]
+    # A folder that could not be read is a row named with a trailing separator (no file's
+    # name ends so): counted apart from the files.
+    folders = sum(row[1] == "error" and row[0].endswith(("/", os.sep)) for row in rows)
+    counts["error"] -= folders
+    files = len(rows) - counts["skipped"] - folders
     total = f"{files} file{'' if files == 1 else 's'}: " + ", ".join(
         f"{counts[status]} {word}" for status, word in _STATUSES.items() if status != "skipped"
     )
     links = counts["skipped"]
+    if folders:
+        total += f"; {folders} folder{'' if folders == 1 else 's'} could not be read"
     return total + (f"; {links} symbolic link{'' if links == 1 else 's'} skipped" if links else "")
 
 

@@ -1154,7 +1154,7 @@ def test_a_folder_that_cannot_be_read_is_a_row_of_its_own(
         "ann.json  pass    10 of 10     -                -                -",
         "bob/      error   -            -                -                -              "
         "a folder that cannot be read: permission denied",
-        "2 files: 1 pass, 0 fail, 1 unreadable",
+        "1 file: 1 pass, 0 fail, 0 unreadable; 1 folder could not be read",
     ]
     status, out, _ = run_check(capsys, "bob")
     assert status == 2 and "bob/  error" in out.splitlines()[1]

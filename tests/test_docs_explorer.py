@@ -54,6 +54,17 @@ def test_presets_are_the_lessons_numbers(data):
         "momentum",
         *polyak_heavy_ball(valley.eigenvalues),
     )
+    # At Polyak's settings the steepest and the flattest directions have a double root, so
+    # they decay as (A + Bt)·√β^t: their factor per step tends to √β, it is not √β.
+    notes = {p["label"]: p["note"] for p in numbers["presets"]}
+    assert (
+        "every direction shrinks by a factor per step that tends to √β = 0.5549"
+        in (notes["Polyak's heavy ball"])
+    )
+    _, beta = polyak_heavy_ball(valley.eigenvalues)
+    for lam in valley.eigenvalues:
+        roots = np.roots([1, -(1 + beta - polyak["lr"] * lam), beta])
+        assert roots[0] == pytest.approx(roots[1], abs=1e-6)
     bowl = by_label["Round bowl, α* = 0.05"]
     assert bowl["lr"] == step_size_bounds(hessian(parabola, at=(0.0, 0.0))).best_lr
     for preset in numbers["presets"]:

@@ -218,8 +218,8 @@ def _presets() -> list[dict[str, Any]]:
             "label": "Polyak's heavy ball",
             "note": (
                 f"α = 4/(√λmax + √λmin)² = {polyak_lr:.4g} and β = ((√κ − 1)/(√κ + 1))² = "
-                f"{polyak_momentum:.4g}: in the long run every direction shrinks by √β = "
-                f"{math.sqrt(polyak_momentum):.4f} per step, against {valley.best_rate:.4f} "
+                f"{polyak_momentum:.4g}: every direction shrinks by a factor per step that "
+                f"tends to √β = {math.sqrt(polyak_momentum):.4f}, against {valley.best_rate:.4f} "
                 f"at the best fixed step of plain gradient descent, though α is past "
                 f"2/λmax = {valley.max_stable_lr:.4g}."
             ),
