@@ -303,7 +303,7 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
         # numpy would read true as 1.0 among numbers: each entry is looked at, and the first
         # that is not a number is named with its place
         at, item = odd
-        place = f"{key}[{', '.join(map(str, at))}]" if key else f"entry [{', '.join(map(str, at))}]"
+        place = f"{key}{_index(at)}" if key else f"entry {_index(at)}"
         return "not numeric", f"holds {_kind_of(item)} at {place}, expected numbers"
     if array.dtype.kind == "O":
         numbers = _python_numbers(array, key)
@@ -372,6 +372,11 @@ def _kind_of(item: Any) -> str:
 _FLOAT64_MAX = float(np.finfo(np.float64).max)
 
 
+def _index(at: Iterable[Any]) -> str:
+    """An entry's place, as a key's name is followed by it: ``"[300, 1]"``."""
+    return f"[{', '.join(str(int(i)) for i in at)}]"
+
+
 def _python_numbers(array: np.ndarray, key: str) -> np.ndarray | tuple[Verdict, str]:
     """An array of Python objects as float64 where they are all numbers (integers beyond
     int64 make numpy keep them as objects), or ``("fail", reason)`` for an integer too large
@@ -387,7 +392,7 @@ def _python_numbers(array: np.ndarray, key: str) -> np.ndarray | tuple[Verdict, 
             return array
         at = huge.index(True)
         first = np.unravel_index(at, array.shape)
-        place = f"{key}[{', '.join(str(int(i)) for i in first)}]" if array.ndim else key
+        place = f"{key}{_index(first)}" if array.ndim else key
         return "fail", f"{place or 'a value'} is {_huge(items[at])}"
 
 
@@ -483,7 +488,7 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
                 f"(a learning rate too large, a step uphill, or a function whose value or "
                 "gradient is not finite on the way)"
             )
-        place = f" at {key}[{', '.join(str(int(i)) for i in first)}]" if got.ndim else ""
+        place = f" at {key}{_index(first)}" if got.ndim else ""
         return f"inf or nan{place}, where the reference is a finite number"
     off = ~(error <= ref.tolerance)  # an error of nan is off too
     if not off.any() or got.ndim == 0:

@@ -170,8 +170,9 @@ _RUN_FIRST = (
 
 
 def _named(path: Path | str) -> str:
-    """A path as a message names it: one with a control character (a terminal escape) is
-    shown as a Python string literal, so that a file's name cannot act on the terminal."""
+    """A path (or a message naming one) as a message shows it: one with a control character
+    (a terminal escape) is shown as a Python string literal, so that a file's name cannot act
+    on the terminal."""
     from gdtutor.checking import _shown
 
     return _shown(str(path))
@@ -465,13 +466,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 _OUTPUT_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO})
 
 
-def _shown_error(error: OSError) -> str:
-    """An OSError's message with control characters escaped (it may name a path)."""
-    from gdtutor.checking import _shown
-
-    return _shown(str(error))
-
-
 def _paths_apart(argv: list[str]) -> list[str]:
     """``argv`` with the paths given to ``check`` after a ``--``, in their order, so that a
     file whose name starts with ``-`` (``-h.json``, in ``gdtutor check *.json``) is checked,
@@ -516,7 +510,7 @@ def _run(args: argparse.Namespace) -> int:
             print(f"error: {_named(output)} exists; pass --force to replace it", file=sys.stderr)
             return 2
         except OSError as error:
-            print(f"error: {_shown_error(error)}", file=sys.stderr)
+            print(f"error: {_named(str(error))}", file=sys.stderr)
             return 2
         print(f"wrote the reference answers to {_named(path)}", flush=True)
         return 0

@@ -9,12 +9,14 @@ share them.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
 
 from gdtutor import gradient_descent, gradient_step, hessian, parabola, rosenbrock, skewed
+from tests.conftest import Runner
 
 OBJECTIVES = [parabola, skewed, rosenbrock]
 NUMPY_DTYPE = {torch.float32: np.float32, torch.float64: np.float64}
@@ -263,8 +265,14 @@ def test_objective_that_is_not_callable(run_with, objective, shown, steps) -> No
 )
 def test_objective_must_return_a_0d_tensor(run_with, objective, shown) -> None:
     match = rf"objective must return a 0-d torch tensor for one point, got {shown}"
+    assert_loop_and_step_refuse(run_with, objective, match, steps=1)
+
+
+def assert_loop_and_step_refuse(run_with: Runner, objective: Any, match: str, steps: int) -> None:
+    """The loop ``run_with`` and one ``gradient_step`` refuse ``objective`` with a ValueError
+    that says ``match``; the step leaves its point where it was."""
     with pytest.raises(ValueError, match=match):
-        run_with(objective, [8.0, 8.0], 0.001, 1)
+        run_with(objective, [8.0, 8.0], 0.001, steps)
     x = torch.tensor([8.0, 8.0], requires_grad=True)
     with pytest.raises(ValueError, match=match):
         gradient_step(objective, x, 0.001)
@@ -323,12 +331,7 @@ def test_an_objective_whose_value_does_not_come_from_its_point(run_with, objecti
     """It has no gradient: each loop says why (an empty AssertionError, a run that never
     moved, or torch's "element 0 of tensors does not require grad")."""
     match = r"objective's value does not depend on the point it is given, so it has no gradient"
-    with pytest.raises(ValueError, match=match):
-        run_with(objective, [8.0, 8.0], 0.001, 3)
-    x = torch.tensor([8.0, 8.0], requires_grad=True)
-    with pytest.raises(ValueError, match=match):
-        gradient_step(objective, x, 0.001)
-    assert x.tolist() == [8.0, 8.0]
+    assert_loop_and_step_refuse(run_with, objective, match, steps=3)
 
 
 def test_a_step_refuses_a_gradient_left_from_before() -> None:
