@@ -20,7 +20,13 @@ import pytest
 pytest.importorskip("sphinx")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "docs" / "_ext"))
 
-from gdtutor_site import clean_downloads, invalidate_stale_outputs, source_hash, tidy_body
+from gdtutor_site import (
+    LONG_CODE,
+    clean_downloads,
+    invalidate_stale_outputs,
+    source_hash,
+    tidy_body,
+)
 from site_assets import (
     PHONE_TEXT_PX,
     _finish_katex,
@@ -363,7 +369,9 @@ def test_a_dotted_title_may_break_after_its_dots_and_underscores() -> None:
         assert tidy_body(prose, "T") == prose
 
 
-def test_a_signatures_name_may_break_after_its_dots_and_underscores() -> None:
+def test_a_signature_may_break_after_its_dots_and_before_its_parameters() -> None:
+    """A phone's line breaks after a dot of the module path or before the bracket; inside the
+    name, only a long one may break after an underscore ("is_ / close" read as two words)."""
     signature = (
         '<span class="sig-prename descclassname"><span class="pre">gdtutor.stepsize.</span></span>'
         '<span class="sig-name descname"><span class="pre">heavy_ball</span></span>'
@@ -372,9 +380,30 @@ def test_a_signatures_name_may_break_after_its_dots_and_underscores() -> None:
     )
     assert tidy_body(signature, "T") == (
         signature.replace("gdtutor.stepsize.", "gdtutor.<wbr>stepsize.<wbr>").replace(
-            "heavy_ball", "heavy_<wbr>ball"
+            '</span></span><span class="sig-paren">', '</span></span><wbr><span class="sig-paren">'
         )
     )  # the parameters' names are left alone
+    long_name = "a_name_of_twenty_four_ch"
+    assert len(long_name) == LONG_CODE
+    constant = f'<span class="sig-name descname"><span class="pre">{long_name}</span></span>'
+    assert tidy_body(constant, "T") == constant.replace("_", "_<wbr>")
+
+
+def test_a_number_in_a_signature_is_kept_on_one_line() -> None:
+    """Chromium broke "atol=1e-" / "05" on a 320-pixel screen."""
+    signature = (
+        '<dt class="sig sig-object py" id="x"><span class="n"><span class="pre">atol</span>'
+        '</span><span class="o"><span class="pre">=</span></span><span class="default_value">'
+        '<span class="pre">1e-05</span></span>, <span class="pre">tol=2.5e+06),</span>'
+        ' <span class="pre">lr=0.001</span> <span class="pre">x1e-05</span></dt>'
+    )
+    assert tidy_body(signature, "T") == (
+        signature.replace(">1e-05<", '><span class="gd-number">1e-05</span><').replace(
+            "tol=2.5e+06),", 'tol=<span class="gd-number">2.5e+06</span>),'
+        )
+    )
+    prose = "<p>atol=1e-05</p>"  # outside a signature, text is left as it is
+    assert tidy_body(prose, "T") == prose
 
 
 def test_the_pages_contents_list_may_break_dotted_names_after_their_dots() -> None:

@@ -130,19 +130,20 @@ def clean_downloads(gallery: Path, site: str = "") -> None:
     """Drop the solution markers from the lessons' plain downloads, and zip them again.
 
     sphinx-gallery copies each lesson script next to its page as the ``.py`` download, with
-    every comment; the markers only mean something to the exercise generator. Its notebooks
+    every comment; the markers only mean something to the exercise generator, and Sphinx's
+    roles in the comments become plain text (see ``exercises.plain_script``). Its notebooks
     keep Sphinx's cross-references, which a notebook cannot follow: they become plain text
     and links to ``site`` (see ``exercises.plain_markdown``). The zips, the gallery's and
     each lesson's ("Download zipped"), are rebuilt from the cleaned files with fixed dates,
     so two builds give the same bytes.
     """
-    from exercises import plain_notebook, solution_source
+    from exercises import plain_notebook, plain_script, solution_source
     from sphinx_gallery.notebook import save_notebook
 
     scripts = sorted(gallery.glob("plot_*.py"))
     for script in scripts:
         text = script.read_text(encoding="utf-8")
-        clean = solution_source(text, lesson=script.stem)
+        clean = plain_script(solution_source(text, lesson=script.stem))
         if clean != text:
             script.write_text(clean, encoding="utf-8")
         notebook = script.with_suffix(".ipynb")
@@ -290,10 +291,21 @@ _GALLERY_FIGURE = re.compile(
     r'class = "sphx-glr-single-img"/>'
 )
 _SUMMARY_SIGNATURE = re.compile(r'(<tr class="row-(?:odd|even)"><td><p>)(.*?)(</p></td>)')
-#: A signature's module path and name, which may break after a dot or an underscore.
-_SIGNATURE_NAME = re.compile(
-    r'(<span class="sig-(?:pre)?name desc(?:class)?name"><span class="pre">)([\w.]+)(</span>)'
+#: A signature's module path, which may break after a dot.
+_SIGNATURE_PATH = re.compile(
+    r'(<span class="sig-prename descclassname"><span class="pre">)([\w.]+)(</span>)'
 )
+#: A signature's name and the bracket that opens its parameters: the line may break between
+#: them, and inside a name as long as LONG_CODE after an underscore.
+_SIGNATURE_NAME = re.compile(
+    r'(<span class="sig-name descname"><span class="pre">)(\w+)(</span></span>)'
+    r'(<span class="sig-paren">)?'
+)
+#: A number in a signature written with an exponent (a default, 1e-05; a constant's value):
+#: Chromium would break it after its minus sign.
+_SIGNATURE = re.compile(r'<dt class="sig[ "].*?</dt>', re.S)
+_EXPONENT_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?e[-+]\d+)(?![\w.])")
+_TEXT = re.compile(r">([^<]+)<")
 #: Inline code as Sphinx writes it, and each word of it (a name, a file name).
 _INLINE_CODE = re.compile(r'<code class="[^"]*\bliteral\b[^"]*">.*?</code>', re.S)
 _CODE_WORD = re.compile(r'(<span class="pre">)([^<]*)(</span>)')
@@ -353,9 +365,25 @@ def tidy_body(body: str, title: str) -> str:
     breakable = _break_after("._")
     body = _DOTTED_TITLE.sub(breakable, body)
     body = _FIELD_TYPE.sub(_break_after("."), body)  # matplotlib.contour.QuadContourSet
-    # So may a signature's name (gdtutor.stepsize.contraction_factors), which on a phone does
-    # not fit a line.
-    body = _SIGNATURE_NAME.sub(breakable, body)
+    # So may a signature's module path (gdtutor.stepsize.), and its parameters go to the next
+    # line whole after its name (contraction_factors / (objective, ...), which with the bracket
+    # and the first parameter does not fit a phone's line; a name is not broken after an
+    # underscore unless it is long: "is_ / close(got, ..." read as two words.
+    body = _SIGNATURE_PATH.sub(_break_after("."), body)
+    body = _SIGNATURE_NAME.sub(
+        lambda m: (
+            (breakable(m) if len(m[2]) >= LONG_CODE else m[1] + m[2] + m[3])
+            + ("<wbr>" + m[4] if m[4] else "")
+        ),
+        body,
+    )
+    body = _SIGNATURE.sub(
+        lambda sig: _TEXT.sub(
+            lambda text: _EXPONENT_NUMBER.sub(r'<span class="gd-number">\1</span>', text[0]),
+            sig[0],
+        ),
+        body,
+    )
     # So may a long name or file name in the text (gdtutor.answers.start_exercise(), a lesson's
     # exercise notebook on its download button), which would widen the article on a phone.
     body = _INLINE_CODE.sub(

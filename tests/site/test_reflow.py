@@ -45,8 +45,10 @@ SPLIT_WORDS = """
     const words = [];
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       // A word may break after a hyphen ("hand-|written") and before a bracket ("*|[, lr"),
-      // as text does: each piece, up to and with its hyphen, must be on one line.
-      for (const match of node.data.matchAll(/[[(]*[^\\s[(-]+-?|[[(]+|-/g)) {
+      // as text does: each piece, up to and with its hyphen, must be on one line; a number
+      // with an exponent (1e-05) is one piece.
+      const pieces = /\\d+(?:\\.\\d*)?e[-+]\\d+|[[(]*[^\\s[(-]+-?|[[(]+|-/g;
+      for (const match of node.data.matchAll(pieces)) {
         const range = document.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
