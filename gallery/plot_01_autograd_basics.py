@@ -148,7 +148,8 @@ print(f"with a tensor of ones: v.grad = {v.grad.tolist()}")
 # ``torch.no_grad()`` the change is not recorded but still counted: every tensor has a
 # version number that in-place operations raise, and ``backward()`` refuses to use a saved
 # tensor that changed since it was saved. Changing ``.data`` (as the course notebook does)
-# skips that count too, so a gradient that uses the old value comes out silently wrong.
+# skips that count too, so a gradient that needs the old value is computed from the new one,
+# silently wrong.
 # Here :math:`b = a^2` saves :math:`a`; after :math:`a` grows by 1, the gradient
 # :math:`2a` of :math:`\sum b` is computed from the new :math:`a`:
 a = torch.tensor([1.0, 2.0], requires_grad=True)

@@ -21,7 +21,9 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 # ``optimizer.step()``. As in the course notebook, each step appends the point *after*
 # ``step()`` and the value computed *before* it. ``answer`` holds the histories under the
 # course notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
-# checker.
+# checker. ``function_skewed`` is lesson 4's function written as the course notebook writes it,
+# with matrix products, so that the histories round as the notebook's do; the comparisons
+# further down use :func:`gdtutor.skewed`, the same function written out term by term.
 import torch
 
 from gdtutor.answers import notebook_skewed as function_skewed
@@ -284,8 +286,11 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 # below on, stays below both other curves. Its point then comes so close to the minimum that
 # the terms of the formula are tiny: float32 keeps them only to whole multiples of its
 # smallest positive number (printed below), and rounded that coarsely they add up to 0. From
-# the step printed last its value comes out as 0, though the point is not the minimum, and
-# its curve drops off the bottom of the log axis.
+# the step printed last its value comes out as 0 at every step (the last line counts them),
+# though the point is not the minimum, and its curve drops off the bottom of the log axis.
+# How the terms round depends on how the formula is written: at the same points,
+# ``function_skewed``'s matrix products make some of these values a small multiple of that
+# smallest number instead of 0 (the last line).
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {
@@ -316,7 +321,14 @@ others = np.minimum(sgd.values, adamw.values)
 behind = np.flatnonzero(sgd_best.values >= others)
 print(f"SGD at {best:.3g} is below both other runs from step {behind[-1] + 1} on")
 print(f"float32's smallest positive number: {np.nextafter(np.float32(0), np.float32(1)):.2g}")
-print(f"its value first comes out as 0 at step {np.flatnonzero(sgd_best.values == 0)[0]}")
+first_zero = np.flatnonzero(sgd_best.values == 0)[0]
+print(f"its value first comes out as 0 at step {first_zero}")
+late = sgd_best.values[first_zero:]
+print(f"from then on: 0 at {np.sum(late == 0)} of the {len(late)} steps")
+with torch.no_grad():
+    matrix_form = np.array([function_skewed(torch.tensor(p)) for p in sgd_best.points[first_zero:]])
+tiny_values = ", ".join(f"{v:.2g}" for v in np.unique(matrix_form[matrix_form != 0]))
+print(f"as function_skewed writes it: 0 at {np.sum(matrix_form == 0)} of them, else {tiny_values}")
 # sphinx_gallery_thumbnail_number = 2
 
 # %%

@@ -41,6 +41,12 @@ def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
             )
         tensor = torch.from_numpy(np.array(start))
     elif isinstance(start, (list, tuple)):
+        if any(_is_sequence(c) for c in start):  # [[8.0, 8.0]]: a point, but not of shape (2,)
+            try:
+                shape = f"shape {np.shape(np.asarray(start, dtype=float))}"
+            except (TypeError, ValueError):
+                shape = "nested sequences"
+            raise ValueError(f"{name} must be one point of shape (2,), got {shape}")
         if not all(isinstance(c, numbers.Real) and not isinstance(c, bool) for c in start):
             raise TypeError(f"{name} must hold real numbers, got {start!r}")
         tensor = torch.tensor([float(c) for c in start], dtype=torch.get_default_dtype())
@@ -59,6 +65,12 @@ def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
     if not bool(torch.isfinite(tensor).all()):
         raise ValueError(f"{name} must be finite, got {tensor.tolist()}")
     return tensor.clone().requires_grad_(True)
+
+
+def _is_sequence(value: Any) -> bool:
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        return value.ndim > 0
+    return isinstance(value, (list, tuple))
 
 
 def check_variable(x: Any, *, name: str = "x") -> torch.Tensor:

@@ -202,21 +202,22 @@ def steps_to_tolerance(values: Any, tol: float, *, target: float = 0.0) -> Any:
 
     A run that dips below the tolerance and climbs out again (as adaptive methods with a large
     learning rate do) has not arrived: the count is the first step from which every later
-    value is within the tolerance. A value that is not finite is outside it.
+    value is within the tolerance, on either side of ``target``. A value that is not finite
+    (``-inf`` too) is outside it.
 
     Parameters
     ----------
     values : Trajectory or array_like of float
         ``values[i]`` is the value after ``i`` steps; further axes hold further runs.
     tol : float
-        The tolerance on ``value - target``, positive.
+        The tolerance on ``|value - target|``, positive.
     target : float, optional
         The minimum value :math:`f^\star`.
 
     Returns
     -------
     float or numpy.ndarray
-        The smallest ``i`` with ``values[j] - target <= tol`` for every ``j >= i``, or
+        The smallest ``i`` with ``|values[j] - target| <= tol`` for every ``j >= i``, or
         ``inf`` where the last value is not within the tolerance; one number for one run,
         an array of shape ``values.shape[1:]`` for several.
 
@@ -243,7 +244,7 @@ def steps_to_tolerance(values: Any, tol: float, *, target: float = 0.0) -> Any:
     gaps = np.asarray(values.values if isinstance(values, Trajectory) else values, dtype=float)
     if gaps.ndim == 0:
         raise ValueError(f"values must hold one value per step, got the single number {gaps}")
-    outside = ~(gaps - float(target) <= tol)
+    outside = ~(np.abs(gaps - float(target)) <= tol)  # NaN and infinities are outside
     if not len(gaps):
         counts = np.full(gaps.shape[1:], np.inf)
     else:

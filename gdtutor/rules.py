@@ -180,8 +180,10 @@ def adamw(
        - \alpha\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon},
 
     with :math:`\hat m_t, \hat v_t` of :func:`adam` computed from the gradient alone: the
-    decay never enters the moments, and it is a pull towards the origin only when
-    :math:`\alpha\lambda < 1`.
+    decay never enters the moments. Its factor :math:`1 - \alpha\lambda` pulls the point
+    towards the origin when :math:`\alpha\lambda < 1`; for :math:`1 < \alpha\lambda < 2`
+    it still shrinks the point but flips it past the origin, and from
+    :math:`\alpha\lambda = 2` on it no longer shrinks it.
 
     Examples
     --------

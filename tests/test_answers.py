@@ -31,6 +31,7 @@ from gdtutor.answers import (
     write_answers,
 )
 from gdtutor.checking import check_answers
+from gdtutor.safeload import MAX_BYTES
 from tests.conftest import learner_answers, learner_run
 
 GALLERY = Path(__file__).parents[1] / "gallery"
@@ -168,6 +169,9 @@ def test_write_answers_writes_the_reference_as_the_exercises_save_theirs(tmp_pat
             assert isinstance(loaded[key], list) and len(loaded[key]) == NOTEBOOK_STEPS
         _assert_same_bits(np.array(loaded[key], dtype=np.float32), reference[key])
     assert list(tmp_path.iterdir()) == [path]
+    # As MAX_BYTES's note says: about 330 KB, far below the limit.
+    assert round(path.stat().st_size / 1000, -1) == 330
+    assert path.stat().st_size < MAX_BYTES / 10
 
 
 def test_write_answers_refuses_to_overwrite(tmp_path, reference) -> None:

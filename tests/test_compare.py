@@ -174,6 +174,10 @@ def test_grid_is_every_combination_in_order() -> None:
         ([5.0, 0.5, 3.0, 0.5, 0.2], 1.0, 3),  # dipped in, climbed out, came back
         ([5.0, 0.5, 3.0], 1.0, math.inf),
         ([5.0, 0.5, math.nan], 1.0, math.inf),
+        ([5.0, -math.inf], 1.0, math.inf),  # not finite: outside, below the target too
+        ([5.0, 0.5, -math.inf, 0.5], 1.0, 3),
+        ([5.0, -50.0, 0.5], 1.0, 2),  # far below the target is not within tol of it
+        ([5.0, -0.5, 0.5], 1.0, 1),
         ([], 1.0, math.inf),
     ],
 )

@@ -185,6 +185,8 @@ BAD_STARTS = [
     (np.zeros(3), ValueError, r"start must be one point of shape \(2,\), got shape \(3,\)"),
     ([1.0, 2.0, 3.0], ValueError, r"start must be one point of shape \(2,\), got shape \(3,\)"),
     (torch.zeros(2, 2), ValueError, r"start must be one point .* got shape \(2, 2\)"),
+    ([[8.0, 8.0]], ValueError, r"start must be one point of shape \(2,\), got shape \(1, 2\)"),
+    ([np.zeros(2), 1.0], ValueError, r"start must be one point .* got nested sequences"),
     (np.zeros((2, 2)), ValueError, r"start must be one point .* got shape \(2, 2\)"),
     (torch.tensor([8, 8]), TypeError, r"start must have dtype float32 or float64 .* torch\.int64"),
     (np.array([8, 8]), TypeError, r"start must have a floating dtype .* got numpy int64"),

@@ -220,6 +220,7 @@ def test_bad_points(objective, v, error, match) -> None:
         ),
         (["1", "2"], TypeError, r"at must hold real numbers, got \['1', '2'\]"),
         ([True, False], TypeError, r"at must hold real numbers, got \[True, False\]"),
+        ([[0.0, 0.0]], ValueError, r"at must be one point of shape \(2,\), got shape \(1, 2\)"),
     ],
 )
 def test_hessian_at_must_be_a_finite_point(at, error, match) -> None:

@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from gdtutor import hessian, optimize, skewed
+from gdtutor.answers import notebook_skewed
 from gdtutor.stepsize import step_size_bounds
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +95,13 @@ def test_sgd_at_its_best_step_overtakes_adamw() -> None:
     for x, y in np.asarray(sgd.points[first:], dtype=np.float64):
         terms = np.array([x * x, -3 * x * y, 4 * y * y])
         assert terms.sum() > 0 and (abs(terms) < np.finfo(np.float32).smallest_normal).all()
+    # Written with matrix products, as the notebook writes it, some of these values come out
+    # as a small multiple of float32's smallest positive number instead (as the lesson says).
+    with torch.no_grad():
+        matrix_form = np.array([notebook_skewed(torch.tensor(p)) for p in sgd.points[first:]])
+    tiny = np.nextafter(np.float32(0), np.float32(1))
+    assert (matrix_form == 0).any() and (matrix_form != 0).any()
+    assert (matrix_form >= 0).all() and (matrix_form <= 100 * tiny).all()
     slow = optimize(skewed, START, "SGD", lr=0.001, steps=500)
     assert skewed(slow.end_point) > 1e20 * skewed(adamw.end_point)
 
