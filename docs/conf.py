@@ -99,6 +99,8 @@ myst_substitutions = {
     # The wheel and sdist are published at dist/ by docs/_ext/gdtutor_site.py (html_extra_path).
     "wheel_link": f'<a class="reference download" href="dist/{_WHEEL}">{_WHEEL}</a>',
     "sdist_link": f'<a class="reference download" href="dist/{_SDIST}">{_SDIST}</a>',
+    "sdist": _SDIST,
+    "sdist_folder": _SDIST.removesuffix(".tar.gz"),
 }
 myst_heading_anchors = 3
 nb_execution_mode = "cache"

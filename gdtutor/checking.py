@@ -498,7 +498,7 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
     at = tuple(int(i) for i in np.argwhere(off)[0][: 1 if history else None])
     where = ", ".join(map(str, at))
     shown = f"yours {_entry(got[at])}, the reference's {_entry(ref.original[at])}"
-    count = f"{int(entries.sum())} of {entries.size} entries off"
+    count = f"{int(entries.sum())} of {entries.size} entries outside the tolerance"
     return f"first off at {key}[{where}]: {shown} ({count})"
 
 

@@ -279,7 +279,7 @@ def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     assert (row.verdict, row.hint) == (
         "fail",
         "first off at var_history_2[0]: yours (8.5, 8.5), the reference's (8, 8) "
-        "(500 of 500 entries off)",
+        "(500 of 500 entries outside the tolerance)",
     )
     assert row.max_abs_error == pytest.approx(0.5)
     # One value edited by hand: its place.
@@ -290,13 +290,14 @@ def test_an_unknown_error_fails_saying_where_it_starts() -> None:
     want = float(reference()["fn_history_3"][100])
     assert row.hint == (
         f"first off at fn_history_3[100]: yours {want * np.float32(1.01):.6g}, the reference's "
-        f"{want:.6g} (1 of 500 entries off)"
+        f"{want:.6g} (1 of 500 entries outside the tolerance)"
     )
     answers = reference()
     answers["X_grad"] = np.array(answers["X_grad"])
     answers["X_grad"][1, 2] = 141
     assert check_answers(answers)["X_grad"].hint == (
-        "first off at X_grad[1, 2]: yours 141, the reference's 140 (1 of 12 entries off)"
+        "first off at X_grad[1, 2]: yours 141, the reference's 140 "
+        "(1 of 12 entries outside the tolerance)"
     )
 
 

@@ -35,6 +35,7 @@ from exercises import (  # the site build's exercise generator, in docs/_ext
     page_labels,
     plain_markdown,
     plain_notebook,
+    plain_script,
     solution_source,
     write_exercises,
 )
@@ -366,7 +367,7 @@ def test_write_exercises_writes_a_py_and_an_ipynb_per_lesson_with_blanks(tmp_pat
     (gallery / "helper.py").write_text(SCRIPT)  # not a lesson
     written = write_exercises(gallery, tmp_path / "out" / "exercises")
     assert [p.name for p in written] == ["plot_01_demo_exercise.py", "plot_01_demo_exercise.ipynb"]
-    assert written[0].read_text() == exercise_source(SCRIPT, lesson="plot_01_demo")
+    assert written[0].read_text() == plain_script(exercise_source(SCRIPT, lesson="plot_01_demo"))
     nbformat.validate(nbformat.read(written[1], as_version=4))
     assert json.loads(written[1].read_text())["nbformat"] == 4
 
@@ -694,3 +695,23 @@ def test_lesson_5_saves_a_run_that_records_twice(tmp_path: Path, run: str) -> No
     key = "var_history_3" if run == "SGD" else "var_history_4"
     row = check_answers(load_answers(tmp_path / ".answer.json"))[key]
     assert row.verdict == "wrong shape" and "1000 entries instead of 500" in row.hint
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda p: p.stem)
+def test_a_plain_script_changes_only_the_roles_of_its_text(lesson: Path) -> None:
+    """The .py downloads (lesson and exercise) read "lesson 5", ``name`` and $\\alpha$ in
+    their comments; every line of code, and every line's place, stays as it was."""
+    source = lesson.read_text(encoding="utf-8")
+    for script in (solution_source(source), exercise_source(source, lesson=lesson.stem)):
+        plain = plain_script(script)
+        assert re.findall(r":\w+:`|sphx_glr_", plain) == []
+        lines, plain_lines = script.splitlines(), plain.splitlines()
+        assert len(plain_lines) == len(lines)
+        # The module's docstring aside, the code is every line that is not a comment.
+        body = ast.parse(script).body
+        first = body[1].lineno - 1 if isinstance(body[0], ast.Expr) else 0
+        changed = [
+            line for line, new in zip(lines[first:], plain_lines[first:], strict=True)
+            if line != new and not line.lstrip().startswith("#")
+        ]  # fmt: skip
+        assert changed == [], changed

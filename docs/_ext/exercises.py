@@ -329,6 +329,43 @@ def plain_markdown(text: str, site: str = "") -> str:
     return _PY_ROLE.sub(lambda m: f"`{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}`", text)
 
 
+#: Sphinx's roles as a lesson's comments write them: a cross-reference, inline math.
+_REF_ROLE = re.compile(r":ref:(`[^`]+`)")
+_MATH_ROLE = re.compile(r":math:`([^`]+)`")
+
+
+def plain_script(source: str) -> str:
+    r"""A lesson script with the Sphinx roles of its text turned into what reads in a plain
+    file: a lesson's reference "lesson N", a titled reference its title, a Python role the
+    name in double backticks (as the comments write code), inline math ``$...$``.
+
+    Only the text changes: a role is never part of the code.
+
+    Examples
+    --------
+    >>> print(plain_script(
+    ...     "# See :ref:`sphx_glr_auto_examples_plot_03_descent_by_hand.py`, the\n"
+    ...     "# :ref:`theory page <theory-step-size>`, :func:`~gdtutor.compare.tune` and\n"
+    ...     "# :math:`\\alpha = 0.001`; :ref:`the lesson\n# <sphx_glr_auto_examples_plot_05_x.py>`"
+    ...     " says so.\nx = 1\n"
+    ... ), end="")
+    # See lesson 3, the
+    # theory page, ``tune`` and
+    # $\alpha = 0.001$; the lesson
+    # says so.
+    x = 1
+    """
+
+    def reference(match: re.Match[str]) -> str:
+        # A title over two lines of comment: one line in the text, and the lines kept.
+        breaks = match[1].count("\n")
+        return plain_markdown(re.sub(r"\s*\n\s*#\s*", " ", match[1])) + "\n#" * breaks
+
+    text = _REF_ROLE.sub(reference, source)
+    text = _PY_ROLE.sub(lambda m: f"``{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}``", text)
+    return _MATH_ROLE.sub(r"$\1$", text)
+
+
 def plain_notebook(notebook: dict[str, Any], site: str = "") -> dict[str, Any]:
     """The notebook with :func:`plain_markdown` applied to each Markdown cell, in place."""
     for cell in notebook["cells"]:
@@ -394,7 +431,11 @@ def write_exercises(
         if not find_blanks(source, filename=script.name):
             continue
         py, ipynb = (out / f"{script.stem}_exercise{suffix}" for suffix in (".py", ".ipynb"))
-        py.write_text(exercise_source(source, lesson=script.stem), encoding="utf-8")
+        exercise = exercise_source(source, lesson=script.stem)
+        py.write_text(exercise, encoding="utf-8")
+        # The notebook is made from the roles (sphinx-gallery writes their Markdown); the
+        # script then reads as plain text.
         save_notebook(plain_notebook(exercise_notebook(py, gallery_conf), site), ipynb)
+        py.write_text(plain_script(exercise), encoding="utf-8")
         written += [py, ipynb]
     return written

@@ -69,6 +69,17 @@ def test_notebook_text_has_no_sphinx_markup(lesson: Path) -> None:
     assert _sphinx_markup(notebook) == [], notebook.name
 
 
+def _script_markup(script: Path) -> list[str]:
+    """What is left of Sphinx's roles and references in a script's text."""
+    return re.findall(r":\w+:`[^`]*`|sphx_glr_\w+", script.read_text(encoding="utf-8"))
+
+
+def test_script_text_has_no_sphinx_markup(lesson: Path) -> None:
+    """A reader of the .py download reads "lesson 5" and $\\alpha$, not :ref:`sphx_glr_...`."""
+    script = _downloads(lesson)[f"{lesson.stem}.py"]
+    assert _script_markup(script) == [], script.name
+
+
 _EXECUTED: dict[str, Any] = {}
 
 
@@ -143,6 +154,7 @@ def test_lesson_offers_exercise_downloads_that_stop_at_a_named_blank(
     assert notebook and notebook.is_file(), f"{page.name} offers no exercise notebook"
     nbformat.validate(nbformat.read(notebook, as_version=4))
     assert _sphinx_markup(notebook) == [], notebook.name
+    assert _script_markup(script) == [], script.name
     source = script.read_text(encoding="utf-8")
     assert "## YOUR CODE HERE ##" in source
     result = subprocess.run(
@@ -153,3 +165,26 @@ def test_lesson_offers_exercise_downloads_that_stop_at_a_named_blank(
     assert re.search(r"NotImplementedError: Fill in the blank ['\"]", result.stderr), result.stderr[
         -2000:
     ]
+
+
+def test_the_source_distribution_is_the_whole_project() -> None:
+    """The install page builds the site from the published sdist: it holds every file of the
+    project (as git lists them, committed or new), and nothing a build writes into the tree."""
+    import shutil
+    import tarfile
+
+    from tests.site.conftest import ROOT
+
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("the project's files are listed by git")
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    project = {name for name in listed if (ROOT / name).is_file()}  # not a file deleted since
+    (sdist,) = (HTML / "dist").glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        top = sdist.name.removesuffix(".tar.gz") + "/"
+        names = {m.name.removeprefix(top) for m in archive.getmembers() if m.isfile()}
+    made_by_build = {"PKG-INFO", "setup.cfg"} | {n for n in names if ".egg-info/" in n}
+    assert names - made_by_build == project
