@@ -4,11 +4,25 @@
 // them, in Sphinx's own order among themselves.
 const REFERENCE_PENALTY = 200; // more than any score Sphinx gives (its largest is 100)
 
+// A page whose own title has a word searched for ("What momentum does on a quadratic" for
+// "momentum") is listed before pages that only have it in a section's title or their text.
+const TITLE_BOOST = 10;
+const searchedInTitle = (title) => {
+  const words = (new URLSearchParams(window.location.search).get("q") || "")
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((word) => word.length > 2);
+  const pageTitle = title.split(" > ")[0].toLowerCase();
+  const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return escaped.some((word) => new RegExp(`(^|[^\\p{L}\\p{N}])${word}`, "u").test(pageTitle));
+};
+
 var Scorer = {
   score: (result) => {
-    const [docname, , , , score] = result;
+    const [docname, title, , , score] = result;
     const reference = docname === "api" || docname.startsWith("gen_modules/");
-    return reference ? score - REFERENCE_PENALTY : score;
+    const boost = searchedInTitle(title || "") ? TITLE_BOOST : 0;
+    return (reference ? score - REFERENCE_PENALTY : score) + boost;
   },
   objNameMatch: 11,
   objPartialMatch: 6,

@@ -48,6 +48,15 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
   const pageText = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
+    // The page's title is the result's link, and its breadcrumbs, heading marks ("#"),
+    // "[source]" links, download buttons, links to the previous and next page and sidebars
+    // are not its text.
+    page
+      .querySelectorAll(
+        "h1, nav, footer, .bd-breadcrumbs, .headerlink, .viewcode-link, .prev-next-area, " +
+          ".sphx-glr-download-link-note, .sphx-glr-footer, .bd-sidebar-secondary",
+      )
+      .forEach((furniture) => furniture.remove());
     page.querySelectorAll(".katex").forEach((formula) => {
       const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
       const source = tex ? tex.textContent.trim() : "";
@@ -173,7 +182,37 @@ if (results) {
       link.setAttribute("href", `${path}${joint}${highlight}${anchor}`);
     }
   };
-  new MutationObserver(carry).observe(results, { childList: true, subtree: true });
+  // A name in a result (its title, gdtutor.stepsize.heavy_ball_factors; the object's
+  // description; the passage) may break after a dot or an underscore on a phone, as the API
+  // pages' titles do, not inside a word; never inside a number (0.001). The words searched
+  // for are marked apart ("heavy" "_" "ball"): a dot or an underscore at a text's start or
+  // end is a joint too.
+  const nameJoint = /(?<=(?:^|[A-Za-z_])[._])(?=[A-Za-z_]|$)/;
+  const split = new WeakSet(); // the texts already split (or found whole)
+  const breakable = () => {
+    const walker = document.createTreeWalker(results, NodeFilter.SHOW_TEXT);
+    const texts = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!split.has(node)) texts.push(node);
+    }
+    for (const text of texts) {
+      const parts = text.data.split(nameJoint).filter((part) => part);
+      split.add(text);
+      if (parts.length < 2 && !nameJoint.test(text.data)) continue;
+      const pieces = document.createDocumentFragment();
+      parts.forEach((part, i) => {
+        const piece = document.createTextNode(part);
+        split.add(piece);
+        pieces.append(piece);
+        if (i < parts.length - 1 || /[._]$/.test(part)) pieces.append(document.createElement("wbr"));
+      });
+      text.replaceWith(pieces);
+    }
+  };
+  new MutationObserver(() => {
+    carry();
+    breakable();
+  }).observe(results, { childList: true, subtree: true });
 } else if (typeof SphinxHighlight !== "undefined") {
   const url = new URL(window.location);
   const typed = (url.searchParams.get("highlight") || "")

@@ -1025,6 +1025,33 @@ def test_a_note_on_a_start_off_the_plot_names_each_field_off_it(page) -> None:  
     assert page.locator(".gdt-ex-start-note").text_content() == ""
 
 
+def test_a_start_field_without_a_number_is_named_not_an_earlier_value(page) -> None:  # type: ignore[no-untyped-def]
+    """Typing 1e400 (too large for a number: the field reads as empty) left the note on
+    the 1e40 typed on the way ("x₁ = 1e40 is off the plot"), and so did a field emptied or
+    holding "-": the note says the field holds no number and where the run starts; once the
+    field is left, it shows that start and the note goes."""
+    _reset(page)
+
+    def typed(value: str, event: str = "input") -> str:
+        return page.evaluate(
+            """([value, event]) => {
+              const input = document.querySelector('#gdt-explorer-0-x1');
+              if (event === 'input') input.value = value;
+              input.dispatchEvent(new Event(event, { bubbles: true }));
+              return document.querySelector('.gdt-ex-start-note').textContent;
+            }""",
+            [value, event],
+        )
+
+    assert typed("1e40").startswith("x₁ = 1e40 is off the plot: the run starts at its edge")
+    assert typed("1e400") == "x₁ holds no finite number: the run starts at x₁ = 10."
+    assert typed("", "change") == ""
+    assert float(page.input_value(f"{ID}-x1")) == 10
+    assert typed("") == "x₁ holds no finite number: the run starts at x₁ = 10."
+    assert typed("-2.5") == ""
+    assert float(shown(page)["startX"]) == -2.5
+
+
 def test_the_path_caption_says_the_end_is_marked_where_it_lies_on_the_plot(page) -> None:  # type: ignore[no-untyped-def]
     """A run that leaves the plot has no cross drawn: the caption does not promise one."""
     _reset(page)

@@ -234,6 +234,18 @@ def test_search_lists_lessons_and_theory_before_api_pages(  # type: ignore[no-un
     assert using <= set(results), f"{query!r}: lessons not found: {using - set(results)}"
 
 
+@pytest.mark.parametrize(
+    ("query", "first"),
+    [("momentum", "theory/momentum.html"), ("AdamW", "auto_examples/plot_05_torch_optim.html")],
+)
+def test_search_lists_first_the_page_whose_title_has_the_word(  # type: ignore[no-untyped-def]
+    browser, site_url: str, query: str, first: str
+) -> None:
+    """ "What momentum does on a quadratic" came third for "momentum", after pages that have
+    the word only in a section's title (Sphinx scores both alike, then sorts by title)."""
+    assert _search(browser, site_url, query)[0] == first
+
+
 def _passages(page, site_url: str, query: str) -> list[str]:  # type: ignore[no-untyped-def]
     """The passages under the results of a search, once every one has come."""
     page.goto(f"{site_url}/search.html?q={query}", wait_until="load")
@@ -395,7 +407,11 @@ def test_search_passages_show_each_formula_once(browser, site_url: str) -> None:
     api = " ".join(api.split())
     assert "lr : float The learning rate" in api and "lrfloat" not in api, api[:600]
     # A heading does not run into the sentence after it.
-    assert "gdtutor.optimize — " in api, api[:600]
+    assert "Lessons that use optimize — " in api, api[-600:]
+    # The page's own words only: not its title (the result's link), breadcrumbs, "[source]"
+    # link, nor the links to the pages before and after it.
+    assert api.startswith("gdtutor.optimize(objective, start, optimizer,"), api[:300]
+    assert not re.search(r"\[source\]|previous|Show Source", api), api[-300:]
     assert len(seen) == 20
     assert [tex for tex, found, _ in seen if not found] == []
     assert [tex for tex, _, twice in seen if twice] == []  # beside the formula as drawn
@@ -479,6 +495,27 @@ def test_lesson_outputs_keep_their_leading_spaces() -> None:
     assert blocks > 20
 
 
+#: The runs of letters in the search results that the browser splits across lines.
+SPLIT_LETTERS = """
+() => {
+  const split = [];
+  const walker = document.createTreeWalker(
+    document.getElementById("search-results"), NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (const match of node.data.matchAll(/[A-Za-z]{2,}/g)) {
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const lines = new Set([...range.getClientRects()].filter((r) => r.width)
+        .map((r) => Math.round(r.top)));
+      if (lines.size > 1) split.push(match[0]);
+    }
+  }
+  return split;
+}
+"""
+
+
 def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-untyped-def]
     browser, site_url: str, node_modules: Path
 ) -> None:
@@ -488,10 +525,15 @@ def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-un
     context = browser.new_context(color_scheme="dark", viewport={"width": 360, "height": 740})
     try:
         page = context.new_page()
-        _passages(page, site_url, "heavy ball factors")
-        probe = page.evaluate(f"({PROBE})")
-        overflow = {k: probe[k] for k in ("page_overflow", "content_overflow", "column_overflow")}
-        assert max(overflow.values()) <= 0, overflow
+        for query in ("heavy ball factors", "heavy_ball_factors"):  # an object's description too
+            _passages(page, site_url, query)
+            probe = page.evaluate(f"({PROBE})")
+            overflow = {
+                k: probe[k] for k in ("page_overflow", "content_overflow", "column_overflow")
+            }
+            assert max(overflow.values()) <= 0, (query, overflow)
+            # A name breaks after a dot or an underscore ("heavy_ball_f|actors" did not).
+            assert page.evaluate(SPLIT_LETTERS) == [], query
         _passages(page, site_url, "momentum")
         assert page.locator("#search-results li > a span.highlighted").count() > 0
         page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))

@@ -299,12 +299,33 @@ function mount(root, index) {
     el("input", { type: "number", id: `${id}-x${i + 1}`, step: "any", inputmode: "decimal" }),
   );
   // Says when a typed start lay off the plot and was moved to its edge: for each field, the
-  // value typed there that was off the plot, if any.
+  // value typed there that was off the plot, if any, or NOT_A_NUMBER while the field holds
+  // no number the run can start from (empty, "-", 1e400).
   const startNote = el("p", { class: "gdt-ex-start-note", id: `${id}-start-note`, "aria-live": "polite" });
+  const NOT_A_NUMBER = "not a number";
   const typedOff = [null, null];
   const clearStartNote = () => {
     typedOff.fill(null);
     announce(startNote, "");
+  };
+  // The note on both fields, x₁'s first.
+  const startNoteText = () => {
+    const view = objectives[state.objective];
+    return typedOff
+      .map((typed, j) => {
+        if (typed === null) return "";
+        const name = `x${"₁₂"[j]}`;
+        if (typed === NOT_A_NUMBER) {
+          return `${name} holds no finite number: the run starts at ${name} = ${fmt(state.start[j])}.`;
+        }
+        const [lo, hi] = j === 0 ? view.xlim : view.ylim;
+        return (
+          `${name} = ${fmt(typed)} is off the plot: the run starts at its edge, ` +
+          `${name} = ${fmt(state.start[j])} (the plot shows ${fmt(lo)} to ${fmt(hi)}).`
+        );
+      })
+      .filter(Boolean)
+      .join(" ");
   };
   startInputs.forEach((input) => input.setAttribute("aria-describedby", startNote.id));
   const start = el(
@@ -404,25 +425,22 @@ function mount(root, index) {
         const limits = i === 0 ? view.xlim : view.ylim;
         state.start[i] = clamp(value, limits);
         typedOff[i] = state.start[i] === value ? null : value;
-        // Both fields' values off the plot are named, x₁'s first.
-        const note = typedOff
-          .map((typed, j) => {
-            if (typed === null) return "";
-            const [lo, hi] = j === 0 ? view.xlim : view.ylim;
-            const name = `x${"₁₂"[j]}`;
-            return (
-              `${name} = ${fmt(typed)} is off the plot: the run starts at its edge, ` +
-              `${name} = ${fmt(state.start[j])} (the plot shows ${fmt(lo)} to ${fmt(hi)}).`
-            );
-          })
-          .filter(Boolean)
-          .join(" ");
-        announce(startNote, note, true);
+        announce(startNote, startNoteText(), true);
         render(true);
+      } else {
+        // Being typed ("-", "1e"), emptied, or too large for a number (1e400): the run keeps
+        // the start it had, and the note says so rather than name an earlier value.
+        typedOff[i] = NOT_A_NUMBER;
+        announce(startNote, startNoteText(), true);
       }
     });
     input.addEventListener("change", () => {
       input.value = String(state.start[i]);
+      // The field now shows the start the run uses.
+      if (typedOff[i] === NOT_A_NUMBER) {
+        typedOff[i] = null;
+        announce(startNote, startNoteText());
+      }
     });
   });
   overlay.addEventListener("click", (event) => {
