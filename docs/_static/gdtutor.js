@@ -258,3 +258,26 @@ if (results) {
     }
   }
 }
+
+// The theme's colour-mode menu: each choice says whether it is the mode in use
+// (aria-pressed), the menu's button names that mode, and after a choice the focus goes back
+// to the button (it fell to the page's start, with the menu it was in).
+const modeNames = { auto: "System Settings", light: "Light", dark: "Dark" };
+const sayMode = () => {
+  const mode = document.documentElement.dataset.mode || "auto";
+  document.querySelectorAll(".theme-change-button").forEach((choice) => {
+    choice.setAttribute("aria-pressed", String(choice.dataset.mode === mode));
+  });
+  document.querySelectorAll(".theme-switch-button").forEach((button) => {
+    button.setAttribute("aria-label", `Color mode: ${modeNames[mode] ?? mode}`);
+  });
+};
+new MutationObserver(sayMode).observe(document.documentElement, { attributeFilter: ["data-mode"] });
+sayMode();
+document.querySelectorAll(".theme-change-button").forEach((choice) => {
+  choice.addEventListener("click", () => {
+    const menu = choice.closest(".theme-switch-container");
+    const button = menu && menu.querySelector(".theme-switch-button");
+    if (button) requestAnimationFrame(() => button.focus());
+  });
+});

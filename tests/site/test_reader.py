@@ -544,3 +544,32 @@ def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-un
         assert contrast == []
     finally:
         context.close()
+
+
+def test_the_colour_mode_menu_says_the_mode_and_keeps_the_focus(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Chosen by keyboard, a mode left the focus at the page's start (the menu it was in
+    closed), and neither the menu's button nor its choices said which mode was in use."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{site_url}/index.html", wait_until="load")
+        button = page.locator(".theme-switch-button").first
+        assert button.get_attribute("aria-label") == "Color mode: System Settings"
+        button.focus()
+        page.keyboard.press("Enter")
+        dark = page.locator(".theme-change-button[data-mode='dark']").first
+        dark.wait_for(state="visible")
+        dark.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
+        page.wait_for_function(
+            "() => document.activeElement.classList.contains('theme-switch-button')"
+        )
+        assert button.get_attribute("aria-label") == "Color mode: Dark"
+        pressed = page.eval_on_selector_all(
+            ".theme-switch-container .theme-change-button",
+            "bs => bs.map(b => [b.dataset.mode, b.getAttribute('aria-pressed')])",
+        )
+        assert set(map(tuple, pressed)) == {("auto", "false"), ("light", "false"), ("dark", "true")}
+    finally:
+        context.close()
