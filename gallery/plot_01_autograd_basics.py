@@ -16,7 +16,8 @@ later lessons zeroes them.
 #
 # ``requires_grad=True`` tells torch to record every operation done with a tensor, so that it
 # can later run the chain rule backwards through them. Only floating-point and complex
-# tensors may ask: the course notebook's ``torch.tensor(10, requires_grad=True)`` makes an
+# tensors may ask: the :ref:`course notebook <course-notebook>`'s
+# ``torch.tensor(10, requires_grad=True)`` makes an
 # integer tensor, which torch refuses. Until a ``backward()`` call has reached them, the
 # gradients are ``None``: not zero, but "not computed yet".
 import torch

@@ -32,7 +32,8 @@ opens the graph of functions that ``backward()`` walked to get there.
 # Torch's answer
 # --------------
 #
-# The course notebook's :math:`3 \times 4` matrix :math:`X` asks for gradients; computing
+# The :ref:`course notebook <course-notebook>`'s
+# :math:`3 \times 4` matrix :math:`X` asks for gradients; computing
 # :math:`f(X)` as ``function`` (the name the cells below use) and calling
 # ``function.backward()`` leaves :math:`\nabla_X f` in ``X.grad``; without that call
 # ``X.grad`` stays ``None``, and the line after it stops with ``AttributeError: 'NoneType'

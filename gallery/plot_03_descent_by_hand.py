@@ -57,7 +57,8 @@ def make_gradient_step(function, x):
 # 500 steps from (8, 8)
 # ---------------------
 #
-# The course notebook's parabola cell does not say how many steps to take; this page takes 500, as
+# The :ref:`course notebook <course-notebook>`'s
+# parabola cell does not say how many steps to take; this page takes 500, as
 # its other runs do. Each point and its value are recorded *before* the step. ``answer``
 # keeps both histories under the keys ``var_history_parabola`` and ``fn_history_parabola``;
 # the exercise version of this page saves it to ``.answer.json`` for the checker. Everything

@@ -14,7 +14,7 @@ eigen-directions and predicts the value curve step by step.
 # The function
 # ------------
 #
-# The course notebook writes :math:`f(v) = 10\, v^\top G v` with
+# The :ref:`course notebook <course-notebook>` writes :math:`f(v) = 10\, v^\top G v` with
 #
 # .. math::
 #

@@ -14,7 +14,8 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 # The SGD loop
 # ------------
 #
-# The course notebook's exercise: an ``SGD`` optimizer with learning rate 0.001 over ``x``,
+# The :ref:`course notebook <course-notebook>`'s
+# exercise: an ``SGD`` optimizer with learning rate 0.001 over ``x``,
 # then 500 times: zero the gradients (they accumulate otherwise, see
 # :ref:`sphx_glr_auto_examples_plot_01_autograd_basics.py`), compute the value as
 # ``function_result`` (the name the recording lines use), ``function_result.backward()``,
