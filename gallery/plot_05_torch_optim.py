@@ -23,8 +23,9 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 # ``step()`` and the value computed *before* it. ``answer`` holds the histories under the
 # course notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
 # checker. ``function_skewed`` is lesson 4's function written as the course notebook writes it,
-# with matrix products, so that the histories round as the notebook's do; the comparisons
-# further down use :func:`gdtutor.skewed`, the same function written out term by term.
+# with matrix products, so that the histories round as the notebook's do; the runs of
+# :func:`gdtutor.optimize` further down use :func:`gdtutor.skewed`, the same function written
+# out term by term.
 import torch
 
 from gdtutor.answers import notebook_skewed as function_skewed
@@ -287,7 +288,7 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 # below on, stays below both other curves. Its point then comes so close to the minimum that
 # the terms of the formula are tiny: float32 keeps them only to whole multiples of its
 # smallest positive number (printed below), and rounded that coarsely they add up to 0. From
-# the step printed last its value comes out as 0 at every step (the last line counts them),
+# the step printed last its value comes out as 0 at every step (the line after it counts them),
 # though the point is not the minimum, and its curve drops off the bottom of the log axis.
 # How the terms round depends on how the formula is written: at the same points,
 # ``function_skewed``'s matrix products make some of these values a small multiple of that

@@ -44,7 +44,7 @@ def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
         if any(_is_sequence(c) for c in start):  # [[8.0, 8.0]]: a point, but not of shape (2,)
             try:
                 shape = f"shape {np.shape(np.asarray(start, dtype=float))}"
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, RuntimeError):  # a tensor that requires grad, too
                 shape = "nested sequences"
             raise ValueError(f"{name} must be one point of shape (2,), got {shape}")
         if not all(isinstance(c, numbers.Real) and not isinstance(c, bool) for c in start):

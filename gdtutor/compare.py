@@ -126,7 +126,7 @@ class Sweep:
     steps : int
         The step budget of every run.
     tol : float
-        The tolerance on the gap :math:`f - f^\star`.
+        The tolerance on the gap, :math:`|f - f^\star|`.
     target : float
         :math:`f^\star`, the minimum value.
     final_gaps : numpy.ndarray
@@ -373,7 +373,7 @@ def sweep(
     steps : int
         The step budget of every run, at least one.
     tol : float, optional
-        The tolerance on :math:`f - f^\star` for ``Sweep.steps_to_tol``.
+        The tolerance on :math:`|f - f^\star|` for ``Sweep.steps_to_tol``.
     target : float, optional
         :math:`f^\star`, the minimum value.
     **options

@@ -187,6 +187,11 @@ BAD_STARTS = [
     (torch.zeros(2, 2), ValueError, r"start must be one point .* got shape \(2, 2\)"),
     ([[8.0, 8.0]], ValueError, r"start must be one point of shape \(2,\), got shape \(1, 2\)"),
     ([np.zeros(2), 1.0], ValueError, r"start must be one point .* got nested sequences"),
+    (
+        [torch.ones(2, requires_grad=True)],
+        ValueError,
+        r"start must be one point of shape \(2,\), got nested sequences",
+    ),
     (np.zeros((2, 2)), ValueError, r"start must be one point .* got shape \(2, 2\)"),
     (torch.tensor([8, 8]), TypeError, r"start must have dtype float32 or float64 .* torch\.int64"),
     (np.array([8, 8]), TypeError, r"start must have a floating dtype .* got numpy int64"),

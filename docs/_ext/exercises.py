@@ -357,9 +357,11 @@ def plain_script(source: str) -> str:
     """
 
     def reference(match: re.Match[str]) -> str:
-        # A title over two lines of comment: one line in the text, and the lines kept.
-        breaks = match[1].count("\n")
-        return plain_markdown(re.sub(r"\s*\n\s*#\s*", " ", match[1])) + "\n#" * breaks
+        # A title over two lines (of a comment, "# ", or of the docstring): one line in the
+        # text, followed by the line breaks it held, each with the next line's start kept.
+        breaks = re.findall(r"\n[ \t]*(?:#(?= |$))?", match[1])
+        flat = re.sub(r"\s*\n[ \t]*(?:#(?= |$))?\s*", " ", match[1])
+        return plain_markdown(flat) + "".join(breaks)
 
     text = _REF_ROLE.sub(reference, source)
     text = _PY_ROLE.sub(lambda m: f"``{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}``", text)

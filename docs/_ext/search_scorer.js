@@ -8,10 +8,15 @@ const REFERENCE_PENALTY = 200; // more than any score Sphinx gives (its largest 
 // "momentum") is listed before pages that only have it in a section's title or their text.
 const TITLE_BOOST = 10;
 const searchedInTitle = (title) => {
+  // The words Sphinx searches for, as typed: no stop word ("the"), short word or number, and
+  // no punctuation around them ("momentum?").
+  const skipped = (word) =>
+    word.length < 3 || /^[\d.,]+$/.test(word) || (typeof stopwords !== "undefined" && stopwords.has(word));
   const words = (new URLSearchParams(window.location.search).get("q") || "")
     .toLowerCase()
     .split(/\s+/)
-    .filter((word) => word.length > 2);
+    .map((word) => word.replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, ""))
+    .filter((word) => !skipped(word));
   const pageTitle = title.split(" > ")[0].toLowerCase();
   const escaped = words.map((word) => word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return escaped.some((word) => new RegExp(`(^|[^\\p{L}\\p{N}])${word}`, "u").test(pageTitle));

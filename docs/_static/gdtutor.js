@@ -186,26 +186,43 @@ if (results) {
   // description; the passage) may break after a dot or an underscore on a phone, as the API
   // pages' titles do, not inside a word; never inside a number (0.001). The words searched
   // for are marked apart ("heavy" "_" "ball"): a dot or an underscore at a text's start or
-  // end is a joint too.
-  const nameJoint = /(?<=(?:^|[A-Za-z_])[._])(?=[A-Za-z_]|$)/;
+  // end is a joint too. A result is split once Sphinx has marked the words in it, which for
+  // a page is when its passage has come (the marks are found within one text).
+  const letter = (char) => char === undefined || /[A-Za-z_]/.test(char);
+  const joints = (text) => {
+    const after = [];
+    for (let i = 0; i < text.length; i += 1) {
+      if ((text[i] === "." || text[i] === "_") && letter(text[i - 1]) && letter(text[i + 1])) {
+        after.push(i + 1);
+      }
+    }
+    return after;
+  };
   const split = new WeakSet(); // the texts already split (or found whole)
   const breakable = () => {
-    const walker = document.createTreeWalker(results, NodeFilter.SHOW_TEXT);
     const texts = [];
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (!split.has(node)) texts.push(node);
+    for (const item of results.querySelectorAll("li")) {
+      if (!item.querySelector(":scope > p.context, :scope > span")) continue;
+      const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!split.has(node)) texts.push(node);
+      }
     }
     for (const text of texts) {
-      const parts = text.data.split(nameJoint).filter((part) => part);
       split.add(text);
-      if (parts.length < 2 && !nameJoint.test(text.data)) continue;
+      const cuts = joints(text.data);
+      if (!cuts.length) continue;
       const pieces = document.createDocumentFragment();
-      parts.forEach((part, i) => {
-        const piece = document.createTextNode(part);
+      let from = 0;
+      for (const cut of cuts) {
+        const piece = document.createTextNode(text.data.slice(from, cut));
         split.add(piece);
-        pieces.append(piece);
-        if (i < parts.length - 1 || /[._]$/.test(part)) pieces.append(document.createElement("wbr"));
-      });
+        pieces.append(piece, document.createElement("wbr"));
+        from = cut;
+      }
+      const rest = document.createTextNode(text.data.slice(from));
+      split.add(rest);
+      pieces.append(rest);
       text.replaceWith(pieces);
     }
   };

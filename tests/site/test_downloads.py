@@ -169,7 +169,8 @@ def test_lesson_offers_exercise_downloads_that_stop_at_a_named_blank(
 
 def test_the_source_distribution_is_the_whole_project() -> None:
     """The install page builds the site from the published sdist: it holds every file of the
-    project (as git lists them, committed or new), and nothing a build writes into the tree."""
+    project (as git lists them), and nothing a build writes into the tree (git ignores those);
+    a file not yet committed may be in it too."""
     import shutil
     import tarfile
 
@@ -177,14 +178,19 @@ def test_the_source_distribution_is_the_whole_project() -> None:
 
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("the project's files are listed by git")
-    listed = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard"],
-        capture_output=True, text=True, check=True,
-    ).stdout.split()  # fmt: skip
-    project = {name for name in listed if (ROOT / name).is_file()}  # not a file deleted since
+
+    def listed(*options: str) -> set[str]:
+        names = subprocess.run(
+            ["git", "-C", str(ROOT), "ls-files", "-z", *options],
+            capture_output=True, text=True, check=True,
+        ).stdout.split("\0")  # fmt: skip
+        return {name for name in names if name and (ROOT / name).is_file()}  # not deleted
+
+    tracked, new = listed("--cached"), listed("--others", "--exclude-standard")
     (sdist,) = (HTML / "dist").glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
         top = sdist.name.removesuffix(".tar.gz") + "/"
         names = {m.name.removeprefix(top) for m in archive.getmembers() if m.isfile()}
     made_by_build = {"PKG-INFO", "setup.cfg"} | {n for n in names if ".egg-info/" in n}
-    assert names - made_by_build == project
+    assert tracked - names == set(), "files of the project missing from the sdist"
+    assert names - made_by_build - tracked - new == set(), "files the project does not hold"

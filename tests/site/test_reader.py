@@ -534,6 +534,13 @@ def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-un
             assert max(overflow.values()) <= 0, (query, overflow)
             # A name breaks after a dot or an underscore ("heavy_ball_f|actors" did not).
             assert page.evaluate(SPLIT_LETTERS) == [], query
+        # Split there, a page's title keeps the mark Sphinx puts on the words searched for.
+        unmarked = page.eval_on_selector_all(
+            "#search-results li > a",
+            """links => links.filter((a) => a.textContent.includes('heavy_ball_factors')
+                 && !a.querySelector('.highlighted')).map((a) => a.textContent)""",
+        )
+        assert unmarked == []
         _passages(page, site_url, "momentum")
         assert page.locator("#search-results li > a span.highlighted").count() > 0
         page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))
