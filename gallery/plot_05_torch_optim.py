@@ -273,9 +273,9 @@ best = step_size_bounds(hessian(skewed, at=(0.0, 0.0))).best_lr
 sgd = optimize(skewed, start, "SGD", lr=0.001, steps=500)
 sgd_best = optimize(skewed, start, "SGD", lr=best, steps=500)
 caught_up = int(np.argmax(sgd_best.values <= final))
-print(f"best fixed step {best:.3f}, {best / 0.001:.0f} times the lesson's 0.001")
+print(f"best fixed step {best:.3g}, {best / 0.001:.0f} times the lesson's 0.001")
 print(f"f after 500 steps: SGD at 0.001 {skewed(sgd.end_point):.3f}, AdamW {final:.2e}")
-print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
+print(f"SGD at {best:.3g} reaches AdamW's final value after {caught_up} steps")
 
 # %%
 # The three runs together
@@ -288,11 +288,12 @@ print(f"SGD at {best:.3f} reaches AdamW's final value after {caught_up} steps")
 # below on, stays below both other curves. Its point then comes so close to the minimum that
 # the terms of the formula are tiny: float32 keeps them only to whole multiples of its
 # smallest positive number (printed below), and rounded that coarsely they add up to 0. From
-# the step printed last its value comes out as 0 at every step (the line after it counts them),
-# though the point is not the minimum, and its curve drops off the bottom of the log axis.
-# How the terms round depends on how the formula is written: at the same points,
-# ``function_skewed``'s matrix products make some of these values a small multiple of that
-# smallest number instead of 0 (the last line).
+# the step at which its value first comes out as 0 (printed below) it is 0 at every step (the
+# line after that counts them), though the point is not the minimum, and its curve drops off
+# the bottom of the log axis. How the terms round depends on how the formula is written: at
+# the same points, ``function_skewed``'s matrix products do not always add up to 0 (the last
+# line counts the steps where they do and prints the other values, small multiples of that
+# smallest number).
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {

@@ -169,7 +169,8 @@ class _Reference:
 
 
 def is_close(got: np.ndarray, want: np.ndarray, *, atol: float = ATOL, rtol: float = RTOL) -> bool:
-    """``|got - want| <= atol * scale + rtol * |want|`` everywhere, for equal shapes.
+    """``|got - want| <= atol * scale + rtol * |want|`` everywhere, for equal shapes, where
+    ``scale`` is the largest ``|want|`` among its finite entries (0 if there is none).
 
     Examples
     --------

@@ -347,21 +347,28 @@ def test_the_footer_links_titles_may_break_after_their_dots() -> None:
     }
     _tidy_page(None, "p", "page.html", context, None)  # type: ignore[arg-type]
     assert context["prev"]["title"] == "gdtutor.<wbr>compare.<wbr>sweep"
-    assert context["next"]["title"] == "gdtutor.<wbr>answers.<wbr>NOTEBOOK_<wbr>X"
+    assert context["next"]["title"] == "gdtutor.<wbr>answers.<wbr>NOTEBOOK_X"  # fits a line
     context = {"prev": {"title": "Step size and the condition_number", "link": "a"}}
     _tidy_page(None, "p", "page.html", context, None)  # type: ignore[arg-type]
     assert context["prev"]["title"] == "Step size and the condition_number"  # prose as is
 
 
-def test_a_dotted_title_may_break_after_its_dots_and_underscores() -> None:
-    heading = '<h1>gdtutor.stepsize.heavy_ball<a class="headerlink" href="#x">#</a></h1>'
+def test_a_dotted_title_may_break_after_its_dots_and_a_long_names_underscores() -> None:
+    """On a 320-pixel phone "gdtutor.checking.is_" / "close" read as two words: a name that
+    fits a line by itself is kept whole."""
+    heading = '<h1>gdtutor.stepsize.heavy_ball_factors<a class="headerlink" href="#x">#</a></h1>'
     assert tidy_body(heading, "T") == (
-        '<h1>gdtutor.<wbr>stepsize.<wbr>heavy_<wbr>ball<a class="headerlink" href="#x">#</a></h1>'
+        "<h1>gdtutor.<wbr>stepsize.<wbr>heavy_<wbr>ball_<wbr>factors"
+        '<a class="headerlink" href="#x">#</a></h1>'
     )
+    short = '<h1>gdtutor.checking.is_close<a class="headerlink" href="#x">#</a></h1>'
+    assert tidy_body(short, "T") == short.replace(".", ".<wbr>", 2)
+    capitals = "<h1>gdtutor.answers.NOTEBOOK_START</h1>"  # wider than its letters' count says
+    assert "NOTEBOOK_<wbr>START" in tidy_body(capitals, "T")
     source = "<h1>Source code for gdtutor.answers</h1>"  # viewcode's pages
     assert tidy_body(source, "T") == "<h1>Source code for gdtutor.<wbr>answers</h1>"
-    lessons = '<h2>Lessons that use heavy_ball<a class="headerlink" href="#y">#</a></h2>'
-    assert tidy_body(lessons, "T") == lessons.replace("heavy_", "heavy_<wbr>")
+    lessons = '<h2>Lessons that use heavy_ball_factors<a class="headerlink" href="#y">#</a></h2>'
+    assert tidy_body(lessons, "T") == lessons.replace("_", "_<wbr>")
     for prose in (
         '<h1>The house. In order<a class="headerlink" href="#x">#</a></h1>',
         '<h1>Step size and the condition_number<a class="headerlink" href="#x">#</a></h1>',

@@ -335,6 +335,23 @@ def _break_after(marks: str) -> Callable[[re.Match[str]], str]:
     return breakable
 
 
+#: A name in a page's title as long as this (an upper-case letter counts 1.3) may also break
+#: after its underscores: a shorter one fits a 320-pixel phone's line by itself, with the
+#: title's "#" link after it, and broken anyway ("is_" / "close") reads as two words.
+TITLE_NAME_UNITS = 14
+
+
+def _breakable_title(match: re.Match[str]) -> str:
+    """A title's dotted name that may break after each dot, and after the underscores of a
+    name as long as TITLE_NAME_UNITS."""
+
+    def part(name: str) -> str:
+        units = sum(1.3 if c.isupper() else 1.0 for c in name)
+        return name.replace("_", "_<wbr>") if units >= TITLE_NAME_UNITS else name
+
+    return match[1] + ".<wbr>".join(part(name) for name in match[2].split(".")) + match[3]
+
+
 def tidy_body(body: str, title: str) -> str:
     """Make an animation player and hidden-cell toggles in ``body`` offline and accessible,
     and the lesson thumbnails' tooltips plain text; a dotted name as a page title may break
@@ -363,7 +380,7 @@ def tidy_body(body: str, title: str) -> str:
     # A name as a title (the API pages', their source code's, their lessons') may break after
     # a dot or an underscore on a narrow screen, rather than inside a word.
     breakable = _break_after("._")
-    body = _DOTTED_TITLE.sub(breakable, body)
+    body = _DOTTED_TITLE.sub(_breakable_title, body)
     body = _FIELD_TYPE.sub(_break_after("."), body)  # matplotlib.contour.QuadContourSet
     # So may a signature's module path (gdtutor.stepsize.), and its parameters go to the next
     # line whole after its name (contraction_factors / (objective, ...), which with the bracket
@@ -414,9 +431,8 @@ def _tidy_page(
     for neighbour in ("prev", "next"):
         if context.get(neighbour) and "title" in context[neighbour]:
             title = context[neighbour]["title"]
+            # (A name between two dots fits the footer's line by itself: it is kept whole.)
             title = _DOTTED.sub(r"\1.<wbr>", title)
-            if "<wbr>" in title:  # a dotted name: it may also break after its underscores
-                title = title.replace("_", "_<wbr>")
             context[neighbour] = {**context[neighbour], "title": title}
 
 

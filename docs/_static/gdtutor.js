@@ -49,12 +49,13 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
   Search.htmlToText = (htmlString, anchor) => {
     const page = new DOMParser().parseFromString(htmlString, "text/html");
     // The page's title is the result's link, and its breadcrumbs, heading marks ("#"),
-    // "[source]" links, download buttons, links to the previous and next page and sidebars
-    // are not its text.
+    // "[source]" links, download buttons, links to the previous and next page, sidebars and
+    // the second title of a lesson's card are not its text.
     page
       .querySelectorAll(
         "h1, nav, footer, .bd-breadcrumbs, .headerlink, .viewcode-link, .prev-next-area, " +
-          ".sphx-glr-download-link-note, .sphx-glr-footer, .bd-sidebar-secondary",
+          ".sphx-glr-download-link-note, .sphx-glr-footer, .bd-sidebar-secondary, " +
+          ".sphx-glr-thumbnail-title", // a lesson's card names it twice
       )
       .forEach((furniture) => furniture.remove());
     page.querySelectorAll(".katex").forEach((formula) => {
@@ -210,6 +211,20 @@ if (results) {
     }
     for (const text of texts) {
       split.add(text);
+      // A number with an exponent (9.3e-21) is kept on one line, not broken after its minus;
+      // the texts before and after it are looked at in turn.
+      const number = text.data.match(/\d+(?:\.\d+)?e[-+]\d+/);
+      if (number && !text.parentElement.closest(".gd-number")) {
+        const whole = document.createElement("span");
+        whole.className = "gd-number";
+        const digits = text.splitText(number.index);
+        const rest = digits.splitText(number[0].length);
+        digits.replaceWith(whole);
+        whole.append(digits);
+        split.add(digits);
+        texts.push(text, rest);
+        continue;
+      }
       const cuts = joints(text.data);
       if (!cuts.length) continue;
       const pieces = document.createDocumentFragment();

@@ -495,14 +495,15 @@ def test_lesson_outputs_keep_their_leading_spaces() -> None:
     assert blocks > 20
 
 
-#: The runs of letters in the search results that the browser splits across lines.
-SPLIT_LETTERS = """
+#: The runs of letters, and the numbers with an exponent, in the search results that the
+#: browser splits across lines.
+SPLIT_LETTERS = r"""
 () => {
   const split = [];
   const walker = document.createTreeWalker(
     document.getElementById("search-results"), NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    for (const match of node.data.matchAll(/[A-Za-z]{2,}/g)) {
+    for (const match of node.data.matchAll(/\d+(?:\.\d+)?e[-+]\d+|[A-Za-z]{2,}/g)) {
       const range = document.createRange();
       range.setStart(node, match.index);
       range.setEnd(node, match.index + match[0].length);
@@ -534,6 +535,11 @@ def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-un
             assert max(overflow.values()) <= 0, (query, overflow)
             # A name breaks after a dot or an underscore ("heavy_ball_f|actors" did not).
             assert page.evaluate(SPLIT_LETTERS) == [], query
+        # On a 320-pixel screen, a number such as 9.3e-21 stays whole ("9.3e-" / "21" did not).
+        page.set_viewport_size({"width": 320, "height": 640})
+        _passages(page, site_url, "AdamW")
+        assert page.evaluate(SPLIT_LETTERS) == [], "AdamW"
+        _passages(page, site_url, "heavy_ball_factors")
         # Split there, a page's title keeps the mark Sphinx puts on the words searched for.
         unmarked = page.eval_on_selector_all(
             "#search-results li > a",

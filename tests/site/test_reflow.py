@@ -32,11 +32,13 @@ def test_a_320_pixel_screen_reads_each_page_without_scrolling_sideways(  # type:
     assert max(overflow.values()) <= 0, f"{page_path}: {overflow}"
 
 
-#: Each word of the text of an API summary table's signatures and of an API page's
-#: entries (not their code blocks or formulas) that the browser splits across lines
-#: elsewhere than after a hyphen or before a bracket.
+#: Each word of the text of an API summary table's signatures, of an API page's entries
+#: (not their code blocks or formulas), of its title and of the links to the pages before and
+#: after it that the browser splits across lines elsewhere than after a hyphen or before a
+#: bracket (or a dot or an underscore marked as a place to break).
 SPLIT_WORDS = """
-() => [...document.querySelectorAll("table.autosummary td:first-child p, article dl.py")]
+() => [...document.querySelectorAll(
+  "table.autosummary td:first-child p, article dl.py, article h1, .prev-next-title")]
   .flatMap((root) => {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
       acceptNode: (node) => node.parentElement.closest("pre, .katex, .headerlink")
