@@ -63,6 +63,20 @@ SPLIT_WORDS = """
 """
 
 
+#: The fields of an API page (a parameter's, an attribute's) whose type does not begin on
+#: the line its name ends on: their line began with the type's colon.
+TYPE_OFF_ITS_NAME = """
+() => [...document.querySelectorAll("article dl.simple > dt > .classifier")]
+  .filter((type) => {
+    const name = type.previousElementSibling;
+    const end = name && [...name.getClientRects()].pop();
+    const start = type.getClientRects()[0];
+    return end && start && Math.abs(end.top - start.top) > 2;
+  })
+  .map((type) => type.parentElement.textContent)
+"""
+
+
 @pytest.fixture(scope="module")
 def at_320(small_phone, site_url: str):  # type: ignore[no-untyped-def]
     """What a page shows on the 320-pixel screen, read in one visit per page: the page probe,
@@ -76,6 +90,7 @@ def at_320(small_phone, site_url: str):  # type: ignore[no-untyped-def]
             read[page_path] = {
                 "probe": small_phone.evaluate(f"({PROBE})"),
                 "split_words": small_phone.evaluate(SPLIT_WORDS),
+                "types_off_their_names": small_phone.evaluate(TYPE_OFF_ITS_NAME),
             }
         return read[page_path]
 
@@ -91,3 +106,5 @@ def test_api_pages_break_lines_between_words_at_320_pixels(  # type: ignore[no-u
     """ "(objectiv|e, xlim, ylim)", "matplotlib.contour.QuadCo|ntourSet": a summary's arguments
     go to the next line whole, after the name, and a long name breaks after a dot."""
     assert at_320(page_path)["split_words"] == [], page_path
+    # "values" / ": Trajectory or array_like of float": a type follows its name's line.
+    assert at_320(page_path)["types_off_their_names"] == [], page_path
