@@ -297,6 +297,11 @@ def page_labels(docs: Path = _DOCS) -> dict[str, str]:
 _PY_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|data|meth|attr|obj|exc):`(~?)([\w.]+)`")
 
 
+def _py_name(role: re.Match[str]) -> str:
+    """The name a Python role shows: its last part after a ``~``, else the whole."""
+    return role[2].rsplit(".", 1)[-1] if role[1] else role[2]
+
+
 def plain_markdown(text: str, site: str = "") -> str:
     """Markdown that sphinx-gallery wrote for a notebook, with its Sphinx cross-references
     turned into what a notebook shows: a lesson's reference becomes "lesson N", a titled
@@ -326,7 +331,7 @@ def plain_markdown(text: str, site: str = "") -> str:
 
     text = _TITLED_REF.sub(titled, text)
     text = _LESSON_REF.sub(lesson, text)
-    return _PY_ROLE.sub(lambda m: f"`{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}`", text)
+    return _PY_ROLE.sub(lambda m: f"`{_py_name(m)}`", text)
 
 
 #: Sphinx's roles as a lesson's comments write them: a cross-reference, inline math.
@@ -364,7 +369,7 @@ def plain_script(source: str) -> str:
         return plain_markdown(flat) + "".join(breaks)
 
     text = _REF_ROLE.sub(reference, source)
-    text = _PY_ROLE.sub(lambda m: f"``{m[2].rsplit('.', 1)[-1] if m[1] else m[2]}``", text)
+    text = _PY_ROLE.sub(lambda m: f"``{_py_name(m)}``", text)
     return _MATH_ROLE.sub(r"$\1$", text)
 
 

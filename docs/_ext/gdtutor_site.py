@@ -322,6 +322,14 @@ _FIELD_TYPE = re.compile(
 )
 
 
+def _break_if_long(match: re.Match[str]) -> str:
+    """A match whose second group is a name, with the name breakable after its dots and
+    underscores if it is as long as LONG_CODE; its first and third groups as they are."""
+    if len(html.unescape(match[2])) >= LONG_CODE:
+        return _break_after("._")(match)
+    return match[1] + match[2] + match[3]
+
+
 def _break_after(marks: str) -> Callable[[re.Match[str]], str]:
     """A substitution for a match whose second group is a name: the name may break after each
     of ``marks`` (a ``<wbr>``), the match's first and third groups stay as they are."""
@@ -379,7 +387,6 @@ def tidy_body(body: str, title: str) -> str:
     )
     # A name as a title (the API pages', their source code's, their lessons') may break after
     # a dot or an underscore on a narrow screen, rather than inside a word.
-    breakable = _break_after("._")
     body = _DOTTED_TITLE.sub(_breakable_title, body)
     body = _FIELD_TYPE.sub(_break_after("."), body)  # matplotlib.contour.QuadContourSet
     # So may a signature's module path (gdtutor.stepsize.), and its parameters go to the next
@@ -387,13 +394,7 @@ def tidy_body(body: str, title: str) -> str:
     # and the first parameter does not fit a phone's line; a name is not broken after an
     # underscore unless it is long: "is_ / close(got, ..." read as two words.
     body = _SIGNATURE_PATH.sub(_break_after("."), body)
-    body = _SIGNATURE_NAME.sub(
-        lambda m: (
-            (breakable(m) if len(m[2]) >= LONG_CODE else m[1] + m[2] + m[3])
-            + ("<wbr>" + m[4] if m[4] else "")
-        ),
-        body,
-    )
+    body = _SIGNATURE_NAME.sub(lambda m: _break_if_long(m) + ("<wbr>" + m[4] if m[4] else ""), body)
     body = _SIGNATURE.sub(
         lambda sig: _TEXT.sub(
             lambda text: _EXPONENT_NUMBER.sub(r'<span class="gd-number">\1</span>', text[0]),
@@ -403,12 +404,7 @@ def tidy_body(body: str, title: str) -> str:
     )
     # So may a long name or file name in the text (gdtutor.answers.start_exercise(), a lesson's
     # exercise notebook on its download button), which would widen the article on a phone.
-    body = _INLINE_CODE.sub(
-        lambda code: _CODE_WORD.sub(
-            lambda m: breakable(m) if len(html.unescape(m[2])) >= LONG_CODE else m[0], code[0]
-        ),
-        body,
-    )
+    body = _INLINE_CODE.sub(lambda code: _CODE_WORD.sub(_break_if_long, code[0]), body)
     body = _CDN_FONT_AWESOME.sub("", body).replace(_MYSTNB_TOGGLE, "<summary>")
     alt = html.escape(f"Animation: {title}. The controls below play it or step through it.")
     body = _ANIMATION_FRAME.sub(lambda m: f'<img id="{m[1]}"{m[2]} alt="{alt}">', body)

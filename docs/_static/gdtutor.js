@@ -120,6 +120,22 @@ const searchedWords = (query) => {
     .filter((word) => word && !skipped(word));
 };
 
+// A page whose own title has a word searched for ("What momentum does on a quadratic" for
+// "momentum") is listed before pages that have it only in a section's title or their text
+// (Sphinx scores both alike, then sorts by title). The site's Scorer (search_scorer.js) is
+// defined by the time this deferred script runs, and the search runs after it.
+const TITLE_BOOST = 10;
+if (typeof Scorer !== "undefined" && typeof Scorer.score === "function") {
+  const pageScore = Scorer.score;
+  const words = searchedWords(new URLSearchParams(window.location.search).get("q") || "")
+    .filter((word) => word.length > 2);
+  const inTitle = new RegExp(`(^|[^\\p{L}\\p{N}])(${words.map(escapeForPattern).join("|")})`, "u");
+  Scorer.score = (result) => {
+    const title = (result[1] || "").split(" > ")[0].toLowerCase();
+    return pageScore(result) + (words.length && inTitle.test(title) ? TITLE_BOOST : 0);
+  };
+}
+
 // The passage is taken around the first place a word searched for appears, even inside
 // another word ("rate" in "enumerate"). Take it around the words as searched for, together
 // ("learning rate"), where the page has them; else around the first word that starts with
