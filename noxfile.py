@@ -95,7 +95,7 @@ def tests(session: nox.Session) -> None:
     bin_dir = _shared(session)
     _npm(session)  # some tests of the site's extensions run its Node tools
     session.run(
-        str(bin_dir / "pytest"), "-n", WORKERS, "-m", "not site",
+        str(bin_dir / "pytest"), "-n", WORKERS, "--dist", "worksteal", "-m", "not site",
         "--doctest-modules", "--doctest-glob=*.md",
         "tests", "gdtutor", "docs/install.md",
         *session.posargs, external=True,

@@ -60,6 +60,27 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return PageScheduling(config, log)
 
 
+#: The unit tests that run lessons and exercises as scripts, each in a new Python process
+#: (most of the unit tests' time), longest first: they are collected first, so that with
+#: ``pytest -n N --dist worksteal`` none of them starts last while the other workers idle.
+_SCRIPT_TESTS = "tests/test_exercises.py"
+_LONGEST_SCRIPT_TEST = (
+    _SCRIPT_TESTS + "::test_the_filled_exercises_write_answers_that_the_checker_accepts"
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the tests that run scripts first (a stable sort: each keeps its place otherwise)."""
+    if config.getvalue("dist") == "loadscope":  # the site's tests: PageScheduling orders them
+        return
+    items.sort(
+        key=lambda item: (
+            not item.nodeid.startswith(_LONGEST_SCRIPT_TEST),
+            not item.nodeid.startswith(_SCRIPT_TESTS + "::"),
+        )
+    )
+
+
 #: Relative tolerance for comparing the same computation done two ways, by dtype.
 RTOL = {torch.float32: 1e-6, torch.float64: 1e-12}
 
@@ -126,6 +147,10 @@ CELLS = {
 }
 
 
+#: The notebook's matrix of the skewed function, written out.
+_SKEWED_G = torch.tensor([[1.0, -4.0], [1.0, 4.0]])
+
+
 def function_parabola(x: torch.Tensor) -> torch.Tensor:
     return 10 * (x[0] ** 2 + x[1] ** 2)
 
@@ -177,7 +202,8 @@ def _run_cell(
     are taken before the step, and points before it in the hand-written cells and after it in
     the optimizer cells. ``update="rebind"`` writes ``x = x - lr * x.grad`` inside the step
     function, which leaves the caller's ``x`` as it was; ``update="uphill"`` writes
-    ``x.data += lr * x.grad``. In an optimizer cell,
+    ``x.data += lr * x.grad``; ``update="20 G v"`` (or ``"20 Gᵀ v"``) steps along that product
+    written by hand instead of the gradient. In an optimizer cell,
     ``optimizer_name``, ``momentum`` and ``nesterov`` build another optimizer, and ``order`` is
     ``"zero_grad_after_backward"`` or ``"step_first"`` (right after ``zero_grad()``) for those
     slips, or ``"new_tensor"`` for an optimizer built over a new tensor made from the start
@@ -219,6 +245,9 @@ def _run_cell(
             x.data -= lr * x.grad
         elif update == "uphill":  # the sign of the step flipped
             x.data += lr * x.grad
+        elif update in ("20 G v", "20 Gᵀ v"):  # a gradient written by hand, wrongly
+            matrix = _SKEWED_G.T if update == "20 Gᵀ v" else _SKEWED_G
+            x.data -= lr * 20 * (matrix @ x.data)
         elif update == "no_grad":
             with torch.no_grad():
                 x -= lr * x.grad
