@@ -2,8 +2,9 @@
 
 Private to :mod:`gdtutor.checking`, which imports this module (and so torch) only when a
 history fails. Each candidate redoes one of the course's runs the wrong way: history taken at
-the wrong moment, a point that never moved, another learning rate, gradients never zeroed, or
-another optimizer.
+the wrong moment, a point that never moved, another learning rate, gradients never zeroed, a
+step uphill or along a gradient written by hand with the one-variable rule, or another
+optimizer.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from gdtutor.answers import (
     notebook_run,
     notebook_skewed,
 )
-from gdtutor.objectives import parabola, skewed
+from gdtutor.objectives import SKEWED_G, parabola, skewed
 from gdtutor.optim import optimize
 from gdtutor.record import Trajectory, run_loop
 
@@ -60,6 +61,17 @@ _UPHILL = {
     for run in NOTEBOOK_LR
     if run not in _RECORDED_AFTER
 }
+
+#: The hand-written run in the skewed valley (lesson 4), whose gradient a learner can write
+#: by hand with the one-variable rule, 20 G v (or 20 Gᵀ v): the gradient of f only for a
+#: symmetric G, which the course's is not.
+_ONE_VARIABLE_RULE = {
+    transposed: f"the step uses {form} as the gradient, the one-variable rule (g x²)' = 2 g x, "
+    "which holds only for a symmetric matrix: f's gradient is 10 (G + Gᵀ) v (lesson 4 "
+    "derives it), which value.backward() computes"
+    for transposed, form in ((False, "20 G v"), (True, "20 Gᵀ v"))
+}
+_SKEWED_BY_HAND = ("manual",)
 
 #: The runs whose objective the learner writes (lesson 3), which can miss its factor 10.
 _OWN_FUNCTION = ("parabola",)
@@ -155,6 +167,23 @@ def _uphill(run: str) -> Trajectory:
     return run_loop(step, x, steps=NOTEBOOK_STEPS, method=run, objective_name=run, lr=lr)
 
 
+@functools.cache
+def _one_variable_rule(run: str, transposed: bool) -> Trajectory:
+    """The hand-written run in the skewed valley with the step ``x -= lr * 20 * G @ x`` (or
+    ``G.T``) in place of the gradient."""
+    x = torch.tensor(NOTEBOOK_START)
+    matrix = torch.tensor(SKEWED_G, dtype=torch.float32)
+    matrix = matrix.T if transposed else matrix
+    lr = NOTEBOOK_LR[run]
+
+    def step(w: torch.Tensor) -> torch.Tensor:
+        value = notebook_skewed(w)
+        w -= lr * 20 * (matrix @ w)
+        return value
+
+    return run_loop(step, x, steps=NOTEBOOK_STEPS, method=run, objective_name=run, lr=lr)
+
+
 def _histories(run: str, kind: str, trajectory: Trajectory) -> tuple[np.ndarray, np.ndarray]:
     """The ``kind`` ("var" or "fn") history recorded as the course does, and the other way."""
     points, values = notebook_history(run, trajectory)
@@ -227,6 +256,11 @@ def candidates(
     )  # fmt: skip
     if run in _UPHILL:
         variants.append((_UPHILL[run], functools.partial(_uphill, run)))
+    if run in _SKEWED_BY_HAND:
+        variants += [
+            (text, functools.partial(_one_variable_rule, run, transposed))
+            for transposed, text in _ONE_VARIABLE_RULE.items()
+        ]
     for name, options, text in _OTHER_OPTIMIZERS.get(run, []):
         # Each is a full run of torch.optim: made only if its first steps are the learner's.
         settings = tuple(options.items())

@@ -35,8 +35,10 @@ recorded before instead of after the step (or the reverse), a point that never m
 the start, a learning rate ten times too large or too small (for AdamW also a hundred times
 too small, or SGD's), gradients that were never zeroed, a hand-written step with the wrong
 sign, Adam in place of AdamW, or SGD with momentum; a gradient that is a multiple of the
-reference was accumulated over several ``backward()`` calls; lesson 3's function without its
-factor 10 is named. A history of the
+reference was accumulated over several ``backward()`` calls; lesson 2's function without its
+factor 10 or with ``.mean()`` for ``.sum()``, and a gradient zeroed before it was saved, are
+named; so is a hand-written step in lesson 4 along ``20 G v`` (or ``20 Gᵀ v``), the gradient
+only of a symmetric matrix's quadratic. A history of the
 wrong length says how many steps are missing or extra, one that turns to ``inf``, ``nan`` or
 values a million times the reference's largest is a run that diverged, a gradient with
 ``inf`` or ``nan`` where the reference is finite says where, any other failing key says
@@ -415,6 +417,16 @@ def _cause(key: str, got: np.ndarray, want: np.ndarray) -> str:
                 return f"{k} times the reference: backward() ran {k} times and accumulated"
         if key == "X_grad" and is_close(got, want / 10):
             return "a tenth of the reference: the factor 10 of f is missing"
+        if key == "X_grad" and is_close(got, want / want.size):
+            return (
+                f"1/{want.size} of the reference: f takes the mean of the squares (.mean()), "
+                "not their sum (.sum())"
+            )
+        if np.all(got == 0) and np.any(want != 0):
+            return (
+                "every entry is 0: the gradient was zeroed (.grad.zero_()) after backward() "
+                "and before it was saved"
+            )
         return ""
     if key.startswith("var_history") and len(got) > 1 and np.all(got == got[-1]):
         if not np.allclose(got[-1], NOTEBOOK_START):  # a point that never moved: below
@@ -485,9 +497,9 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
             )
         if history:
             return (
-                f"inf, nan or huge values, first at {key}[{int(first[0])}]: the run diverged "
-                f"(a learning rate too large, a step uphill, or a function whose value or "
-                "gradient is not finite on the way)"
+                "inf, nan or values over a million times the reference's largest, first at "
+                f"{key}[{int(first[0])}]: the run diverged (a learning rate too large, a step "
+                "uphill, or a function whose value or gradient is not finite on the way)"
             )
         place = f" at {key}{_index(first)}" if got.ndim else ""
         return f"inf or nan{place}, where the reference is a finite number"
@@ -722,7 +734,7 @@ def _number(value: float | None) -> str:
 
 def _shown(text: str) -> str:
     """``text`` as a table cell: one with a control character (a newline, a terminal escape)
-    is shown as a Python string literal, so that a file cannot fake a row or colour the
+    is shown as a Python string literal, so that a file cannot fake a row or color the
     terminal."""
     return text if text.isprintable() else repr(text)
 

@@ -198,6 +198,10 @@ MISTAKES = [
     ({"cell_parabola": {"update": "uphill"}}, "fn_history_parabola", "(x += lr * x.grad)"),
     ({"cell_2": {"update": "uphill"}}, "var_history_2", "diverged (a learning rate too large, a"),
     ({"cell_2": {"update": "uphill"}}, "fn_history_2", "a step uphill, or a function"),
+    # Lesson 4's gradient written by hand with the one-variable rule.
+    ({"cell_2": {"update": "20 G v"}}, "var_history_2", "the step uses 20 G v as the gradient"),
+    ({"cell_2": {"update": "20 G v"}}, "fn_history_2", "f's gradient is 10 (G + Gᵀ) v"),
+    ({"cell_2": {"update": "20 Gᵀ v"}}, "var_history_2", "the step uses 20 Gᵀ v as the"),
 ]
 
 
@@ -221,6 +225,40 @@ def test_a_wrong_gradient_gets_a_hint(factor: float, hint: str) -> None:
     answers["X_grad"] = answers["X_grad"] * factor
     row = check_answers(answers)["X_grad"]
     assert row.verdict == "fail" and hint in row.hint
+
+
+@pytest.mark.parametrize(
+    ("write", "hint"),
+    [
+        (
+            lambda X: (10 * (X**2).mean()).backward(),
+            "1/12 of the reference: f takes the mean of the squares (.mean()), not their sum",
+        ),
+        (
+            lambda X: ((10 * (X**2).sum()).backward(), X.grad.zero_()),
+            "every entry is 0: the gradient was zeroed (.grad.zero_()) after backward()",
+        ),
+    ],
+    ids=["mean", "zeroed"],
+)
+def test_lesson_2_written_another_way_gets_its_hint(write: Any, hint: str) -> None:
+    X = torch.arange(1.0, 13.0).reshape(3, 4).requires_grad_(True)
+    write(X)
+    answers = reference()
+    answers["X_grad"] = X.grad.numpy()
+    row = check_answers(answers)["X_grad"]
+    assert row.verdict == "fail" and row.hint.startswith(hint), row.hint
+
+
+def test_a_gradient_zeroed_before_it_was_saved_gets_its_hint() -> None:
+    answers = reference()
+    answers["xy_grad"] = [0.0, 0.0]
+    row = check_answers(answers)["xy_grad"]
+    assert row.verdict == "fail"
+    assert row.hint == (
+        "every entry is 0: the gradient was zeroed (.grad.zero_()) after backward() and "
+        "before it was saved"
+    )
 
 
 def test_backward_twice_in_lesson_1_gets_its_hint() -> None:
@@ -351,7 +389,10 @@ def test_a_history_that_grows_huge_but_finite_says_the_run_diverged_too() -> Non
     points[3:] *= 1e12  # a step uphill: the point runs away, far but finite in float32
     answers["var_history_2"] = points.astype(np.float32)
     row = check_answers(answers)["var_history_2"]
-    assert row.hint.startswith("inf, nan or huge values, first at var_history_2[3]: the run")
+    assert row.hint.startswith(
+        "inf, nan or values over a million times the reference's largest, first at "
+        "var_history_2[3]: the run"
+    )
 
 
 def test_a_history_that_turns_infinite_says_the_run_diverged() -> None:
@@ -363,9 +404,9 @@ def test_a_history_that_turns_infinite_says_the_run_diverged() -> None:
     row = check_answers(answers)["fn_history_2"]
     assert row.verdict == "fail"
     assert row.hint == (
-        "inf, nan or huge values, first at fn_history_2[40]: the run diverged (a learning "
-        "rate too large, a step uphill, or a function whose value or gradient is not finite "
-        "on the way)"
+        "inf, nan or values over a million times the reference's largest, first at "
+        "fn_history_2[40]: the run diverged (a learning rate too large, a step uphill, or a "
+        "function whose value or gradient is not finite on the way)"
     )
 
 
@@ -397,7 +438,10 @@ def test_a_point_history_not_finite_from_its_start_names_the_start_where_it_is_o
     answers[key] = history
     hint = check_answers(answers)[key].hint
     if key == "var_history_3":
-        assert hint.startswith(f"inf, nan or huge values, first at {key}[0]: the run diverged")
+        assert hint.startswith(
+            "inf, nan or values over a million times the reference's largest, first at "
+            f"{key}[0]: the run diverged"
+        )
     else:
         assert hint == (
             f"inf, nan or a huge value at {key}[0], the start point, before any step: the run "
