@@ -96,7 +96,7 @@ label = "gradient descent, α = 0.001"
 plot_trajectory(ax, points, color="C3", markevery=10, label=label)
 # Below the bowl, where it hides none of it.
 trajectory_legend(ax, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
-ax.set_title("Straight to the centre, in ever shorter steps")
+ax.set_title("Straight to the center, in ever shorter steps")
 plt.show()
 
 # %%

@@ -368,7 +368,7 @@ for label, (optimizer, _) in CONTENDERS.items():
 # computation's; that at this setting it ends far from the minimum holds for both runs,
 # whose final gaps are hundreds of times the tolerance. RMSprop's rows rest on the last
 # digits in the same way: on Rosenbrock its chosen learning rate beats the next best by a
-# few per cent here, among neighbours whose gaps jump up and down (its curve in the figure
+# few percent here, among neighbors whose gaps jump up and down (its curve in the figure
 # above), and on the quadratic its worst gap comes from a start whose path, as the section
 # on the steps after the budget showed, is already heading out of the tolerance when the
 # budget ends.
@@ -401,7 +401,7 @@ VIEWS = {
     "skewed": {"xlim": (-10, 10), "ylim": (-10, 10), "spacing": "sqrt"},
     "rosenbrock": {"xlim": (-2, 2.5), "ylim": (-1, 3.5), "spacing": "log"},
 }
-# Ticks inside the limits, so that neighbouring panels' labels do not run together.
+# Ticks inside the limits, so that neighboring panels' labels do not run together.
 TICKS = {"skewed": [-5, 0, 5], "rosenbrock": [-1, 0, 1, 2]}
 
 

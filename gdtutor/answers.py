@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import numpy as np
 import orjson
 
+from gdtutor._arrays import frozen
+
 if TYPE_CHECKING:
     import torch
 
@@ -262,16 +264,12 @@ def compute_answers() -> dict[str, np.ndarray]:
     return {key: np.asarray(answers[key], dtype=np.float32) for key in ANSWER_KEYS}
 
 
-def _frozen_copy(values: Any) -> np.ndarray:
-    array = np.array(values, dtype=np.float32)
-    array.setflags(write=False)
-    return array
-
-
 @functools.cache
 def _shipped() -> MappingProxyType[str, np.ndarray]:
     data = orjson.loads(_DATA.read_bytes())
-    return MappingProxyType({key: _frozen_copy(data[key]) for key in ANSWER_KEYS})
+    return MappingProxyType(
+        {key: frozen(np.array(data[key], dtype=np.float32)) for key in ANSWER_KEYS}
+    )
 
 
 def reference_answers() -> MappingProxyType[str, np.ndarray]:

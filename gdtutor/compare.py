@@ -27,10 +27,11 @@ from typing import Any
 import numpy as np
 import torch
 
+from gdtutor._arrays import frozen
 from gdtutor._checks import as_start_point, check_lr, check_steps
 from gdtutor.objectives import Objective, hessian, rosenbrock, skewed
 from gdtutor.optim import optimizer_class
-from gdtutor.record import Trajectory, _frozen
+from gdtutor.record import Trajectory
 from gdtutor.rules import RULES
 from gdtutor.stepsize import heavy_ball, step_size_bounds
 
@@ -91,12 +92,12 @@ class Problem:
 PROBLEMS: Mapping[str, Problem] = MappingProxyType(
     {
         "skewed": Problem(
-            skewed, (0.0, 0.0), _frozen(np.array([[8.0, 8.0], [-8.0, 4.0], [2.0, -8.0]])), 500, 1e-6
+            skewed, (0.0, 0.0), frozen(np.array([[8.0, 8.0], [-8.0, 4.0], [2.0, -8.0]])), 500, 1e-6
         ),
         "rosenbrock": Problem(
             rosenbrock,
             (1.0, 1.0),
-            _frozen(np.array([[-1.2, 1.0], [-0.5, 2.5], [1.8, 1.5]])),
+            frozen(np.array([[-1.2, 1.0], [-0.5, 2.5], [1.8, 1.5]])),
             1000,
             1e-4,
         ),
@@ -437,14 +438,14 @@ def sweep(
         objective=getattr(objective, "__name__", repr(objective)),
         optimizer=cls.__name__,
         settings=tuple(MappingProxyType(s) for s in settings),
-        starts=_frozen(points.numpy().copy()),
+        starts=frozen(points.numpy().copy()),
         steps=steps,
         tol=tol,
         target=float(target),
-        final_gaps=_frozen(final),
-        steps_to_tol=_frozen(counts),
-        best_points=_frozen(np.moveaxis(path[:, best], 0, 1).copy()),
-        best_values=_frozen(values[:, best].T.copy()),
+        final_gaps=frozen(final),
+        steps_to_tol=frozen(counts),
+        best_points=frozen(np.moveaxis(path[:, best], 0, 1).copy()),
+        best_values=frozen(values[:, best].T.copy()),
     )
 
 

@@ -129,13 +129,13 @@ def fit_limits(*points: Any, margin: float = 0.15, square: bool = True) -> tuple
     if not len(xy):
         raise ValueError("fit_limits needs at least one finite point")
     low, high = xy.min(axis=0), xy.max(axis=0)
-    centre, span = (low + high) / 2, high - low
+    center, span = (low + high) / 2, high - low
     if square:
         span = np.full(2, span.max())
     span = np.maximum(span, 1e-9) * (1 + 2 * margin)
     return (
-        (float(centre[0] - span[0] / 2), float(centre[0] + span[0] / 2)),
-        (float(centre[1] - span[1] / 2), float(centre[1] + span[1] / 2)),
+        (float(center[0] - span[0] / 2), float(center[0] + span[0] / 2)),
+        (float(center[1] - span[1] / 2), float(center[1] + span[1] / 2)),
     )
 
 
@@ -285,7 +285,7 @@ def plot_trajectory(
 
 
 def trajectory_legend(ax: Axes, **kwargs: Any) -> Legend:
-    """Draw a legend of the labelled paths, with the start and end markers explained.
+    """Draw a legend of the labeled paths, with the start and end markers explained.
 
     Adds two entries after the paths: the square that marks where a run of
     :func:`~gdtutor.plotting.plot_trajectory` starts and the star that marks where it ends.

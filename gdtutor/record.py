@@ -11,13 +11,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from gdtutor._arrays import frozen
+
 __all__ = ["Trajectory", "as_points", "divergence_message", "run_loop"]
-
-
-def _frozen(array: np.ndarray) -> np.ndarray:
-    """Make ``array`` read-only and return it: a run's record never changes."""
-    array.setflags(write=False)
-    return array
 
 
 def divergence_message(step: int, value: float) -> str:
@@ -25,25 +21,48 @@ def divergence_message(step: int, value: float) -> str:
     return f"diverged: the value at step {step} was {value}; stopped there"
 
 
-def as_points(data: Any, *, name: str = "trajectory") -> np.ndarray:
-    """The points of a :class:`Trajectory`, or ``data`` itself as an array of shape ``(..., 2)``.
+def as_points(
+    data: Any, *, name: str = "trajectory", coordinates: int | None = 2, dtype: Any = float
+) -> np.ndarray:
+    """The points of a :class:`Trajectory`, or ``data`` itself as an array of points.
+
+    Parameters
+    ----------
+    data : Trajectory or array_like
+        Points along the last axis, of shape ``(..., coordinates)``; a tensor is detached.
+    name : str, optional
+        The argument's name, for the error messages.
+    coordinates : int or None, optional
+        How many coordinates a point has; ``None`` for any number.
+    dtype : numpy dtype or None, optional
+        The array's dtype; ``None`` keeps a floating dtype as it is (float64 for others).
 
     Raises
     ------
     TypeError
-        If ``data`` cannot be read as numbers.
+        If ``data`` cannot be read as real numbers (booleans and complex numbers are not).
     ValueError
-        If its last axis does not hold two coordinates.
+        If its last axis does not hold ``coordinates`` numbers.
     """
+    points = data.points if isinstance(data, Trajectory) else data
+    if isinstance(points, torch.Tensor):
+        points = points.detach().cpu()
     try:
-        xy = np.asarray(data.points if isinstance(data, Trajectory) else data, dtype=float)
+        xy = np.asarray(points)
+        if xy.dtype.kind not in "iuf":  # not bool, complex, text or objects (None)
+            raise TypeError
+        if dtype is None:
+            dtype = xy.dtype if xy.dtype.kind == "f" else float
+        xy = xy.astype(dtype, copy=False)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must be a Trajectory or an array of points, got {type(data).__name__}"
+            f"{name} must be a Trajectory or an array of points (real numbers), "
+            f"got {type(data).__name__}"
         ) from None
-    if xy.ndim == 0 or xy.shape[-1] != 2:
+    if xy.ndim == 0 or (coordinates is not None and xy.shape[-1] != coordinates):
+        n = "n" if coordinates is None else coordinates
         raise ValueError(
-            f"{name} must be a Trajectory or points of shape (..., 2), got shape {xy.shape}"
+            f"{name} must be a Trajectory or points of shape (..., {n}), got shape {xy.shape}"
         )
     return xy
 
@@ -167,9 +186,9 @@ def run_loop(
     n = len(values)
     dtype = np.float64 if x.dtype == torch.float64 else np.float32
     return Trajectory(
-        points=_frozen(points[:n].cpu().numpy().copy()),
-        values=_frozen(np.array(values, dtype=dtype)),
-        end_point=_frozen(end.detach().cpu().numpy().copy()),
+        points=frozen(points[:n].cpu().numpy().copy()),
+        values=frozen(np.array(values, dtype=dtype)),
+        end_point=frozen(end.detach().cpu().numpy().copy()),
         method=method,
         objective_name=objective_name,
         lr=lr,

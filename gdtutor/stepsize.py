@@ -35,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from gdtutor.record import Trajectory, _frozen
+from gdtutor._arrays import frozen
+from gdtutor.record import as_points
 
 __all__ = [
     "HeavyBall",
@@ -151,8 +152,8 @@ def step_size_bounds(hessian: Any) -> StepSizeBounds:
     low, high = float(eigenvalues[0]), float(eigenvalues[-1])
     kappa = high / low
     return StepSizeBounds(
-        eigenvalues=_frozen(eigenvalues),
-        eigenvectors=_frozen(eigenvectors),
+        eigenvalues=frozen(eigenvalues),
+        eigenvectors=frozen(eigenvectors),
         condition_number=kappa,
         max_stable_lr=2.0 / high,
         best_lr=2.0 / (low + high),
@@ -312,18 +313,15 @@ def heavy_ball_factors(hessian: Any, lr: Any, momentum: Any) -> np.ndarray:
     return np.maximum(np.abs(trace + root), np.abs(trace - root)) / 2.0
 
 
-def _points(trajectory: Any, name: str) -> np.ndarray:
-    points = trajectory.points if isinstance(trajectory, Trajectory) else trajectory
-    try:
-        xy = np.asarray(points)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a Trajectory or an array of points") from exc
-    if xy.ndim != 2 or not np.issubdtype(xy.dtype, np.number):
-        raise ValueError(f"{name} must hold points of shape (steps, n), got shape {xy.shape}")
+def _steps_of_points(trajectory: Any) -> np.ndarray:
+    """The points of a run, one row per step, in their floating dtype."""
+    xy = as_points(trajectory, coordinates=None, dtype=None)
+    if xy.ndim != 2:
+        raise ValueError(f"trajectory must hold points of shape (steps, n), got shape {xy.shape}")
     return xy
 
 
-def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np.ndarray:
+def eigen_components(trajectory: Any, hessian: Any, *, center: Any = None) -> np.ndarray:
     r"""Coordinates :math:`c_i = q_i^\top (v - v^\star)` of points in the Hessian's eigenbasis.
 
     Parameters
@@ -332,7 +330,7 @@ def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np
         The points, e.g. a run of :func:`gdtutor.gradient_descent`.
     hessian : array_like of shape (n, n)
         A symmetric positive definite matrix.
-    centre : array_like of shape (n,), optional
+    center : array_like of shape (n,), optional
         The minimizer :math:`v^\star`; the origin by default (as for gdtutor's quadratics).
 
     Returns
@@ -344,7 +342,7 @@ def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np
     Raises
     ------
     TypeError, ValueError
-        For a bad ``hessian``, points that are not of shape ``(steps, n)`` or a ``centre`` of
+        For a bad ``hessian``, points that are not of shape ``(steps, n)`` or a ``center`` of
         the wrong shape.
 
     Examples
@@ -355,17 +353,17 @@ def eigen_components(trajectory: Any, hessian: Any, *, centre: Any = None) -> np
      [ 0.3827  0.9239]]
     """
     _, eigenvectors = _eigh(hessian)
-    xy = _points(trajectory, "trajectory").astype(float)
+    xy = _steps_of_points(trajectory).astype(float)
     n = eigenvectors.shape[0]
     if xy.shape[1] != n:
         raise ValueError(
             f"trajectory must hold points with {n} coordinates to match the {n} × {n} hessian, "
             f"got shape {xy.shape}"
         )
-    if centre is not None:
-        c = np.asarray(centre, dtype=float)
+    if center is not None:
+        c = np.asarray(center, dtype=float)
         if c.shape != (n,):
-            raise ValueError(f"centre must have shape ({n},), got shape {c.shape}")
+            raise ValueError(f"center must have shape ({n},), got shape {c.shape}")
         xy = xy - c
     return xy @ eigenvectors
 
@@ -374,7 +372,7 @@ def decay_rates(
     trajectory: Any,
     hessian: Any,
     *,
-    centre: Any = None,
+    center: Any = None,
     noise: float = 1e3,
     momentum: bool = False,
 ) -> np.ndarray:
@@ -396,7 +394,7 @@ def decay_rates(
         Hessian.
     hessian : array_like of shape (n, n)
         A symmetric positive definite matrix.
-    centre : array_like of shape (n,), optional
+    center : array_like of shape (n,), optional
         The minimizer; the origin by default.
     noise : float, optional
         How many machine epsilons (relative to the distance from the minimizer) a component
@@ -425,9 +423,9 @@ def decay_rates(
     """
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise > 0:
         raise ValueError(f"noise must be a positive number, got {noise!r}")
-    raw = _points(trajectory, "trajectory")
+    raw = _steps_of_points(trajectory)
     eps = float(np.finfo(raw.dtype).eps) if np.issubdtype(raw.dtype, np.floating) else 0.0
-    sizes = np.abs(eigen_components(raw, hessian, centre=centre))
+    sizes = np.abs(eigen_components(raw, hessian, center=center))
     if momentum:
         sizes = np.hypot(sizes[1:], sizes[:-1])
     distance = np.linalg.norm(sizes, axis=1, keepdims=True)

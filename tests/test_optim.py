@@ -11,7 +11,7 @@ from gdtutor import gradient_descent, optimize, parabola, rosenbrock, skewed
 from gdtutor.optim import optimizer_class
 
 OBJECTIVES = [parabola, skewed, rosenbrock]
-# (name, keyword arguments); each reaches the minimiser of both quadratics from (8, 8) in
+# (name, keyword arguments); each reaches the minimizer of both quadratics from (8, 8) in
 # 200 float64 steps to within 1e-2.
 OPTIMIZERS = [
     ("SGD", {"lr": 0.01}),
@@ -64,7 +64,7 @@ def test_optimize_is_the_literal_loop(name, options, dtype) -> None:
 
 @pytest.mark.parametrize("objective", [parabola, skewed], ids=lambda f: f.__name__)
 @pytest.mark.parametrize(("name", "options"), OPTIMIZERS, ids=OPTIMIZER_IDS)
-def test_converges_to_the_minimiser(name, options, objective) -> None:
+def test_converges_to_the_minimizer(name, options, objective) -> None:
     run = optimize(objective, np.array([8.0, 8.0]), name, steps=200, **options)
     assert not run.diverged
     np.testing.assert_allclose(run.end_point, [0.0, 0.0], atol=1e-2)

@@ -91,7 +91,14 @@ def test_run_loop_copies_its_options() -> None:
             r"points must be a Trajectory or points of shape \(\.\.\., 2\), got shape \(3,\)",
         ),
         (5.0, ValueError, r"points must be .* got shape \(\)"),
-        ([["a", "b"]], TypeError, r"points must be a Trajectory or an array of points, got list"),
+        (
+            [["a", "b"]],
+            TypeError,
+            r"points must be a Trajectory or an array of points \(real numbers\), got list",
+        ),
+        (None, TypeError, r"points \(real numbers\), got NoneType"),
+        (np.array([[True, False]]), TypeError, r"points \(real numbers\), got ndarray"),
+        (np.array([[1j, 2.0]]), TypeError, r"points \(real numbers\), got ndarray"),
     ],
 )
 def test_as_points_names_what_is_wrong(data, error, match) -> None:
@@ -142,3 +149,10 @@ def test_trajectory_length_and_last_value(run) -> None:
     assert len(empty) == 0
     assert math.isnan(empty.last_value)
     assert (dict(empty.options), empty.diverged) == ({}, False)
+
+
+def test_as_points_reads_a_tensor_that_requires_grad_and_keeps_a_float_dtype() -> None:
+    x = torch.tensor([[1.0, 2.0]], requires_grad=True)
+    assert as_points(x).tolist() == [[1.0, 2.0]] and as_points(x).dtype == np.float64
+    assert as_points(x, dtype=None).dtype == np.float32
+    assert as_points([[1, 2, 3]], coordinates=None, dtype=None).dtype == np.float64

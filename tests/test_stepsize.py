@@ -106,7 +106,7 @@ def test_eigen_components_round_trip() -> None:
     components = eigen_components(run, hessian(skewed))
     bounds = step_size_bounds(hessian(skewed))
     np.testing.assert_allclose(components @ bounds.eigenvectors.T, run.points, atol=1e-12)
-    shifted = eigen_components(run.points + 1.0, hessian(skewed), centre=[1.0, 1.0])
+    shifted = eigen_components(run.points + 1.0, hessian(skewed), center=[1.0, 1.0])
     np.testing.assert_allclose(shifted, components, atol=1e-12)
 
 
@@ -132,7 +132,7 @@ def test_measured_rates_with_a_minimizer_off_the_origin() -> None:
     h = hessian(rosenbrock)
     lr = 0.8 * step_size_bounds(h).max_stable_lr
     run = gradient_descent(rosenbrock, np.array([1.0001, 1.0001]), lr=lr, steps=15)
-    measured = decay_rates(run, h, centre=[1.0, 1.0])
+    measured = decay_rates(run, h, center=[1.0, 1.0])
     np.testing.assert_allclose(measured, contraction_factors(h, lr), rtol=0.01)
 
 
@@ -197,8 +197,8 @@ def test_bad_points() -> None:
         eigen_components([1.0, 2.0], h)
     with pytest.raises(ValueError, match="3 coordinates to match the 3 × 3 hessian"):
         eigen_components([[1.0, 2.0]], np.eye(3))
-    with pytest.raises(ValueError, match=r"centre must have shape \(2,\), got shape \(3,\)"):
-        eigen_components([[1.0, 2.0]], h, centre=[0.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match=r"center must have shape \(2,\), got shape \(3,\)"):
+        eigen_components([[1.0, 2.0]], h, center=[0.0, 0.0, 0.0])
     with pytest.raises(ValueError, match="noise must be a positive number, got -1"):
         decay_rates([[1.0, 2.0], [0.5, 1.0]], h, noise=-1)
 
