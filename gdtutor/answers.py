@@ -575,7 +575,8 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     ValueError
         If ``answer`` has the key :data:`~gdtutor.answers.SCRIPT_TIMES`, which the file keeps
         for itself, or the file would be larger than the checker reads
-        (:data:`~gdtutor.safeload.MAX_BYTES`); the file is left unchanged.
+        (:data:`~gdtutor.safeload.MAX_BYTES`) or one it refuses as a whole (nested too
+        deeply); the file is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
 
@@ -614,19 +615,20 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     answers[SCRIPT_TIMES] = times
     text = _dumps(answers)
     _check_size(text, answers, path)
+    _check_readable(text, path)
     _replace_file(path, text)
     _warn_if_left(answer, [key for key in saved if key not in unfinished], unfinished)
     return path.absolute()
 
 
-def _plain(value: Any, where: str) -> Any:
+def _plain(value: Any, where: str, depth: int = 0) -> Any:
     """``value`` as an answer file holds it: a torch tensor becomes a numpy array of its
     numbers (json_tricks would write a tensor as an empty object), in float32 if numpy has
     no dtype of its own (bfloat16); an array in the other byte order, in the machine's; a
     float wider than float64 becomes float64. Anything but numbers, arrays of numbers (of
     the dtypes the checker reads), strings, None and lists or dicts (with string keys) of
     them is refused with a TypeError naming where it is, before the file is touched."""
-    from gdtutor.safeload import _DUNDER, NUMERIC_DTYPES
+    from gdtutor.safeload import _DUNDER, _MAX_DEPTH, NUMERIC_DTYPES
 
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
@@ -647,13 +649,19 @@ def _plain(value: Any, where: str) -> Any:
         value = value.astype(np.float64 if wide else native, copy=False)
         if value.dtype.name in NUMERIC_DTYPES:
             return value
+    if isinstance(value, (list, tuple, Mapping)) and depth >= _MAX_DEPTH:
+        # Deeper than the checker reads (a list that holds itself, say): refused here, before
+        # Python's recursion limit. The answer itself is depth 0 here and the file's first
+        # level: a container at this depth would be the file's level _MAX_DEPTH + 1.
+        key = where[: where.find("]") + 1]  # answer['k'] of answer['k'][0][0]...
+        _refuse(key, f"lists or dicts nested too deeply (the checker reads {_MAX_DEPTH} levels)")
     if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return [_plain(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
     if isinstance(value, Mapping):
         for key in value:
             if not isinstance(key, str) or _DUNDER.match(key):
                 _refuse_key(where, key)
-        return {key: _plain(item, f"{where}[{key!r}]") for key, item in value.items()}
+        return {key: _plain(item, f"{where}[{key!r}]", depth + 1) for key, item in value.items()}
     what = f"an array of {value.dtype}" if isinstance(value, np.ndarray) else None
     _refuse(where, what or f"a {type(value).__name__!r} value")
 
@@ -749,6 +757,20 @@ def _check_size(text: str, answers: Mapping[str, Any], path: Path) -> None:
         "save the lesson's runs, of the lesson's length (the history of a much longer run "
         "does not fit)"
     )
+
+
+def _check_readable(text: str, path: Path) -> None:
+    """Refuse to write a file that the checker would refuse as a whole (nested too deeply,
+    say): the file, left as it was, keeps the other lessons' answers."""
+    from gdtutor.safeload import LoadError, loads_answers
+
+    try:
+        loads_answers(text.encode("utf-8"), per_key=True)  # a key's problem is not the file's
+    except LoadError as error:
+        raise ValueError(
+            f"cannot save to {path}: the checker would not read the file ({error}). The file "
+            "is left as it was"
+        ) from None
 
 
 def _dumps(answers: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ never destroy a learner's own file."""
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -329,6 +330,12 @@ def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
     assert check_answers(saved)["X_grad"].verdict == "pass"
 
 
+def _holding_itself() -> list:
+    cycle: list = [1.0]
+    cycle.append(cycle)
+    return cycle
+
+
 @pytest.mark.parametrize(
     ("value", "says"),
     [
@@ -344,6 +351,13 @@ def test_save_answers_saves_a_tensors_numbers(tmp_path, reference) -> None:
             "meta tensor; no data!)",
         ),
         ({"a": {1: 2.0}}, "answer['X_grad']['a'] has the key 1: the keys of an answer file"),
+        # Deeper than the checker reads: 64 lists inside the file's object; and a list that
+        # holds itself (Python's recursion limit before).
+        (
+            functools.reduce(lambda inner, _: [inner], range(64), 1.0),
+            "answer['X_grad'] holds lists or dicts nested too deeply (the checker reads 64",
+        ),
+        (_holding_itself(), "answer['X_grad'] holds lists or dicts nested too deeply"),
     ],
 )
 def test_save_answers_refuses_what_no_answer_file_holds_and_keeps_the_file(
@@ -519,3 +533,19 @@ def test_save_answers_refuses_a_file_larger_than_the_checker_reads(
         save_answers(history)
     assert (tmp_path / ".answer.json").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == [".answer.json"]
+
+
+def test_save_answers_never_writes_a_file_the_checker_refuses(tmp_path) -> None:
+    """The text to be written goes through the checker's loader first (a last gate: the
+    values that could make it refuse a whole file are refused earlier, by name)."""
+    from gdtutor.answers import _check_readable, save_answers
+    from gdtutor.safeload import load_answers
+
+    path = tmp_path / ".answer.json"
+    save_answers({"deep": functools.reduce(lambda inner, _: [inner], range(63), 1.0)}, path)
+    assert "deep" in load_answers(path)  # 63 lists inside the file's object: read
+    too_deep = '{"k": ' + "[" * 64 + "]" * 64 + "}"
+    with pytest.raises(ValueError, match=r"^cannot save to .*: the checker would not read the "
+                       r"file \(not accepted: JSON nested too deeply"):  # fmt: skip
+        _check_readable(too_deep, path)
+    _check_readable('{"k": ' + "[" * 63 + "]" * 63 + "}", path)
