@@ -354,7 +354,7 @@ def _exists(path: Path) -> bool:
     """Whether ``path`` exists; an OSError (a folder on the way that cannot be read) names
     ``path`` and says why, as a failed write does."""
     try:
-        return path.exists()
+        return path.exists() or path.is_symlink()  # a link to nothing is there too
     except OSError as error:
         raise type(error)(f"cannot write {path}: {_write_failure(path, error)}") from None
 
@@ -364,9 +364,13 @@ def _replace_file(path: Path, text: str) -> None:
     it, so that an error on the way (or a kill) leaves the old file as it was.
 
     Only a regular file (or a new one) is replaced: a device, a pipe or a socket at ``path``
-    (``/dev/null``, say) is left as it is. An OSError says why ``path`` cannot be written,
-    naming it and not the file beside it.
+    (``/dev/null``, say) is left as it is. A symbolic link stays: the file it leads to is
+    written (and made, for a link to nothing), as a shell's ``>`` does. An OSError says why
+    ``path`` cannot be written, naming it and not the file beside it.
     """
+    named = path
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     if _exists(path) and not (path.is_file() or path.is_dir()):
         raise OSError(
             f"cannot write {path}: it is not a regular file (a device, a pipe or a socket); "
@@ -379,7 +383,9 @@ def _replace_file(path: Path, text: str) -> None:
     except BaseException as error:
         tmp.unlink(missing_ok=True)  # never leave a half-written file behind
         if isinstance(error, OSError):
-            raise type(error)(f"cannot write {path}: {_write_failure(path, error)}") from None
+            via = f" (through the link {named})" if named != path else ""
+            failure = _write_failure(path, error)
+            raise type(error)(f"cannot write {path}{via}: {failure}") from None
         raise
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -549,3 +550,23 @@ def test_save_answers_never_writes_a_file_the_checker_refuses(tmp_path) -> None:
                        r"file \(not accepted: JSON nested too deeply"):  # fmt: skip
         _check_readable(too_deep, path)
     _check_readable('{"k": ' + "[" * 63 + "]" * 63 + "}", path)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="symbolic links need privileges on Windows")
+def test_saving_through_a_symbolic_link_writes_the_file_it_leads_to(tmp_path) -> None:
+    from gdtutor.answers import save_answers, write_answers
+    from gdtutor.safeload import load_answers
+
+    (tmp_path / "sync").mkdir()
+    real, link = tmp_path / "sync" / "real.json", tmp_path / ".answer.json"
+    save_answers({"xy_grad": [1.0, 1.0]}, real)
+    link.symlink_to(real)
+    save_answers({"X_grad": np.ones((3, 4))}, link)
+    assert link.is_symlink() and set(load_answers(real)) == {"xy_grad", "X_grad", "script_times"}
+    # A link to nothing is a file that is there, for write_answers' refusal to replace one.
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(FileExistsError, match=r"dangling\.json exists"):
+        write_answers(tmp_path / "dangling.json")
+    (tmp_path / "bad.json").symlink_to(tmp_path / "no-folder" / "x.json")
+    with pytest.raises(OSError, match=r"x.json \(through the link .*bad.json\): its folder"):
+        save_answers({"xy_grad": [1.0, 1.0]}, tmp_path / "bad.json")
