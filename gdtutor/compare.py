@@ -402,10 +402,12 @@ def sweep(
     True
     """
     cls = optimizer_class(optimizer)
-    if cls.__name__ not in RULES:
+    if cls.__name__ not in RULES or getattr(torch.optim, cls.__name__) is not cls:
+        # A class of another name, or another class of the same name (a subclass, whose
+        # step() may differ), has no rule written out.
         raise ValueError(
-            f"optimizer must be one whose rule gdtutor.rules writes out, one of "
-            f"{', '.join(RULES)}; got {cls.__name__}"
+            f"optimizer must be one of torch.optim's whose rule gdtutor.rules writes out, one "
+            f"of {', '.join(RULES)}; got {cls.__module__}.{cls.__qualname__}"
         )
     rule = RULES[cls.__name__]
     axes = _check_grid(grid, options)

@@ -18,9 +18,13 @@ __all__ = ["optimize", "optimizer_class"]
 # Optimizers whose step does not fit the zero_grad / value / backward / step cycle on one
 # dense 2-vector.
 _UNSUPPORTED = {
-    "LBFGS": "needs a closure that re-evaluates the objective inside step()",
-    "SparseAdam": "needs sparse gradients",
-    "Muon": "needs 2-D (matrix) parameters",
+    getattr(torch.optim, name): reason
+    for name, reason in {
+        "LBFGS": "needs a closure that re-evaluates the objective inside step()",
+        "SparseAdam": "needs sparse gradients",
+        "Muon": "needs 2-D (matrix) parameters",
+    }.items()
+    if hasattr(torch.optim, name)  # Muon is new in torch 2.9
 }
 
 
@@ -147,10 +151,9 @@ def optimize(
     """
     check_objective(objective)
     cls = optimizer_class(optimizer)
-    if cls.__name__ in _UNSUPPORTED:
-        raise ValueError(
-            f"optimizer {cls.__name__} cannot run in this loop: it {_UNSUPPORTED[cls.__name__]}"
-        )
+    for unsupported, reason in _UNSUPPORTED.items():
+        if issubclass(cls, unsupported):  # a subclass's step() needs the same
+            raise ValueError(f"optimizer {cls.__name__} cannot run in this loop: it {reason}")
     x = as_start_point(start)
     lr = check_lr(lr)
     steps = check_steps(steps)

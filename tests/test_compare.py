@@ -247,7 +247,13 @@ def _one_point_objective(v: torch.Tensor) -> torch.Tensor:
         (
             {"optimizer": "Rprop"},
             ValueError,
-            "optimizer must be one whose rule gdtutor.rules writes out, one of SGD, .*; got Rprop",
+            "optimizer must be one of torch.optim's whose rule gdtutor.rules writes out, one of "
+            "SGD, .*; got torch.optim.rprop.Rprop",
+        ),
+        (  # a subclass named as its rule's class (its step() may be another's)
+            {"optimizer": type("SGD", (torch.optim.Adam,), {})},
+            ValueError,
+            "optimizer must be one of torch.optim's .*; got tests.test_compare.SGD",
         ),
         ({"lr": 0.1}, TypeError, "got lr among the optimizer options; give the grid's lr"),
         (

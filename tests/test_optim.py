@@ -166,3 +166,14 @@ def test_optimizer_checks_its_own_options() -> None:
 def test_optimizers_that_do_not_fit_the_cycle_are_refused(name, why):
     with pytest.raises(ValueError, match=f"{name} cannot run in this loop: it {why}"):
         optimize(skewed, [8.0, 8.0], name, steps=3, lr=0.1)
+
+
+def test_what_an_optimizer_is_comes_from_its_class_not_its_name() -> None:
+    """A subclass of LBFGS needs the closure too; a class named LBFGS that is SGD runs."""
+    closure_needed = type("MyLBFGS", (torch.optim.LBFGS,), {})
+    with pytest.raises(ValueError, match="MyLBFGS cannot run in this loop: it needs a closure"):
+        optimize(skewed, [8.0, 8.0], closure_needed, steps=3, lr=0.1)
+    named_alike = type("LBFGS", (torch.optim.SGD,), {})
+    run = optimize(skewed, [8.0, 8.0], named_alike, steps=3, lr=0.001)
+    plain = optimize(skewed, [8.0, 8.0], "SGD", steps=3, lr=0.001)
+    assert run.method == "LBFGS" and np.array_equal(run.points, plain.points)
