@@ -96,7 +96,8 @@ class Trajectory:
     options : Mapping
         Further optimizer keyword arguments.
     diverged : bool
-        True if the run stopped early because the objective became non-finite.
+        True if the run stopped early because the objective became non-finite, or its last
+        step took the point to one that is not finite.
     message : str
         A sentence saying how the run ended.
     """
@@ -168,7 +169,7 @@ def run_loop(
     end = x
     values: list[float] = []
     diverged = False
-    message = f"ran all {steps} steps"
+    message = "ran its 1 step" if steps == 1 else f"ran all {steps} steps"
     for i in range(steps):
         if i == len(points):
             points = torch.cat([points, torch.empty_like(points[: steps - i])])
@@ -183,6 +184,10 @@ def run_loop(
             end = points[i]
             break
         values.append(v)
+    if not diverged and not bool(torch.isfinite(end).all()):
+        # Every value was finite, and the last step took the point out of range.
+        diverged = True
+        message = f"diverged: the last step took the point to {end.tolist()}"
     n = len(values)
     dtype = np.float64 if x.dtype == torch.float64 else np.float32
     return Trajectory(

@@ -156,3 +156,14 @@ def test_as_points_reads_a_tensor_that_requires_grad_and_keeps_a_float_dtype() -
     assert as_points(x).tolist() == [[1.0, 2.0]] and as_points(x).dtype == np.float64
     assert as_points(x, dtype=None).dtype == np.float32
     assert as_points([[1, 2, 3]], coordinates=None, dtype=None).dtype == np.float64
+
+
+def test_a_last_step_to_a_point_that_is_not_finite_is_a_divergence() -> None:
+    """Every value was finite, the last step overflowed the point: the run did not end well."""
+    from gdtutor import gradient_descent, parabola
+
+    run = gradient_descent(parabola, [8.0, 8.0], lr=1e37, steps=1)
+    assert run.values.tolist() == [1280.0] and np.isinf(run.end_point).all()
+    assert run.diverged
+    assert run.message == "diverged: the last step took the point to [-inf, -inf]"
+    assert _loop(_halve, torch.ones(2), 1).message == "ran its 1 step"
