@@ -28,18 +28,21 @@ def check_objective(objective: Any, *, name: str = "objective") -> Any:
 def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
     """Return a fresh leaf tensor that requires grad, copied from ``start``.
 
-    A tensor keeps its dtype and device; a list, tuple or numpy array becomes a tensor of
-    its own floating dtype (float64 stays float64), and Python numbers become float32, the
-    torch default.
+    A tensor keeps its dtype and device, a numpy array its floating dtype (float64 stays
+    float64; an array of integers is refused, as a tensor of them is), and Python numbers
+    become float32, the torch default.
     """
     if isinstance(start, torch.Tensor):
+        _check_holds_numbers(start, name)
         tensor = start.detach()
     elif isinstance(start, np.ndarray):
-        if not np.issubdtype(start.dtype, np.floating):
+        if start.dtype.name not in ("float32", "float64"):  # an array keeps its dtype
             raise TypeError(
-                f"{name} must have a floating dtype (float32 or float64), got numpy {start.dtype}"
+                f"{name} must have a floating dtype (float32 or float64), got numpy "
+                f"{start.dtype.name}"
             )
-        tensor = torch.from_numpy(np.array(start))
+        # A copy in the machine's byte order, which torch needs.
+        tensor = torch.from_numpy(start.astype(start.dtype.newbyteorder("=")))
     elif isinstance(start, (list, tuple)):
         if any(_is_sequence(c) for c in start):  # [[8.0, 8.0]]: a point, but not of shape (2,)
             try:
@@ -49,7 +52,13 @@ def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
             raise ValueError(f"{name} must be one point of shape (2,), got {shape}")
         if not all(isinstance(c, numbers.Real) and not isinstance(c, bool) for c in start):
             raise TypeError(f"{name} must hold real numbers, got {start!r}")
-        tensor = torch.tensor([float(c) for c in start], dtype=torch.get_default_dtype())
+        try:
+            coordinates = [float(c) for c in start]
+        except OverflowError:  # an integer beyond any float: 10**400
+            raise ValueError(
+                f"{name} must be finite, got an integer beyond float's range"
+            ) from None
+        tensor = torch.tensor(coordinates, dtype=torch.get_default_dtype())
     else:
         raise TypeError(
             f"{name} must be a torch tensor, numpy array or sequence of two numbers, "
@@ -67,6 +76,17 @@ def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
     return tensor.clone().requires_grad_(True)
 
 
+def _check_holds_numbers(tensor: torch.Tensor, name: str) -> None:
+    """Refuse a tensor with no numbers to read (on the meta device) or not dense."""
+    if tensor.device.type == "meta":
+        raise ValueError(
+            f"{name} is on the 'meta' device, which holds shapes but no numbers: make it on "
+            "the CPU (or a GPU)"
+        )
+    if tensor.layout != torch.strided:
+        raise ValueError(f"{name} must be a dense tensor, got layout {tensor.layout}")
+
+
 def _is_sequence(value: Any) -> bool:
     if isinstance(value, (np.ndarray, torch.Tensor)):
         return value.ndim > 0
@@ -74,9 +94,10 @@ def _is_sequence(value: Any) -> bool:
 
 
 def check_variable(x: Any, *, name: str = "x") -> torch.Tensor:
-    """Check that ``x`` is a floating leaf tensor of shape (2,) that requires grad."""
+    """Check that ``x`` is a finite floating leaf tensor of shape (2,) that requires grad."""
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{name} must be a torch tensor, got {type(x).__name__}")
+    _check_holds_numbers(x, name)
     if x.dtype not in _FLOAT_DTYPES:
         raise TypeError(f"{name} must have dtype float32 or float64, got {x.dtype}")
     if not x.requires_grad:
@@ -91,6 +112,10 @@ def check_variable(x: Any, *, name: str = "x") -> torch.Tensor:
         )
     if tuple(x.shape) != (2,):
         raise ValueError(f"{name} must be one point of shape (2,), got shape {tuple(x.shape)}")
+    if not bool(torch.isfinite(x).all()):
+        raise ValueError(
+            f"{name} must be finite, got {x.tolist()} (a run that diverged leaves its point so)"
+        )
     return x
 
 
@@ -98,7 +123,12 @@ def check_lr(lr: Any, *, name: str = "lr") -> float:
     """Return ``lr`` as a float after checking that it is a positive, finite number."""
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(f"{name} must be a positive finite number, got {type(lr).__name__}")
-    value = float(lr)
+    try:
+        value = float(lr)
+    except OverflowError:  # an integer beyond any float: 10**400
+        raise ValueError(
+            f"{name} must be a positive finite number, got an integer beyond float's range"
+        ) from None
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {value!r}")
     return value

@@ -44,6 +44,11 @@ def _value(objective: Objective, x: torch.Tensor) -> torch.Tensor:
             f"objective must return a 0-d torch tensor for one point, got {got}: compute it "
             "with torch operations, so that autograd can differentiate it"
         )
+    if not value.is_floating_point():
+        raise ValueError(
+            f"objective must return a real floating-point tensor (float32 or float64, as its "
+            f"point), got dtype {str(value.dtype).removeprefix('torch.')}"
+        )
     if value.ndim != 0:
         raise ValueError(
             f"objective must return a 0-d torch tensor for one point, got a tensor of shape "
@@ -102,9 +107,10 @@ def gradient_step(objective: Objective, x: torch.Tensor, lr: float) -> torch.Ten
     TypeError
         If ``x`` is not a floating tensor or ``lr`` is not a number.
     ValueError
-        If ``x`` has the wrong shape, does not require grad, is not a leaf or already holds
-        a gradient (torch would add this step's to it); if ``lr`` is not positive and
-        finite; or if the objective does not return a 0-d tensor computed from ``x``.
+        If ``x`` has the wrong shape, is not finite, does not require grad, is not a leaf or
+        already holds a gradient (torch would add this step's to it); if ``lr`` is not
+        positive and finite; or if the objective does not return a real floating 0-d tensor
+        computed from ``x``.
 
     Examples
     --------
@@ -155,9 +161,10 @@ def gradient_descent(objective: Objective, start: Any, *, lr: float, steps: int)
     Raises
     ------
     TypeError, ValueError
-        For an objective that is not callable or does not return one value computed from its
-        point, a start point of the wrong type, dtype, shape or with non-finite entries, a
-        learning rate that is not positive and finite, or a negative number of steps.
+        For an objective that is not callable or does not return one real floating value
+        computed from its point, a start point of the wrong type, dtype, shape or with
+        non-finite entries, a learning rate that is not positive and finite, or a negative
+        number of steps.
 
     Examples
     --------

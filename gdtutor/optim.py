@@ -138,9 +138,9 @@ def optimize(
     Raises
     ------
     TypeError, ValueError
-        For an objective that is not callable or does not return one value computed from its
-        point, a bad start point, learning rate, step count or optimizer; the optimizer's own
-        checks of its keyword arguments raise as usual.
+        For an objective that is not callable or does not return one real floating value
+        computed from its point, a bad start point, learning rate, step count or optimizer;
+        the optimizer's own checks of its keyword arguments raise as usual.
 
     Examples
     --------

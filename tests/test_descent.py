@@ -206,6 +206,10 @@ BAD_STARTS = [
     ((8.0, math.inf), ValueError, r"start must be finite, got \[8\.0, inf\]"),
     (np.array([-np.inf, 0.0]), ValueError, r"start must be finite, got \[-inf, 0\.0\]"),
     (torch.tensor([0.0, math.nan]), ValueError, r"start must be finite, got \[0\.0, nan\]"),
+    ([10**400, 1], ValueError, r"start must be finite, got an integer beyond float's range"),
+    (np.array([8.0, 8.0], dtype=np.longdouble), TypeError, r"floating dtype .* numpy float128"),
+    (torch.zeros(2, device="meta"), ValueError, r"start is on the 'meta' device, which holds"),
+    (torch.ones(2).to_sparse(), ValueError, r"start must be a dense tensor, got layout torch\.sp"),
 ]
 BAD_LRS = [
     (0, ValueError, r"lr must be a positive finite number, got 0\.0"),
@@ -215,6 +219,7 @@ BAD_LRS = [
     ("0.1", TypeError, r"lr must be a positive finite number, got str"),
     (True, TypeError, r"lr must be a positive finite number, got bool"),
     (None, TypeError, r"lr must be a positive finite number, got NoneType"),
+    (10**400, ValueError, r"lr must be a positive finite number, got an integer beyond float"),
 ]
 BAD_STEPS = [
     (-1, ValueError, r"steps must be a non-negative integer, got -1"),
@@ -395,3 +400,34 @@ def test_a_step_with_a_zeroed_gradient_from_an_objective_of_another_tensor() -> 
     with pytest.raises(ValueError, match=r"does not depend on the point it is given"):
         gradient_step(lambda v: 10 * (_GLOBAL_X**2).sum(), x, 0.001)
     assert x.tolist() == before
+
+
+def test_a_start_in_the_other_byte_order_is_read(run_with) -> None:
+    run = run_with(parabola, np.array([8.0, 8.0], dtype=">f8"), 0.001, 2)
+    assert run.points.dtype == np.float64 and run.points.tolist() == [[8.0, 8.0], [7.84, 7.84]]
+
+
+@pytest.mark.parametrize(
+    ("objective", "dtype"),
+    [
+        (lambda v: (v**2).sum().long(), "int64"),
+        (lambda v: (v.to(torch.complex64) ** 2).sum(), "complex64"),
+    ],
+    ids=["int", "complex"],
+)
+def test_objective_must_return_a_real_floating_value(run_with, objective, dtype) -> None:
+    match = rf"objective must return a real floating-point tensor .*, got dtype {dtype}"
+    assert_loop_and_step_refuse(run_with, objective, match, steps=1)
+
+
+@pytest.mark.parametrize(
+    ("x", "match"),
+    [
+        (torch.tensor([math.nan, 1.0], requires_grad=True), r"x must be finite, got \[nan, 1\.0\]"),
+        (torch.zeros(2, device="meta", requires_grad=True), r"x is on the 'meta' device"),
+    ],
+    ids=["nan", "meta"],
+)
+def test_gradient_step_refuses_a_point_with_no_finite_numbers(x, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        gradient_step(parabola, x, 0.001)
