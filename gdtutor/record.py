@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
@@ -112,6 +112,34 @@ class Trajectory:
     options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     diverged: bool = False
     message: str = ""
+
+    def __post_init__(self) -> None:
+        # Read-only whichever way the record was made: a writeable array is copied, so that
+        # the caller's own array stays as it was; the options are a read-only view.
+        for name in ("points", "values", "end_point"):
+            array = np.asarray(getattr(self, name))
+            if array.flags.writeable:
+                array = frozen(array.copy())
+            object.__setattr__(self, name, array)
+        if not isinstance(self.options, MappingProxyType):
+            object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
+        n = len(self.values)
+        if self.values.shape != (n,) or self.points.shape[:1] != (n,):
+            raise ValueError(
+                "a Trajectory pairs each point with its value: points of shape (n, d) and "
+                f"values of shape (n,), got {self.points.shape} and {self.values.shape}"
+            )
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # The options' read-only view cannot be pickled (nor deep-copied): a dict goes in its
+        # place, and __post_init__ makes the view again.
+        return (
+            type(self),
+            tuple(
+                dict(self.options) if f.name == "options" else getattr(self, f.name)
+                for f in fields(self)
+            ),
+        )
 
     def __len__(self) -> int:
         return len(self.values)

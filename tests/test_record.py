@@ -167,3 +167,32 @@ def test_a_last_step_to_a_point_that_is_not_finite_is_a_divergence() -> None:
     assert run.diverged
     assert run.message == "diverged: the last step took the point to [-inf, -inf]"
     assert _loop(_halve, torch.ones(2), 1).message == "ran its 1 step"
+
+
+def test_a_record_survives_pickling_and_deep_copying_as_it_was() -> None:
+    import copy
+    import pickle
+
+    from gdtutor import optimize, parabola
+
+    run = optimize(parabola, [8.0, 8.0], "SGD", lr=0.01, steps=3, momentum=0.5)
+    for twin in (pickle.loads(pickle.dumps(run)), copy.deepcopy(run)):
+        assert dict(twin.options) == {"momentum": 0.5}
+        with pytest.raises(TypeError):
+            twin.options["momentum"] = 0.9  # type: ignore[index]
+        for name in ("points", "values", "end_point"):
+            assert np.array_equal(getattr(twin, name), getattr(run, name))
+            assert not getattr(twin, name).flags.writeable
+        assert (twin.method, twin.lr, twin.steps, twin.message) == (
+            run.method, run.lr, run.steps, run.message
+        )  # fmt: skip
+
+
+def test_a_record_made_directly_is_read_only_and_pairs_points_with_values() -> None:
+    points, values = np.zeros((2, 2)), np.ones(2)
+    run = Trajectory(points, values, np.zeros(2), "m", "f", 0.1, 2, options={"a": 1})
+    assert not run.points.flags.writeable and points.flags.writeable  # the caller's kept
+    with pytest.raises(TypeError):
+        run.options["a"] = 2  # type: ignore[index]
+    with pytest.raises(ValueError, match=r"points of shape \(n, d\) and values of shape \(n,\)"):
+        Trajectory(np.zeros((3, 2)), values, np.zeros(2), "m", "f", 0.1, 3)
