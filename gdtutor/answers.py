@@ -515,6 +515,9 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     ------
     gdtutor.safeload.LoadError
         If ``path`` exists but cannot be read as an answer file; it is left unchanged.
+    TypeError, ValueError
+        If ``keys`` is not a list of key names (one string is not), or names a key the file
+        keeps for itself.
 
     Examples
     --------
@@ -534,7 +537,15 @@ def start_exercise(keys: Iterable[str], path: str | os.PathLike[str] = ".answer.
     {'xy_grad': [1.0, 1.0], 'X_grad': [[20.0]]}
     """
     path = Path(path)
+    if isinstance(keys, str) or not isinstance(keys, Iterable):
+        kind = f"one str, {keys!r}" if isinstance(keys, str) else type(keys).__name__
+        raise TypeError(f"keys must be a list of answer keys, such as ['X_grad'], got {kind}")
     keys = list(keys)
+    if not all(isinstance(key, str) for key in keys):
+        raise TypeError(f"keys must be answer keys (strings), got {keys!r}")
+    reserved = sorted({UNFINISHED, SCRIPT_TIMES} & set(keys))
+    if reserved:
+        raise ValueError(f"keys holds {reserved}, which the answer file keeps for itself")
     answers = _saved_answers(path)
     unfinished = list(dict.fromkeys([*(unfinished_keys(answers) or []), *keys]))
     kept = {key: value for key, value in answers.items() if key not in keys}
@@ -579,10 +590,10 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         complex number, ...), in arrays, lists or dicts; the message says where, and the
         file is left unchanged.
     ValueError
-        If ``answer`` has the key :data:`~gdtutor.answers.SCRIPT_TIMES`, which the file keeps
-        for itself, or the file would be larger than the checker reads
-        (:data:`~gdtutor.safeload.MAX_BYTES`) or one it refuses as a whole (nested too
-        deeply); the file is left unchanged.
+        If ``answer`` has the key :data:`~gdtutor.answers.SCRIPT_TIMES` or
+        :data:`~gdtutor.answers.UNFINISHED`, which the file keeps for itself, or the file
+        would be larger than the checker reads (:data:`~gdtutor.safeload.MAX_BYTES`) or one
+        it refuses as a whole (nested too deeply); the file is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
 
@@ -596,12 +607,19 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         earlier run saved.
     """
     path = Path(path)
-    answer = _plain(answer, "answer")
-    if SCRIPT_TIMES in answer:
-        raise ValueError(
-            f"answer has the key {SCRIPT_TIMES!r}, which the answer file keeps for itself "
-            "(the times of the exercise scripts); name that answer otherwise"
+    if not isinstance(answer, Mapping):
+        raise TypeError(
+            "answer must be a dict of answer keys and their values, such as "
+            f"{{'X_grad': X.grad.numpy()}}, got {type(answer).__name__}"
         )
+    answer = _plain(answer, "answer")
+    for key, what in ((SCRIPT_TIMES, "the times of the exercise scripts"),
+                      (UNFINISHED, "the keys an exercise started and did not save")):  # fmt: skip
+        if key in answer:
+            raise ValueError(
+                f"answer has the key {key!r}, which the answer file keeps for itself ({what}); "
+                "name that answer otherwise"
+            )
     saved = _saved_answers(path)
     answers = {**saved, **answer}
     unfinished = [key for key in unfinished_keys(answers) or [] if key not in answer]

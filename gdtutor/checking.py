@@ -57,6 +57,7 @@ import functools
 import io
 import os
 import re
+import sys
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -298,6 +299,9 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
     names it in the reason)."""
     if isinstance(value, BadValue):  # the loader's verdict on a value it could not read
         return value.verdict, value.reason
+    torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
+    if torch is not None and isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
     try:
         array = np.asarray(value)
     except ValueError:
@@ -642,6 +646,10 @@ def check_answers(learner: Mapping[str, Any]) -> CheckResult:
     >>> print(result["fn_history_4"].hint)
     run plot_05_torch_optim_exercise.py (lesson 5; or its .ipynb) to the end to save it
     """
+    if not isinstance(learner, Mapping):
+        raise TypeError(
+            f"learner must be a dict of answer keys and their values, got {type(learner).__name__}"
+        )
     reference = _references()
     unfinished = unfinished_keys(learner)
     known = set(reference) if unfinished is None else {*reference, UNFINISHED}

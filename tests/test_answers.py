@@ -30,6 +30,7 @@ from gdtutor.answers import (
     notebook_skewed,
     reference_answers,
     save_answers,
+    start_exercise,
     write_answers,
 )
 from gdtutor.checking import check_answers
@@ -570,3 +571,64 @@ def test_saving_through_a_symbolic_link_writes_the_file_it_leads_to(tmp_path) ->
     (tmp_path / "bad.json").symlink_to(tmp_path / "no-folder" / "x.json")
     with pytest.raises(OSError, match=r"x.json \(through the link .*bad.json\): its folder"):
         save_answers({"xy_grad": [1.0, 1.0]}, tmp_path / "bad.json")
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda p: save_answers(None, p),
+            TypeError,
+            r"^answer must be a dict of answer keys .* NoneType",
+        ),
+        (lambda p: save_answers([1.0, 2.0], p), TypeError, r"^answer must be a dict .* got list$"),
+        (
+            lambda p: save_answers({"unfinished": 5}, p),
+            ValueError,
+            r"^answer has the key 'unfinished', which",
+        ),
+        (
+            lambda p: save_answers({"script_times": {}}, p),
+            ValueError,
+            r"^answer has the key 'script_times'",
+        ),
+        (
+            lambda p: start_exercise("X_grad", p),
+            TypeError,
+            r"^keys must be a list .* got one str, 'X_grad'$",
+        ),
+        (
+            lambda p: start_exercise(5, p),
+            TypeError,
+            r"^keys must be a list of answer keys, .* got int$",
+        ),
+        (
+            lambda p: start_exercise([1, None], p),
+            TypeError,
+            r"^keys must be answer keys \(strings\), got \[1, None\]$",
+        ),
+        (
+            lambda p: start_exercise(["unfinished"], p),
+            ValueError,
+            r"^keys holds \['unfinished'\], which the",
+        ),
+    ],
+    ids=["None", "list", "unfinished", "script_times", "one-str", "int", "not-str", "reserved"],
+)
+def test_the_answer_file_functions_refuse_bad_arguments_and_keep_the_file(
+    tmp_path, call, error, match
+) -> None:
+    path = tmp_path / ".answer.json"
+    save_answers({"xy_grad": [1.0, 2.0]}, path)
+    before = path.read_bytes()
+    with pytest.raises(error, match=match):
+        call(path)
+    assert path.read_bytes() == before
+
+
+def test_check_answers_refuses_what_is_not_answers_and_reads_a_tensor_that_requires_grad() -> None:
+    with pytest.raises(TypeError, match=r"^learner must be a dict of answer keys .* got NoneType$"):
+        check_answers(None)  # type: ignore[arg-type]
+    answers = dict(reference_answers())
+    answers["X_grad"] = torch.tensor(np.asarray(answers["X_grad"]), requires_grad=True)
+    assert check_answers(answers)["X_grad"].verdict == "pass"
