@@ -10,6 +10,8 @@ torch input.
 from __future__ import annotations
 
 import functools
+import math
+import numbers
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -188,8 +190,8 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
     TypeError
         If ``objective`` is not callable, or ``at`` is not a point of real numbers.
     ValueError
-        If ``at`` is not one finite point of shape ``(2,)``, or the objective does not
-        return a single value computed from its point.
+        If ``at`` is not one finite point of shape ``(2,)``, the objective does not return a
+        single value computed from its point, or its value or Hessian there is not finite.
 
     Examples
     --------
@@ -209,10 +211,27 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
     # The checks, and messages, of a run's start; the point itself is taken in float64.
     if isinstance(at, np.ndarray) and at.dtype.kind in "iu":
         at = at.astype(np.float64)  # an integer point is a point (a start must be floating)
+    if isinstance(at, (list, tuple)) and all(
+        isinstance(c, numbers.Real) and not isinstance(c, bool) for c in at
+    ):
+        try:  # in float64 from the start: 1e39 is finite, though not in float32
+            at = np.array([float(c) for c in at])
+        except OverflowError:
+            pass  # as_start_point names it
     as_start_point(at, name="at")
     if isinstance(at, torch.Tensor):
         point = at.detach().cpu().double()
     else:
         point = torch.from_numpy(np.asarray(at, dtype=np.float64))
+    name = getattr(objective, "__name__", "")
+    name = name if name.isidentifier() else "objective"  # not "<lambda>"
+    value = _value(objective, point.clone().requires_grad_(True)).item()
+    if not math.isfinite(value):
+        raise ValueError(f"{name} is not finite at {point.tolist()}: its value is {value}")
     matrix = torch.autograd.functional.hessian(functools.partial(_value, objective), point)
+    if not bool(torch.isfinite(matrix).all()):
+        raise ValueError(
+            f"the Hessian of {name} at {point.tolist()} is not finite: {matrix.tolist()} (the "
+            "point is too far out for float64)"
+        )
     return matrix.numpy()

@@ -3,6 +3,8 @@ arrays, torch tensors, single points and whole grids."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -267,3 +269,14 @@ def test_skewed_matrix_is_read_only() -> None:
     np.testing.assert_array_equal(SKEWED_G, [[1.0, -4.0], [1.0, 4.0]])
     with pytest.raises(ValueError, match="read-only"):
         SKEWED_G[0, 0] = 2.0
+
+
+def test_hessian_takes_a_list_in_float64_and_refuses_what_is_not_finite() -> None:
+    # 1e39 is beyond float32 but a point in float64, where the Hessian is computed.
+    assert hessian(rosenbrock, [1e39, 0.0])[1, 1] == 200.0
+    with pytest.raises(ValueError, match=r"^rosenbrock is not finite at \[1e\+200, 0\.0\]: its"):
+        hessian(rosenbrock, np.array([1e200, 0.0]))
+    with pytest.raises(ValueError, match=r"^objective is not finite at \[0\.0, 0\.0\]: its value"):
+        hessian(lambda v: (v * math.nan).sum(), [0.0, 0.0])
+    with pytest.raises(ValueError, match=r"^the Hessian of objective at .* is not finite"):
+        hessian(lambda v: (v**2).sum().sqrt(), [0.0, 0.0])  # the cone's tip: 0/0
