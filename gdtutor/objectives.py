@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import math
 import numbers
+import sys
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -41,14 +42,16 @@ _XX, _XY, _YY = (
 
 
 class Objective(Protocol):
-    """A function of points whose last axis has length two."""
-
-    __name__: str
+    """A function of points whose last axis has length two (a record names it by its
+    ``__name__`` where it has one: a ``functools.partial`` has none, and is an objective too)."""
 
     def __call__(self, v: Any, /) -> Any: ...
 
 
-def _check_last_axis(v: Any) -> None:
+def _points(v: ArrayT) -> ArrayT:
+    """``v``, checked: an array or tensor of real numbers with two coordinates on its last
+    axis; integers become floats (float64 for numpy, torch's default dtype for torch), so that
+    a value cannot wrap around as a small integer type does."""
     shape = getattr(v, "shape", None)
     if shape is None:
         raise TypeError(
@@ -59,6 +62,19 @@ def _check_last_axis(v: Any) -> None:
             f"v must have shape (2,) or (..., 2) with the coordinates on the last axis, "
             f"got shape {tuple(shape)}"
         )
+    if isinstance(v, np.ndarray):
+        if v.dtype.kind in "iu":
+            return v.astype(np.float64)  # type: ignore[return-value]
+        if v.dtype.kind != "f":
+            raise TypeError(f"v must hold real numbers, got numpy {v.dtype}")
+        return v
+    dtype = getattr(v, "dtype", None)
+    torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
+    if torch is not None and isinstance(v, torch.Tensor) and not v.is_floating_point():
+        if v.is_complex() or v.dtype == torch.bool:
+            raise TypeError(f"v must hold real numbers, got {dtype}")
+        return v.to(torch.get_default_dtype())
+    return v
 
 
 def parabola(v: ArrayT) -> ArrayT:
@@ -75,10 +91,13 @@ def parabola(v: ArrayT) -> ArrayT:
     Returns
     -------
     numpy.ndarray or torch.Tensor
-        The values, of shape ``v.shape[:-1]``, of the same kind as ``v``.
+        The values, of shape ``v.shape[:-1]``, of the same kind as ``v`` (a numpy float for
+        one numpy point), in floating point: integer points are taken as floats.
 
     Raises
     ------
+    TypeError
+        If ``v`` is not a numpy array or torch tensor of real numbers.
     ValueError
         If the last axis of ``v`` does not have length two.
 
@@ -90,7 +109,7 @@ def parabola(v: ArrayT) -> ArrayT:
     >>> parabola(np.zeros((3, 5, 2))).shape
     (3, 5)
     """
-    _check_last_axis(v)
+    v = _points(v)
     x, y = v[..., 0], v[..., 1]  # type: ignore[index]
     return 10 * (x**2 + y**2)
 
@@ -111,10 +130,13 @@ def skewed(v: ArrayT) -> ArrayT:
     Returns
     -------
     numpy.ndarray or torch.Tensor
-        The values, of shape ``v.shape[:-1]``, of the same kind as ``v``.
+        The values, of shape ``v.shape[:-1]``, of the same kind as ``v`` (a numpy float for
+        one numpy point), in floating point: integer points are taken as floats.
 
     Raises
     ------
+    TypeError
+        If ``v`` is not a numpy array or torch tensor of real numbers.
     ValueError
         If the last axis of ``v`` does not have length two.
 
@@ -126,7 +148,7 @@ def skewed(v: ArrayT) -> ArrayT:
     >>> print(f"{skewed(np.array([1.0, 0.0])):.1f}")
     10.0
     """
-    _check_last_axis(v)
+    v = _points(v)
     x, y = v[..., 0], v[..., 1]  # type: ignore[index]
     return 10 * (_XX * x * x + _XY * x * y + _YY * y * y)
 
@@ -146,10 +168,13 @@ def rosenbrock(v: ArrayT) -> ArrayT:
     Returns
     -------
     numpy.ndarray or torch.Tensor
-        The values, of shape ``v.shape[:-1]``, of the same kind as ``v``.
+        The values, of shape ``v.shape[:-1]``, of the same kind as ``v`` (a numpy float for
+        one numpy point), in floating point: integer points are taken as floats.
 
     Raises
     ------
+    TypeError
+        If ``v`` is not a numpy array or torch tensor of real numbers.
     ValueError
         If the last axis of ``v`` does not have length two.
 
@@ -161,7 +186,7 @@ def rosenbrock(v: ArrayT) -> ArrayT:
     >>> print(f"{rosenbrock(np.array([-1.0, 1.0])):.1f}")
     4.0
     """
-    _check_last_axis(v)
+    v = _points(v)
     x, y = v[..., 0], v[..., 1]  # type: ignore[index]
     return (1 - x) ** 2 + 100 * (y - x**2) ** 2
 

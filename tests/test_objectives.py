@@ -195,8 +195,25 @@ def test_kind_dtype_and_gradient_are_kept(objective, dtype) -> None:
         (np.zeros((2, 3)), ValueError, r"coordinates on the last axis, got shape \(2, 3\)"),
         (np.float64(1.0), ValueError, r"got shape \(\)"),
         (torch.zeros(3), ValueError, r"got shape \(3,\)"),
+        (np.array([True, False]), TypeError, r"v must hold real numbers, got numpy bool"),
+        (np.array([1j, 1.0]), TypeError, r"v must hold real numbers, got numpy complex128"),
+        (np.array(["a", "b"]), TypeError, r"v must hold real numbers, got numpy <U1"),
+        (torch.tensor([True, True]), TypeError, r"v must hold real numbers, got torch\.bool"),
+        (torch.tensor([1j, 1.0]), TypeError, r"v must hold real numbers, got torch\.complex64"),
     ],
-    ids=["list", "float", "shape-3", "shape-2x3", "0-d", "tensor-shape-3"],
+    ids=[
+        "list",
+        "float",
+        "shape-3",
+        "shape-2x3",
+        "0-d",
+        "tensor-shape-3",
+        "bool",
+        "complex",
+        "text",
+        "tensor-bool",
+        "tensor-complex",
+    ],
 )
 def test_bad_points(objective, v, error, match) -> None:
     with pytest.raises(error, match=match):
@@ -280,3 +297,20 @@ def test_hessian_takes_a_list_in_float64_and_refuses_what_is_not_finite() -> Non
         hessian(lambda v: (v * math.nan).sum(), [0.0, 0.0])
     with pytest.raises(ValueError, match=r"^the Hessian of objective at .* is not finite"):
         hessian(lambda v: (v**2).sum().sqrt(), [0.0, 0.0])  # the cone's tip: 0/0
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_integer_points_are_taken_as_floats(objective, kind) -> None:
+    """In int8, 100 squared would wrap around to 16; as floats, the value is right."""
+    floats = np.array([[100.0, 100.0], [3.0, -2.0]])
+    ints = floats.astype(np.int8)
+    want = objective(floats)
+    if kind == "numpy":
+        got = objective(ints)
+        assert got.dtype == np.float64
+    else:
+        got = objective(torch.from_numpy(ints))
+        assert got.dtype == torch.get_default_dtype()
+        got = got.double().numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-6)
