@@ -318,6 +318,8 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
             return numbers
         array = numbers
     if array.dtype.kind not in "iuf":
+        if array.dtype.kind == "c":
+            return "not numeric", "holds complex numbers, expected real numbers"
         kinds = {"U": "text", "S": "text", "b": "true/false values"}
         return (
             "not numeric",
@@ -373,7 +375,8 @@ def _kind_of(item: Any) -> str:
         return "an object"
     if isinstance(item, BadValue):
         return f"a value not read ({item.reason})"
-    return f"a {type(item).__name__}"
+    name = type(item).__name__
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
 
 
 _FLOAT64_MAX = float(np.finfo(np.float64).max)

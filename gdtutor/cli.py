@@ -92,6 +92,8 @@ class _Found(NamedTuple):
     #: Each file named again (``gdtutor check class class/a.json``) with the name it is
     #: checked under, once.
     repeats: list[tuple[Path, Path]]
+    #: The folders named that hold no ``*.json`` file (nor link, nor unreadable folder).
+    empty: list[Path]
 
 
 def _is(test: Callable[[], bool]) -> bool:
@@ -109,6 +111,7 @@ def _files(paths: Sequence[str]) -> _Found:
     links: set[Path] = set()
     unreadable: dict[Path, str] = {}
     others: list[Path] = []
+    empty: list[Path] = []
 
     def cannot_read(error: OSError) -> None:
         folder = Path(error.filename)
@@ -139,9 +142,11 @@ def _files(paths: Sequence[str]) -> _Found:
             links.update(found_links)
             found += found_links
         found += [folder for folder in unreadable if folder not in found and folder not in files]
+        if not found:
+            empty.append(path)
         files += sorted(found)
     files, repeats = _named_once(files, links)
-    return _Found(files, links, unreadable, sorted(others), repeats)
+    return _Found(files, links, unreadable, sorted(others), repeats, empty)
 
 
 def _named_once(
@@ -304,8 +309,9 @@ def _check_many(
     others: Sequence[Path] = (),
     repeats: Sequence[tuple[Path, Path]] = (),
     unreadable: Mapping[Path, str] = MappingProxy({}),
+    empty: Sequence[Path] = (),
 ) -> int:
-    from gdtutor.checking import _count_line, format_summary
+    from gdtutor.checking import _count_line, _shown, format_summary
 
     files = [path for path in paths if path not in links and path not in unreadable]
     workers = min(os.cpu_count() or 1, 8)
@@ -337,6 +343,8 @@ def _check_many(
         print(_others_note(others), file=notes, flush=True)
     if repeats:
         print(_repeats_note(repeats, links), file=notes, flush=True)
+    for folder in empty:
+        print(f"note: the folder {_shown(str(folder))} holds no *.json file", file=notes)
     statuses = {row[1] for row in rows}
     # A file skipped (a link) was not checked: not every file passed.
     return 2 if statuses & {"error", "skipped"} else 1 if "fail" in statuses else 0
@@ -519,7 +527,7 @@ def _run(args: argparse.Namespace) -> int:
         if "" in given:  # Path("") is the current folder: an unset variable, most likely
             print("error: cannot check '': an empty path (an unset variable?)", file=sys.stderr)
             return 2
-        paths, links, unreadable, others, repeats = _files(given)
+        paths, links, unreadable, others, repeats, empty = _files(given)
         if not paths:
             where = ", ".join(
                 f"the folder {_named(name)}" if _is(Path(name).is_dir) else _named(name)
@@ -530,5 +538,5 @@ def _run(args: argparse.Namespace) -> int:
         single = len(given) == 1 and not _is(Path(given[0]).is_dir) and not args.csv
         if single:
             return _check_one(paths[0])
-        return _check_many(paths, args.csv, links, others, repeats, unreadable)
+        return _check_many(paths, args.csv, links, others, repeats, unreadable, empty)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects others

@@ -18,18 +18,19 @@ one file is read, and the file is never written.
 
 A problem with the file as a whole raises :class:`~gdtutor.safeload.LoadError` with a
 one-line reason: a file over :data:`~gdtutor.safeload.MAX_BYTES` or not a regular file, an
-empty file, compressed or binary bytes, text that is not UTF-8 (UTF-16 is named) or not JSON
-(a file cut short is named), JSON nested more than 64 levels deep, a top level that is not
-an object (or is a json_tricks object), and duplicate keys. A problem inside one key's value
-is that key's: an array that is malformed (data that are not numbers, that do not fill its
-declared shape or do not fit its dtype, data or a shape with more dimensions than numpy's 64
-or sizes no file could hold, a dtype that is not a number's, a compressed or invalid buffer)
-and any object with a ``__name__``-style key other than the array form (class instances,
-enums, sets, dates, paths, ...), which is refused and never built. By default it raises
-:class:`~gdtutor.safeload.LoadError` too, naming the key and where in it; with
-``per_key=True``, as the checker reads a file, the key's value is a ``BadValue`` instead,
-holding the verdict for the key (``"not numeric"``, ``"wrong shape"``, or ``"fail"`` for an
-integer that does not fit its dtype) and the reason, and the other keys are read as usual.
+empty file, compressed or binary bytes, text that is not UTF-8 (UTF-16 and UTF-32 are named)
+or not JSON (a file cut short is named), JSON nested more than 64 levels deep, a top level
+that is not an object (or is a json_tricks object), and duplicate keys. A problem inside one
+key's value is that key's: an array that is malformed (data that are not numbers, that do
+not fill its declared shape or do not fit its dtype, data or a shape with more dimensions
+than numpy's 64 or sizes no file could hold, a dtype that is not a number's, a compressed or
+invalid buffer) and any object with a ``__name__``-style key other than the array form
+(class instances, enums, sets, dates, paths, ...), which is refused and never built. By
+default it raises :class:`~gdtutor.safeload.LoadError` too, naming the key and where in it;
+with ``per_key=True``, as the checker reads a file, the key's value is a ``BadValue``
+instead, holding the verdict for the key (``"not numeric"``, ``"wrong shape"``, or
+``"fail"`` for an integer that does not fit its dtype) and the reason, and the other keys
+are read as usual.
 
 A file laid out as json_tricks writes the course's answers is parsed by orjson, in C, and
 each history of hundreds of small arrays is checked and converted as one: a class of files
@@ -335,8 +336,12 @@ def _array(obj: dict[str, Any]) -> np.ndarray:
 def _reshaped(array: np.ndarray, shape: list[int]) -> np.ndarray:
     try:
         return array.reshape(shape)
-    except (ValueError, OverflowError) as error:  # a size too large for numpy
-        raise _Bad(f"numpy array with shape {_short(shape)}: {error}", "wrong shape") from None
+    except (ValueError, OverflowError):  # a size too large for numpy, even of no values
+        raise _Bad(
+            f"numpy array with shape {_short(shape)}: sizes larger together than numpy can "
+            "hold in one array",
+            "wrong shape",
+        ) from None
 
 
 def _from_b64(data: str, dtype: np.dtype, endian: Any) -> np.ndarray:
@@ -646,8 +651,9 @@ def loads_answers(data: bytes, *, per_key: bool = False) -> dict[str, Any]:
             raise LoadError(
                 "the file is empty" if not _unmarked(data) else "the file holds only white space"
             )
-        if _utf16(data):
-            raise LoadError("UTF-16 text: an answer file is UTF-8 text (save it as UTF-8)")
+        wide = _wide_text(data)
+        if wide:
+            raise LoadError(f"{wide} text: an answer file is UTF-8 text (save it as UTF-8)")
         nul = data.find(b"\0")
         if nul >= 0:
             raise LoadError(f"binary data (a NUL byte at offset {nul}), not JSON text")
@@ -685,18 +691,23 @@ def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
     return bool(_CUT_NUMBER.fullmatch(rest)) or any(word.startswith(rest) for word in _LITERALS)
 
 
-def _utf16(data: bytes) -> bool:
-    """Whether ``data`` starts as UTF-16 text does: a byte-order mark, or ASCII characters
-    each with a NUL byte before or after it."""
+def _wide_text(data: bytes) -> str | None:
+    """``"UTF-32"`` or ``"UTF-16"`` if ``data`` starts as text in that encoding does (a
+    byte-order mark, or ASCII characters each with three or one NUL bytes beside it)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    head = data[: min(len(data), 64) // 2 * 2]
-    if len(head) < 4:
-        return False
-    even, odd = head[0::2], head[1::2]
-    return (not any(even) and all(0 < b < 128 for b in odd)) or (
-        not any(odd) and all(0 < b < 128 for b in even)
-    )
+        return "UTF-16"
+    for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+        head = data[: min(len(data), 64) // width * width]
+        if len(head) < 2 * width:
+            continue
+        for at in (0, width - 1):  # the character's byte last (big-endian) or first
+            chars = head[at::width]
+            nuls = bytes(b for i, b in enumerate(head) if i % width != at)
+            if not any(nuls) and all(0 < b < 128 for b in chars):
+                return name
+    return None
 
 
 @contextlib.contextmanager

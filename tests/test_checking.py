@@ -535,6 +535,16 @@ def test_a_partly_done_file_still_checks_the_keys_it_has() -> None:
             "not numeric",
             "holds a true/false value (true) at var_history_2[2, 0], expected numbers",
         ),
+        (
+            np.full((500, 2), 8.0 + 0j),
+            "not numeric",
+            "holds complex numbers, expected real numbers",
+        ),
+        (
+            [[object()] * 2] * 500,
+            "not numeric",
+            "holds an object at var_history_2[0, 0], expected numbers",
+        ),
         ([[8.0, 8.0], [7.8]], "wrong shape", "ragged: its entries have different shapes"),
         (np.zeros((500, 1, 2)), "wrong shape", "shape (500, 1, 2) instead of (500, 2)"),
     ],
@@ -718,6 +728,11 @@ _MALFORMED = [
     # product could not be printed): refused at once, without multiplying their sizes.
     (_array_text("[]", [0, 2**80]), "shape [0, 1208925819614629174706176]: more dimensions"),
     (_array_text("[]", [0] * 100), "shape [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ...: more"),
+    # Sizes each within a file's bound whose product numpy cannot hold, though it is 0.
+    (
+        _array_text("[]", [0, 5_000_000, 5_000_000, 5_000_000, 5_000_000]),
+        "5000000]: sizes larger together than numpy can hold in one array",
+    ),
     (
         _array_text('"b64:"', [10**4000] * 20),
         "shape [100000000000000000000000000000000000...: more",

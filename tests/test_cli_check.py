@@ -158,6 +158,10 @@ HOSTILE: dict[str, tuple[bytes | Callable[[Path], bytes], str]] = {
     "UTF-16 with a byte-order mark": ('{"X_grad": [1.0]}'.encode("utf-16"), "UTF-16 text"),
     "UTF-16 without one": ('{"X_grad": [1.0]}'.encode("utf-16-be"), "(save it as UTF-8)"),
     "UTF-16, little-endian": ('{"X_grad": [1.0]}'.encode("utf-16-le"), "UTF-16 text: an"),
+    # UTF-32's little-endian byte-order mark starts as UTF-16's does.
+    "UTF-32 with a byte-order mark": ('{"X_grad": [1.0]}'.encode("utf-32"), "UTF-32 text: an"),
+    "UTF-32 without one": ('{"X_grad": [1.0]}'.encode("utf-32-be"), "UTF-32 text: an"),
+    "UTF-32, little-endian": ('{"X_grad": [1.0]}'.encode("utf-32-le"), "UTF-32 text: an"),
     "JSON with comments": (b'{"a": 1 // note\n}', "not JSON"),
     "top-level list": (b"[1, 2, 3]", "the top level is a list, expected a JSON object"),
     "top-level number": (b"3.5", "the top level is a number"),
@@ -1256,4 +1260,24 @@ def test_a_key_that_only_looks_like_a_lessons_key_is_told_from_it(
                for line in out.splitlines())  # fmt: skip
     assert f"the file has {shown}, an extra key: if it is X_grad, its name is misspelt{why};" in (
         " ".join(out.split())
+    )
+
+
+def test_a_folder_with_no_answer_files_among_several_paths_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Alone, it is an error (nothing to check); among others, a note says it held none."""
+    write_answers(tmp_path / "alice.json")
+    (tmp_path / "late").mkdir()
+    (tmp_path / "late" / "notes.txt").write_text("to do")
+    status, out, _ = run_check(capsys, str(tmp_path / "alice.json"), str(tmp_path / "late"))
+    assert status == 0
+    assert out.splitlines()[-2:] == [
+        "(1 other file in the folders, not *.json, was not checked: "
+        f"{tmp_path / 'late' / 'notes.txt'})",
+        f"note: the folder {tmp_path / 'late'} holds no *.json file",
+    ]
+    status, _, err = run_check(capsys, str(tmp_path / "late"))
+    assert status == 2 and err.startswith(
+        f"error: no *.json answer files in the folder {tmp_path / 'late'};"
     )
