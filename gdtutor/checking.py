@@ -55,6 +55,8 @@ import csv
 import difflib
 import functools
 import io
+import math
+import numbers
 import os
 import re
 import sys
@@ -65,6 +67,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from gdtutor.answers import (
     _RECORDED_AFTER,
@@ -111,7 +114,7 @@ _ORDER: tuple[Verdict, ...] = (
 _HISTORY = re.compile(r"(var|fn)_history_\w+")
 
 
-def abs_errors(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, float]:
+def abs_errors(got: ArrayLike, want: ArrayLike) -> tuple[np.ndarray, float]:
     """Elementwise ``|got - want|`` (equal non-finite entries count as 0), and the scale
     ``max |want|`` over the finite entries of ``want``.
 
@@ -121,9 +124,24 @@ def abs_errors(got: np.ndarray, want: np.ndarray) -> tuple[np.ndarray, float]:
     >>> print(error, scale)
     [0.5 0. ] 1.5
     """
+    got, want = _arrays(got, want)
+    if got.shape != want.shape:
+        raise ValueError(f"got and want must have one shape, got {got.shape} and {want.shape}")
     ref = _Reference(want)
     with np.errstate(invalid="ignore", over="ignore"):
         return ref.errors(got), float(ref.scale)
+
+
+def _arrays(got: Any, want: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``got`` and ``want`` as arrays of real numbers (a TypeError naming the one that is
+    not)."""
+    arrays = []
+    for name, value in (("got", got), ("want", want)):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be real numbers, got an array of {array.dtype}")
+        arrays.append(array)
+    return arrays[0], arrays[1]
 
 
 class _Reference:
@@ -171,7 +189,7 @@ class _Reference:
         return bool((error <= tolerance).all())  # an error of nan fails
 
 
-def is_close(got: np.ndarray, want: np.ndarray, *, atol: float = ATOL, rtol: float = RTOL) -> bool:
+def is_close(got: ArrayLike, want: ArrayLike, *, atol: float = ATOL, rtol: float = RTOL) -> bool:
     """``|got - want| <= atol * scale + rtol * |want|`` everywhere, for equal shapes, where
     ``scale`` is the largest ``|want|`` among its finite entries (0 if there is none).
 
@@ -182,6 +200,10 @@ def is_close(got: np.ndarray, want: np.ndarray, *, atol: float = ATOL, rtol: flo
     >>> is_close(np.array([101.0, 0.0]), np.array([100.0, 0.0]))
     False
     """
+    for name, value in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    got, want = _arrays(got, want)
     if got.shape != want.shape:
         return False
     ref = _Reference(want)

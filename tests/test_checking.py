@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from gdtutor.checking import (
     RTOL,
     CheckResult,
     KeyCheck,
+    abs_errors,
     check_answers,
     format_report,
     is_close,
@@ -1210,3 +1212,18 @@ def test_a_file_missing_a_key_or_with_a_wrong_shape_is_checked_key_by_key() -> N
     text = {**reference(), "X_grad": "[[20.0]]"}
     assert _joined().rows(partial) is _joined().rows(short) is _joined().rows(text) is None
     assert check_answers(short)["fn_history_3"].verdict == "wrong shape"
+
+
+def test_is_close_and_abs_errors_take_lists_and_name_bad_arguments() -> None:
+    assert is_close([1.0, 2.0], [1.0, 2.0]) and not is_close([1.0], [1.0, 2.0])
+    assert abs_errors([1.0, 3.0], [1.5, 3.0])[0].tolist() == [0.5, 0.0]
+    with pytest.raises(
+        ValueError, match=r"^got and want must have one shape, got \(2,\) and \(3,\)$"
+    ):
+        abs_errors(np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match=r"^atol must be a finite number >= 0, got nan$"):
+        is_close([1.0], [1.0], atol=math.nan)
+    with pytest.raises(ValueError, match=r"^rtol must be a finite number >= 0, got -1$"):
+        is_close([1.0], [1.0], rtol=-1)
+    with pytest.raises(TypeError, match=r"^want must be real numbers, got an array of <U1$"):
+        is_close([1.0], ["a"])
