@@ -421,7 +421,7 @@ _LARGEST_TIME = 2**53
 def _saved_answers(path: Path) -> dict[str, Any]:
     """The answers already in ``path`` (none if it does not exist), or a LoadError that says
     what to do with a file that cannot be read."""
-    from gdtutor.safeload import BadValue, LoadError, _blank, _unmarked, load_answers
+    from gdtutor.safeload import BadValue, LoadError, _blank, _read, _unmarked, loads_answers
 
     if not path.exists():
         return {}
@@ -430,7 +430,8 @@ def _saved_answers(path: Path) -> dict[str, Any]:
         # it: no answers yet, not a file to refuse.
         return {}
     try:
-        answers = load_answers(path, per_key=True)
+        data = _read(path)  # once: what is parsed below is what was checked
+        answers = loads_answers(data, per_key=True)
     except LoadError as error:
         raise LoadError(
             f"{path} is not an answer file this exercise can add to ({error}); it was left as "
@@ -439,9 +440,9 @@ def _saved_answers(path: Path) -> dict[str, Any]:
     bad = [key for key, value in answers.items() if isinstance(value, BadValue)]
     if bad:
         # A key that cannot be read (a tensor saved by other means, say) stays as the file
-        # has it, for the checker to fail, until its exercise saves it again. The file was
-        # read whole above, so its JSON is plain data here.
-        raw = json.loads(_unmarked(path.read_bytes()))
+        # has it, for the checker to fail, until its exercise saves it again. The data were
+        # read whole above, so their JSON is plain data here.
+        raw = json.loads(_unmarked(data))
         answers.update({key: raw[key] for key in bad})
     return answers
 

@@ -805,6 +805,12 @@ def load_answers(path: str | os.PathLike[str], *, per_key: bool = False) -> dict
     ...     print(load_answers(path))
     {'fn_history_2': [1280.0, 1215.5]}
     """
+    return loads_answers(_read(path), per_key=per_key)
+
+
+def _read(path: str | os.PathLike[str]) -> bytes:
+    """The bytes of the answer file at ``path``, read once (a LoadError for a file that is
+    not a regular file, larger than :data:`MAX_BYTES` or cannot be read)."""
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer before it can be refused.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -831,4 +837,4 @@ def load_answers(path: str | os.PathLike[str], *, per_key: bool = False) -> dict
         raise LoadError(error.strerror or str(error)) from None
     finally:
         os.close(fd)
-    return loads_answers(b"".join(chunks), per_key=per_key)
+    return b"".join(chunks)
