@@ -22,6 +22,16 @@ document.fonts.ready.then(() => {
   new ResizeObserver(wideFormulas).observe(document.querySelector(".bd-article") ?? document.body);
 });
 
+// A link in a code block that scrolls sideways (a name a lesson's code links to its API
+// page) takes the focus where the block has it scrolled out of view: Chromium shows then
+// only a sliver of it at the block's edge, or none. Bring the link into the block's view.
+document.addEventListener("focusin", (event) => {
+  const link = event.target;
+  if (link instanceof HTMLAnchorElement && link.closest("pre")) {
+    link.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+});
+
 // matplotlib's animation player (lesson 7): its frame slider says which frame it shows,
 // with the title the frame was drawn with where the site's scraper listed them ("Rosenbrock
 // from (-1.2, 1): step 13 of 1000, frame 7 of 20") rather than a bare number, whether a

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from tests.site.conftest import HTML, PROBE, contrast, published_path, site_pages
+from tests.site.conftest import HTML, PHONE, PROBE, contrast, published_path, site_pages
 
 PAGES = site_pages()
 # Pages that Sphinx generates around the content, with nothing of their own to describe.
@@ -163,6 +163,29 @@ def test_links_in_a_lessons_code_look_like_links(browser, site_url: str) -> None
     context.close()
     assert len(links) >= 10
     assert [text for text, line in links if line != "underline"] == []
+
+
+#: How much of each link in a code block is inside the block once the link has the focus.
+LINK_IN_VIEW = """() => [...document.querySelectorAll("article pre a")].map((link) => {
+  link.focus();
+  const shown = link.getBoundingClientRect(), block = link.closest("pre").getBoundingClientRect();
+  const inside = Math.min(shown.right, block.right) - Math.max(shown.left, block.left);
+  return [link.textContent, Math.max(0, inside) / shown.width];
+})"""
+
+
+def test_a_link_in_code_that_scrolls_is_in_view_when_it_has_the_focus(  # type: ignore[no-untyped-def]
+    browser, site_url: str
+) -> None:
+    """On a phone, lesson 6's code scrolls sideways; a keyboard reader who tabs to a link in
+    it sees the whole link (Chromium left some almost wholly outside the block)."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{site_url}/auto_examples/plot_06_optimizers_compared.html", wait_until="load")
+    shown = page.evaluate(LINK_IN_VIEW)
+    context.close()
+    assert len(shown) >= 50
+    assert [(text, round(part, 2)) for text, part in shown if part < 0.99] == []
 
 
 def test_missing_page_shows_the_404_page(browser, site_url: str) -> None:  # type: ignore[no-untyped-def]

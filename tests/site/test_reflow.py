@@ -91,10 +91,28 @@ def at_320(small_phone, site_url: str):  # type: ignore[no-untyped-def]
                 "probe": small_phone.evaluate(f"({PROBE})"),
                 "split_words": small_phone.evaluate(SPLIT_WORDS),
                 "types_off_their_names": small_phone.evaluate(TYPE_OFF_ITS_NAME),
+                "tables_that_scroll": small_phone.evaluate(TABLES_THAT_SCROLL),
             }
         return read[page_path]
 
     return visit
+
+
+#: The tables in a page's text (not an API summary, which a phone reads as a list) that
+#: scroll sideways, by their first row's text and how far.
+TABLES_THAT_SCROLL = """
+() => [...document.querySelectorAll("article .pst-scrollable-table-container")]
+  .filter((box) => !box.querySelector("table.autosummary") && box.scrollWidth > box.clientWidth)
+  .map((box) => [box.querySelector("tr").textContent.trim().slice(0, 40),
+                 box.scrollWidth - box.clientWidth])
+"""
+
+
+@pytest.mark.parametrize("page_path", PAGES)
+def test_a_320_pixel_screen_shows_every_column_of_a_table(at_320, page_path: str) -> None:  # type: ignore[no-untyped-def]
+    """A table that scrolled by a few pixels hid part of its last column, with nothing on
+    screen to say the rest was there (the step-size page's quantities)."""
+    assert at_320(page_path)["tables_that_scroll"] == [], page_path
 
 
 @pytest.mark.parametrize(

@@ -303,7 +303,12 @@ function mount(root, index) {
   // no number the run can start from (empty, "-", 1e400).
   const startNote = el("p", { class: "gdt-ex-start-note", id: `${id}-start-note`, "aria-live": "polite" });
   const NOT_A_NUMBER = "not a number";
+  // An edit that ended with no finite number in its field: the run went back to its start
+  // from before the edit (a value typed on the way, "1e99" of "1e999", is not kept).
+  const WENT_BACK = "went back";
   const typedOff = [null, null];
+  // Each field's start when its edit began (null between edits).
+  const before = [null, null];
   const clearStartNote = () => {
     typedOff.fill(null);
     announce(startNote, "");
@@ -317,6 +322,9 @@ function mount(root, index) {
         const name = `x${"₁₂"[j]}`;
         if (typed === NOT_A_NUMBER) {
           return `${name} holds no finite number: the run starts at ${name} = ${fmt(state.start[j])}.`;
+        }
+        if (typed === WENT_BACK) {
+          return `${name} held no finite number: the run starts at ${name} = ${fmt(state.start[j])}, as before.`;
         }
         const [lo, hi] = j === 0 ? view.xlim : view.ylim;
         return (
@@ -419,6 +427,7 @@ function mount(root, index) {
   // the field is left (or Enter is pressed) it shows the start that was used.
   startInputs.forEach((input, i) => {
     input.addEventListener("input", () => {
+      if (before[i] === null) before[i] = state.start[i]; // an edit begins
       const value = Number(input.value);
       if (input.value !== "" && Number.isFinite(value)) {
         const view = objectives[state.objective];
@@ -435,12 +444,17 @@ function mount(root, index) {
       }
     });
     input.addEventListener("change", () => {
-      input.value = String(state.start[i]);
-      // The field now shows the start the run uses.
       if (typedOff[i] === NOT_A_NUMBER) {
-        typedOff[i] = null;
+        // The edit ended with no number the run can start from: back to the start from
+        // before it, and the note stays to say so.
+        if (before[i] !== null) state.start[i] = before[i];
+        typedOff[i] = WENT_BACK;
         announce(startNote, startNoteText());
+        render(true);
       }
+      // The field now shows the start the run uses; the edit has ended.
+      input.value = String(state.start[i]);
+      before[i] = null;
     });
   });
   overlay.addEventListener("click", (event) => {
