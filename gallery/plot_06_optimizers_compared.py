@@ -317,6 +317,10 @@ for label in ("Adam", "AdamW"):
 import matplotlib.pyplot as plt
 
 MEASURES = {"skewed": "worst_steps", "rosenbrock": "worst_gaps"}
+TITLES = {
+    "skewed": "Skewed quadratic: steps to arrive, by learning rate",
+    "rosenbrock": "Rosenbrock: worst final gap, by learning rate",
+}
 fig, axes = plt.subplots(2, 1, figsize=(6.4, 8.6), sharex=True, layout="constrained")
 for ax, (problem, measure) in zip(axes, MEASURES.items(), strict=True):
     for i, label in enumerate(CONTENDERS):
@@ -327,7 +331,7 @@ for ax, (problem, measure) in zip(axes, MEASURES.items(), strict=True):
         ax.plot(lrs, np.where(np.isfinite(best), best, np.nan), color=f"C{i}", label=label)
         ax.plot(sweep.best_lr, values[sweep.best_index], "o", color=f"C{i}", ms=8)
     ax.set(xscale="log")
-    ax.set_title(f"{problem}: a best setting for each", fontsize="medium")
+    ax.set_title(TITLES[problem], fontsize="medium")
 axes[0].set(ylabel="steps to arrive (worst start)", ylim=(0, PROBLEMS["skewed"].steps))
 axes[1].set(yscale="log", ylabel="worst final gap", xlabel="learning rate")
 handles, labels = axes[0].get_legend_handles_labels()
