@@ -1028,9 +1028,9 @@ def test_a_note_on_a_start_off_the_plot_names_each_field_off_it(page) -> None:  
 def test_a_start_field_without_a_number_is_named_not_an_earlier_value(page) -> None:  # type: ignore[no-untyped-def]
     """Typing 1e400 (too large for a number: the field reads as empty) left the note on
     the 1e40 typed on the way ("x₁ = 1e40 is off the plot"), and so did a field emptied or
-    holding "-": the note says the field holds no number and where the run starts. An edit
-    that ends so goes back to the start from before it (it kept the edge that 1e40 moved the
-    start to, and the note went, leaving an unexplained 10), and the note stays to say so."""
+    holding "-": the note says the field holds no number and where the run starts, which is
+    where it started before the edit (it kept the edge that 1e40 moved the start to, and once
+    the field was left the note went, leaving an unexplained 10); the note stays."""
     _reset(page)
 
     def typed(value: str, event: str = "input") -> str:
@@ -1045,7 +1045,9 @@ def test_a_start_field_without_a_number_is_named_not_an_earlier_value(page) -> N
         )
 
     assert typed("1e40").startswith("x₁ = 1e40 is off the plot: the run starts at its edge")
-    assert typed("1e400") == "x₁ holds no finite number: the run starts at x₁ = 10."
+    # The run starts where it did before the edit, not at the edge where 1e40 moved it.
+    assert typed("1e400") == "x₁ holds no finite number: the run starts at x₁ = 8."
+    assert float(shown(page)["startX"]) == 8
     went_back = "x₁ held no finite number: the run starts at x₁ = 8, as before."
     assert typed("", "change") == went_back
     assert float(page.input_value(f"{ID}-x1")) == 8 and float(shown(page)["startX"]) == 8
@@ -1495,3 +1497,35 @@ def test_every_alpha_the_slider_shows_fits_its_column(browser, site_url: str) ->
     context.close()
     assert spilled["spilled"] == [], spilled
     assert spilled["shown"] == spilled["longest"] and len(spilled["longest"]) == 8, spilled
+
+
+def test_a_presets_note_goes_once_a_setting_changes(page) -> None:  # type: ignore[no-untyped-def]
+    """The note of "Just past 2/λmax" says the run grows every step until it overflows; once
+    α is lowered the run converges, and the note (which stayed) said otherwise. A change of
+    α, β, the steps or the start clears it, as a change of objective or method did."""
+    note = page.locator(".gdt-explorer .gdt-ex-note")
+    controls = {
+        "lr": f"{ID}-lr",
+        "beta": f"{ID}-beta",
+        "steps": f"{ID}-steps",
+        "x1": f"{ID}-x1",
+    }
+    past_edge = next(
+        k for k in range(page.locator("[data-preset]").count())
+        if "2/λmax" in page.locator(f"[data-preset='{k}']").text_content()
+    )  # fmt: skip
+    for name, control in controls.items():
+        page.click(f"[data-preset='{past_edge}']")
+        assert "overflows" in note.text_content(), name
+        page.evaluate(
+            """(id) => {
+              const input = document.querySelector(id);
+              input.value = input.type === 'range' ? String(Number(input.min)) : '3';
+              input.dispatchEvent(new Event('input', { bubbles: true }));
+            }""",
+            control,
+        )
+        assert note.text_content() == "", name
+    page.click(f"[data-preset='{past_edge}']")
+    page.locator(".gdt-ex-overlay").click(position={"x": 60, "y": 60})
+    assert note.text_content() == ""

@@ -396,30 +396,37 @@ function mount(root, index) {
   root.replaceChildren(form, presets, presetNote, status, views);
 
   // -- events --------------------------------------------------------------------------
+  // A preset's note describes the preset's run: once a setting changes, it goes.
+  const leavePreset = () => {
+    presetNote.textContent = "";
+  };
   objective.input.addEventListener("change", () => {
     state.objective = objective.input.value;
     state.start = [...objectives[state.objective].start];
-    presetNote.textContent = "";
+    leavePreset();
     clearStartNote();
     syncControls();
     render();
   });
   method.input.addEventListener("change", () => {
     state.method = method.input.value;
-    presetNote.textContent = "";
+    leavePreset();
     syncControls();
     render();
   });
   lr.input.addEventListener("input", () => {
     state.lr = 10 ** Number(lr.input.value);
+    leavePreset();
     render(true);
   });
   beta.input.addEventListener("input", () => {
     state.momentum = Number(beta.input.value);
+    leavePreset();
     render(true);
   });
   steps.input.addEventListener("input", () => {
     state.steps = Number(steps.input.value);
+    leavePreset();
     render(true);
   });
   // A typed start is kept within the plot's axes, so that the run always starts where it
@@ -428,6 +435,7 @@ function mount(root, index) {
   startInputs.forEach((input, i) => {
     input.addEventListener("input", () => {
       if (before[i] === null) before[i] = state.start[i]; // an edit begins
+      leavePreset();
       const value = Number(input.value);
       if (input.value !== "" && Number.isFinite(value)) {
         const view = objectives[state.objective];
@@ -437,20 +445,22 @@ function mount(root, index) {
         announce(startNote, startNoteText(), true);
         render(true);
       } else {
-        // Being typed ("-", "1e"), emptied, or too large for a number (1e400): the run keeps
-        // the start it had, and the note says so rather than name an earlier value.
+        // Being typed ("-", "1e"), emptied, or too large for a number (1e400): the run starts
+        // where it did before the edit (not where a value typed on the way, 1e99 of 1e999,
+        // moved it), and the note says so rather than name an earlier value.
         typedOff[i] = NOT_A_NUMBER;
+        const moved = state.start[i] !== before[i];
+        state.start[i] = before[i];
         announce(startNote, startNoteText(), true);
+        if (moved) render(true);
       }
     });
     input.addEventListener("change", () => {
       if (typedOff[i] === NOT_A_NUMBER) {
-        // The edit ended with no number the run can start from: back to the start from
-        // before it, and the note stays to say so.
-        if (before[i] !== null) state.start[i] = before[i];
+        // The edit ended with no number the run can start from: the run starts where it did
+        // before the edit, and the note stays to say so.
         typedOff[i] = WENT_BACK;
         announce(startNote, startNoteText());
-        render(true);
       }
       // The field now shows the start the run uses; the edit has ended.
       input.value = String(state.start[i]);
@@ -466,6 +476,7 @@ function mount(root, index) {
     const { x, y } = dataScales(view);
     // Two decimals: a start a reader can type in again and read in the inputs.
     state.start = [x.invert(px), y.invert(py)].map((v) => Math.round(v * 100) / 100);
+    leavePreset();
     clearStartNote();
     syncControls();
     render();
