@@ -126,3 +126,17 @@ def test_api_pages_break_lines_between_words_at_320_pixels(  # type: ignore[no-u
     assert at_320(page_path)["split_words"] == [], page_path
     # "values" / ": Trajectory or array_like of float": a type follows its name's line.
     assert at_320(page_path)["types_off_their_names"] == [], page_path
+
+
+@pytest.mark.parametrize("width", [360, 390])
+def test_the_step_size_table_fits_the_common_phone_widths(
+    browser, site_url: str, width: int
+) -> None:  # type: ignore[no-untyped-def]
+    """360 px is the most common Android width: the table scrolled there by 4 px."""
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(f"{site_url}/theory/step_size.html", wait_until="load")
+    page.evaluate(SETTLED)
+    scrolling = page.evaluate(TABLES_THAT_SCROLL)
+    context.close()
+    assert scrolling == []
