@@ -112,9 +112,10 @@ def check_variable(x: Any, *, name: str = "x") -> torch.Tensor:
         )
     if tuple(x.shape) != (2,):
         raise ValueError(f"{name} must be one point of shape (2,), got shape {tuple(x.shape)}")
-    if not bool(torch.isfinite(x).all()):
+    coordinates = x.detach().tolist()  # two numbers: cheaper than torch.isfinite(x).all()
+    if not all(map(math.isfinite, coordinates)):
         raise ValueError(
-            f"{name} must be finite, got {x.tolist()} (a run that diverged leaves its point so)"
+            f"{name} must be finite, got {coordinates} (a run that diverged leaves its point so)"
         )
     return x
 

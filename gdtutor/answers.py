@@ -370,7 +370,14 @@ def _replace_file(path: Path, text: str) -> None:
     """
     named = path
     if path.is_symlink():
-        path = Path(os.path.realpath(path))
+        try:
+            path = Path(os.path.realpath(path, strict=True))
+        except FileNotFoundError:  # a link to nothing: its target is made
+            path = Path(os.path.realpath(path))
+        except OSError as error:  # ELOOP
+            raise OSError(
+                f"cannot write {named}: its symbolic links form a loop ({error.strerror})"
+            ) from None
     if _exists(path) and not (path.is_file() or path.is_dir()):
         raise OSError(
             f"cannot write {path}: it is not a regular file (a device, a pipe or a socket); "
@@ -588,13 +595,13 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
         If ``path`` exists but cannot be read as an answer file; it is left unchanged.
     TypeError
         If a value holds something else than numbers, strings and None (a function, a
-        complex number, ...), in arrays, lists or dicts; the message says where, and the
-        file is left unchanged.
+        complex number, ...), in arrays, lists or dicts, or lists or dicts nested deeper
+        than the checker reads; the message says where, and the file is left unchanged.
     ValueError
         If ``answer`` has the key :data:`~gdtutor.answers.SCRIPT_TIMES` or
         :data:`~gdtutor.answers.UNFINISHED`, which the file keeps for itself, or the file
         would be larger than the checker reads (:data:`~gdtutor.safeload.MAX_BYTES`) or one
-        it refuses as a whole (nested too deeply); the file is left unchanged.
+        it would refuse as a whole; the file is left unchanged.
     OSError
         If the file cannot be written; the message names ``path`` and the reason.
 
@@ -646,7 +653,7 @@ def save_answers(answer: Mapping[str, Any], path: str | os.PathLike[str] = ".ans
     return path.absolute()
 
 
-def _plain(value: Any, where: str, depth: int = 0) -> Any:
+def _plain(value: Any, where: str, depth: int = 0, key: str = "") -> Any:
     """``value`` as an answer file holds it: a torch tensor becomes a numpy array of its
     numbers (json_tricks would write a tensor as an empty object), in float32 if numpy has
     no dtype of its own (bfloat16); an array in the other byte order, in the machine's; a
@@ -678,15 +685,26 @@ def _plain(value: Any, where: str, depth: int = 0) -> Any:
         # Deeper than the checker reads (a list that holds itself, say): refused here, before
         # Python's recursion limit. The answer itself is depth 0 here and the file's first
         # level: a container at this depth would be the file's level _MAX_DEPTH + 1.
-        key = where[: where.find("]") + 1]  # answer['k'] of answer['k'][0][0]...
-        _refuse(key, f"lists or dicts nested too deeply (the checker reads {_MAX_DEPTH} levels)")
+        raise TypeError(
+            f"{key or where} holds lists or dicts nested too deeply, which an answer file "
+            f"cannot hold: the checker reads {_MAX_DEPTH} levels (a list that holds itself "
+            "has no end)"
+        )
     if isinstance(value, (list, tuple)):
-        return [_plain(item, f"{where}[{i}]", depth + 1) for i, item in enumerate(value)]
+        return [
+            _plain(item, f"{where}[{i}]", depth + 1, key or f"{where}[{i}]" * (depth == 0))
+            for i, item in enumerate(value)
+        ]
     if isinstance(value, Mapping):
-        for key in value:
-            if not isinstance(key, str) or _DUNDER.match(key):
-                _refuse_key(where, key)
-        return {key: _plain(item, f"{where}[{key!r}]", depth + 1) for key, item in value.items()}
+        for name in value:
+            if not isinstance(name, str) or _DUNDER.match(name):
+                _refuse_key(where, name)
+        return {
+            name: _plain(
+                item, f"{where}[{name!r}]", depth + 1, key or f"{where}[{name!r}]" * (depth == 0)
+            )
+            for name, item in value.items()
+        }
     what = f"an array of {value.dtype}" if isinstance(value, np.ndarray) else None
     _refuse(where, what or f"a {type(value).__name__!r} value")
 

@@ -35,18 +35,18 @@ recorded before instead of after the step (or the reverse), a point that never m
 the start, a learning rate ten times too large or too small (for AdamW also a hundred times
 too small, or SGD's), gradients that were never zeroed, a hand-written step with the wrong
 sign, Adam in place of AdamW, or SGD with momentum; a gradient that is a multiple of the
-reference was accumulated over several ``backward()`` calls; lesson 2's function without its
-factor 10 or with ``.mean()`` for ``.sum()``, and a gradient zeroed before it was saved, are
-named; so is a hand-written step in lesson 4 along ``20 G v`` (or ``20 Gᵀ v``), the gradient
-only of a symmetric matrix's quadratic. A history of the
-wrong length says how many steps are missing or extra, one that turns to ``inf``, ``nan`` or
-values a million times the reference's largest is a run that diverged, a gradient with
-``inf`` or ``nan`` where the reference is finite says where, any other failing key says
-where it is first off, and a passing history computed in float64 says so. A key
-that an exercise started and did not save (listed under
-:data:`~gdtutor.answers.UNFINISHED`) is missing, even an optional one; the record of the
-answers' exercise scripts' times (:data:`~gdtutor.answers.SCRIPT_TIMES`) is not a key. Only
-the search for causes imports torch: checking a file that passes does not.
+reference was accumulated over several ``backward()`` calls; lesson 2's and lesson 3's
+functions without their factor 10, lesson 2's with ``.mean()`` for ``.sum()``, and a
+gradient zeroed before it was saved, are named; so is a hand-written step in lesson 4 along
+``20 G v`` (or ``20 Gᵀ v``), the gradient only of a symmetric matrix's quadratic. A history
+of the wrong length says how many steps are missing or extra, one that turns to ``inf``,
+``nan`` or values a million times the reference's largest is a run that diverged, a gradient
+with ``inf`` or ``nan`` where the reference is finite says where, any other failing key says
+where it is first off, and a passing history computed in float64 says so. A key that an
+exercise started and did not save (listed under :data:`~gdtutor.answers.UNFINISHED`) is
+missing, even an optional one; the record of the answers' exercise scripts' times
+(:data:`~gdtutor.answers.SCRIPT_TIMES`) is not a key. Only the search for causes imports
+torch: checking a file that passes does not.
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ import csv
 import difflib
 import functools
 import io
-import math
 import numbers
 import os
 import re
@@ -136,7 +135,10 @@ def _arrays(got: Any, want: Any) -> tuple[np.ndarray, np.ndarray]:
     """``got`` and ``want`` as arrays of real numbers (a TypeError naming the one that is
     not)."""
     arrays = []
+    torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
     for name, value in (("got", got), ("want", want)):
+        if torch is not None and isinstance(value, torch.Tensor):
+            value = value.detach().cpu()
         array = np.asarray(value)
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be real numbers, got an array of {array.dtype}")
@@ -201,7 +203,8 @@ def is_close(got: ArrayLike, want: ArrayLike, *, atol: float = ATOL, rtol: float
     False
     """
     for name, value in (("atol", atol), ("rtol", rtol)):
-        if not (isinstance(value, numbers.Real) and math.isfinite(value) and value >= 0):
+        number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not (number and abs(value) <= _FLOAT64_MAX and value >= 0):  # not nan, not inf
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     got, want = _arrays(got, want)
     if got.shape != want.shape:
@@ -323,11 +326,18 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
         return value.verdict, value.reason
     torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
     if torch is not None and isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
+        from gdtutor.answers import _tensor_numbers  # as save_answers reads a tensor
+
+        try:
+            value = _tensor_numbers(value, "")
+        except TypeError as error:  # complex, or on the meta device
+            return "not numeric", str(error).split(", which an answer file")[0].strip()
     try:
         array = np.asarray(value)
     except ValueError:
         return "wrong shape", "ragged: its entries have different shapes"
+    except (TypeError, RuntimeError):  # tensors in a list: one that requires grad, say
+        return "not numeric", "holds tensors: save their numbers, tensor.detach().numpy()"
     if isinstance(value, list) and (odd := _first_non_number(value)):
         # numpy would read true as 1.0 among numbers: each entry is looked at, and the first
         # that is not a number is named with its place
@@ -515,14 +525,15 @@ def _where(key: str, got: np.ndarray, error: np.ndarray, ref: _Reference) -> str
         # point history the start itself (they record each point before its step).
         if history and first[0] == 0 and key.startswith("fn_history"):
             return (
-                f"inf, nan or a huge value at {key}[0], the value at the start, before any "
-                "step: the function, or the point it starts from, is wrong there (no "
-                "learning rate has acted yet)"
+                "inf, nan or a value over a million times the reference's largest at "
+                f"{key}[0], the value at the start, before any step: the function, or the "
+                "point it starts from, is wrong there (no learning rate has acted yet)"
             )
         if history and first[0] == 0 and ANSWER_KEYS[key].run not in _RECORDED_AFTER:
             return (
-                f"inf, nan or a huge value at {key}[0], the start point, before any step: "
-                f"the run starts from a point that is not {_entry(np.array(NOTEBOOK_START))}"
+                "inf, nan or a value over a million times the reference's largest at "
+                f"{key}[0], the start point, before any step: the run starts from a point "
+                f"that is not {_entry(np.array(NOTEBOOK_START))}"
             )
         if history:
             return (

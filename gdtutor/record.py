@@ -83,8 +83,8 @@ class Trajectory:
     values : numpy.ndarray
         Shape ``(n,)``; read-only.
     end_point : numpy.ndarray
-        Where the run ended: the point after its last step or, for a run that diverged,
-        the point at which the value became non-finite.
+        Where the run ended: the point after its last step or, for a run stopped by a value
+        that is not finite, the point at which the value became so.
     method : str
         ``"gradient descent"`` for the hand-written loop, else the optimizer's class name.
     objective_name : str
@@ -92,7 +92,8 @@ class Trajectory:
     lr : float
         The learning rate.
     steps : int
-        The number of steps asked for; ``len(values)`` is smaller if the run diverged.
+        The number of steps asked for; ``len(values)`` is smaller if a value that is not
+        finite stopped the run.
     options : Mapping
         Further optimizer keyword arguments.
     diverged : bool
@@ -118,13 +119,13 @@ class Trajectory:
         # the caller's own array stays as it was; the options are a read-only view.
         for name in ("points", "values", "end_point"):
             array = np.asarray(getattr(self, name))
-            if array.flags.writeable:
+            if array.flags.writeable or not array.flags.owndata:  # a view: its base can change
                 array = frozen(array.copy())
             object.__setattr__(self, name, array)
         if not isinstance(self.options, MappingProxyType):
-            object.__setattr__(self, "options", MappingProxyType(dict(self.options)))
-        n = len(self.values)
-        if self.values.shape != (n,) or self.points.shape[:1] != (n,):
+            object.__setattr__(self, "options", MappingProxyType(dict(self.options or {})))
+        n = len(self.values) if self.values.ndim else -1
+        if self.values.shape != (n,) or self.points.ndim != 2 or len(self.points) != n:
             raise ValueError(
                 "a Trajectory pairs each point with its value: points of shape (n, d) and "
                 f"values of shape (n,), got {self.points.shape} and {self.values.shape}"

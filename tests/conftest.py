@@ -41,7 +41,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     Firefox run over every page) are made once. The longest units go first. (pytest-xdist's
     own ``loadgroup`` cannot group by marker under pytest 9.)
     """
-    if config.getvalue("dist") != "loadscope":
+    if config.getoption("dist", default="no") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
@@ -71,7 +71,7 @@ _LONGEST_SCRIPT_TEST = (
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Put the tests that run scripts first (a stable sort: each keeps its place otherwise)."""
-    if config.getvalue("dist") == "loadscope":  # the site's tests: PageScheduling orders them
+    if config.getoption("dist", default="no") == "loadscope":  # the site's: PageScheduling
         return
     items.sort(
         key=lambda item: (

@@ -357,7 +357,8 @@ def _holding_itself() -> list:
         # holds itself (Python's recursion limit before).
         (
             functools.reduce(lambda inner, _: [inner], range(64), 1.0),
-            "answer['X_grad'] holds lists or dicts nested too deeply (the checker reads 64",
+            "answer['X_grad'] holds lists or dicts nested too deeply, which an answer file "
+            "cannot hold: the checker reads 64 levels",
         ),
         (_holding_itself(), "answer['X_grad'] holds lists or dicts nested too deeply"),
     ],
@@ -568,6 +569,10 @@ def test_saving_through_a_symbolic_link_writes_the_file_it_leads_to(tmp_path) ->
     (tmp_path / "dangling.json").symlink_to(tmp_path / "nowhere.json")
     with pytest.raises(FileExistsError, match=r"dangling\.json exists"):
         write_answers(tmp_path / "dangling.json")
+    (tmp_path / "loop1.json").symlink_to(tmp_path / "loop2.json")
+    (tmp_path / "loop2.json").symlink_to(tmp_path / "loop1.json")
+    with pytest.raises(OSError, match=r"loop1\.json: its symbolic links form a loop"):
+        save_answers({"xy_grad": [1.0, 1.0]}, tmp_path / "loop1.json")
     (tmp_path / "bad.json").symlink_to(tmp_path / "no-folder" / "x.json")
     with pytest.raises(OSError, match=r"x.json \(through the link .*bad.json\): its folder"):
         save_answers({"xy_grad": [1.0, 1.0]}, tmp_path / "bad.json")

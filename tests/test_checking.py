@@ -423,7 +423,8 @@ def test_a_value_history_not_finite_from_its_start_blames_the_function(key: str)
     row = check_answers(answers)[key]
     assert row.verdict == "fail"
     assert row.hint == (
-        f"inf, nan or a huge value at {key}[0], the value at the start, before any step: the "
+        "inf, nan or a value over a million times the reference's largest at "
+        f"{key}[0], the value at the start, before any step: the "
         "function, or the point it starts from, is wrong there (no learning rate has acted yet)"
     )
 
@@ -446,7 +447,8 @@ def test_a_point_history_not_finite_from_its_start_names_the_start_where_it_is_o
         )
     else:
         assert hint == (
-            f"inf, nan or a huge value at {key}[0], the start point, before any step: the run "
+            "inf, nan or a value over a million times the reference's largest at "
+            f"{key}[0], the start point, before any step: the run "
             "starts from a point that is not (8, 8)"
         )
 
@@ -1225,5 +1227,25 @@ def test_is_close_and_abs_errors_take_lists_and_name_bad_arguments() -> None:
         is_close([1.0], [1.0], atol=math.nan)
     with pytest.raises(ValueError, match=r"^rtol must be a finite number >= 0, got -1$"):
         is_close([1.0], [1.0], rtol=-1)
+    for odd in (True, 10**400):
+        with pytest.raises(ValueError, match=r"^atol must be a finite number >= 0, got"):
+            is_close([1.0], [1.0], atol=odd)
+    assert is_close(torch.ones(2, requires_grad=True), [1.0, 1.0])
     with pytest.raises(TypeError, match=r"^want must be real numbers, got an array of <U1$"):
         is_close([1.0], ["a"])
+
+
+def test_check_answers_reads_tensors_as_save_answers_does() -> None:
+    """A tensor in a learner's dict (not from a file) is read for its numbers, as
+    save_answers reads it; one with no numbers to read, or tensors inside a list, are named."""
+    X = torch.tensor(np.asarray(reference()["X_grad"]))
+    cases = {
+        "bfloat16": (X.to(torch.bfloat16), "pass", ""),
+        "sparse": (X.to_sparse(), "pass", ""),
+        "meta": (torch.empty(3, 4, device="meta"), "not numeric", "holds a tensor whose numbers"),
+        "complex": (X.to(torch.complex64), "not numeric", "holds a tensor of complex64"),
+        "list": (list(X.clone().requires_grad_()), "not numeric", "holds tensors: save their"),
+    }
+    for name, (value, verdict, hint) in cases.items():
+        row = check_answers({**reference(), "X_grad": value})["X_grad"]
+        assert (row.verdict, row.hint[: len(hint)]) == (verdict, hint), name

@@ -196,3 +196,15 @@ def test_a_record_made_directly_is_read_only_and_pairs_points_with_values() -> N
         run.options["a"] = 2  # type: ignore[index]
     with pytest.raises(ValueError, match=r"points of shape \(n, d\) and values of shape \(n,\)"):
         Trajectory(np.zeros((3, 2)), values, np.zeros(2), "m", "f", 0.1, 3)
+
+
+def test_a_record_made_directly_is_checked_and_copies_what_could_change() -> None:
+    base = np.zeros((2, 2))
+    view = base.view()
+    view.setflags(write=False)
+    run = Trajectory(view, np.ones(2), np.zeros(2), "m", "f", 0.1, 2, options=None)  # type: ignore[arg-type]
+    base[0, 0] = 99.0  # the caller's array changes; the record does not
+    assert run.points[0, 0] == 0.0 and dict(run.options) == {}
+    for points in (np.zeros(2), np.zeros((2, 2, 5))):
+        with pytest.raises(ValueError, match=r"points of shape \(n, d\)"):
+            Trajectory(points, np.ones(2), np.zeros(2), "m", "f", 0.1, 2)

@@ -1527,5 +1527,30 @@ def test_a_presets_note_goes_once_a_setting_changes(page) -> None:  # type: igno
         )
         assert note.text_content() == "", name
     page.click(f"[data-preset='{past_edge}']")
-    page.locator(".gdt-ex-overlay").click(position={"x": 60, "y": 60})
+    page.locator(".gdt-ex-overlay").click()  # its middle: inside the plot
     assert note.text_content() == ""
+
+
+def test_a_start_field_goes_back_to_its_start_from_this_edit_with_the_keyboard(page) -> None:  # type: ignore[no-untyped-def]
+    """An edit that leaves a field as it was fires no change event: the next edit, after the
+    objective changed, went back to the start from that older edit (8, off Rosenbrock's
+    plot), saying "as before". With real keys: each edit begins when the field takes the
+    focus."""
+    _reset(page)
+    field = page.locator(f"{ID}-x1")
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("5")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("8")
+    page.keyboard.press("Tab")  # left as it was: no change event
+    page.get_by_label("Objective").select_option("rosenbrock")
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Tab")
+    assert page.locator(".gdt-ex-start-note").text_content() == (
+        "x₁ held no finite number: the run starts at x₁ = −1.2, as before."
+    )
+    assert float(page.input_value(f"{ID}-x1")) == -1.2
+    page.get_by_label("Objective").select_option("skewed")

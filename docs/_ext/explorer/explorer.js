@@ -433,8 +433,20 @@ function mount(root, index) {
   // can be seen: while typing the run starts at the nearest edge and a note says so; when
   // the field is left (or Enter is pressed) it shows the start that was used.
   startInputs.forEach((input, i) => {
+    // An edit begins when the field takes the focus (or, without it, at its first input) and
+    // ends when the field is left; a field left as it was fires no change event.
+    input.addEventListener("focus", () => {
+      before[i] = state.start[i];
+    });
+    input.addEventListener("blur", () => {
+      before[i] = null;
+    });
     input.addEventListener("input", () => {
-      if (before[i] === null) before[i] = state.start[i]; // an edit begins
+      if (before[i] === null) before[i] = state.start[i];
+      // A note that a field went back is about an edit that has ended.
+      typedOff.forEach((typed, j) => {
+        if (typed === WENT_BACK) typedOff[j] = null;
+      });
       leavePreset();
       const value = Number(input.value);
       if (input.value !== "" && Number.isFinite(value)) {
@@ -462,9 +474,10 @@ function mount(root, index) {
         typedOff[i] = WENT_BACK;
         announce(startNote, startNoteText());
       }
-      // The field now shows the start the run uses; the edit has ended.
+      // The field now shows the start the run uses. Enter ends the edit in the field, which
+      // keeps the focus: a next edit begins from this start.
       input.value = String(state.start[i]);
-      before[i] = null;
+      before[i] = document.activeElement === input ? state.start[i] : null;
     });
   });
   overlay.addEventListener("click", (event) => {
