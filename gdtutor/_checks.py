@@ -25,12 +25,14 @@ def check_objective(objective: Any, *, name: str = "objective") -> Any:
     return objective
 
 
-def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
+def as_start_point(
+    start: Any, *, name: str = "start", numbers_dtype: torch.dtype | None = None
+) -> torch.Tensor:
     """Return a fresh leaf tensor that requires grad, copied from ``start``.
 
     A tensor keeps its dtype and device, a numpy array its floating dtype (float64 stays
     float64; an array of integers is refused, as a tensor of them is), and Python numbers
-    become float32, the torch default.
+    become ``numbers_dtype``, by default float32, the torch default.
     """
     if isinstance(start, torch.Tensor):
         _check_holds_numbers(start, name)
@@ -58,7 +60,7 @@ def as_start_point(start: Any, *, name: str = "start") -> torch.Tensor:
             raise ValueError(
                 f"{name} must be finite, got an integer beyond float's range"
             ) from None
-        tensor = torch.tensor(coordinates, dtype=torch.get_default_dtype())
+        tensor = torch.tensor(coordinates, dtype=numbers_dtype or torch.get_default_dtype())
     else:
         raise TypeError(
             f"{name} must be a torch tensor, numpy array or sequence of two numbers, "

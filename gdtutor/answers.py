@@ -692,7 +692,7 @@ def _plain(value: Any, where: str, depth: int = 0, key: str = "") -> Any:
         )
     if isinstance(value, (list, tuple)):
         return [
-            _plain(item, f"{where}[{i}]", depth + 1, key or f"{where}[{i}]" * (depth == 0))
+            _plain(item, f"{where}[{i}]", depth + 1, key if depth else f"{where}[{i}]")
             for i, item in enumerate(value)
         ]
     if isinstance(value, Mapping):
@@ -701,7 +701,7 @@ def _plain(value: Any, where: str, depth: int = 0, key: str = "") -> Any:
                 _refuse_key(where, name)
         return {
             name: _plain(
-                item, f"{where}[{name!r}]", depth + 1, key or f"{where}[{name!r}]" * (depth == 0)
+                item, f"{where}[{name!r}]", depth + 1, key if depth else f"{where}[{name!r}]"
             )
             for name, item in value.items()
         }

@@ -131,15 +131,23 @@ def abs_errors(got: ArrayLike, want: ArrayLike) -> tuple[np.ndarray, float]:
         return ref.errors(got), float(ref.scale)
 
 
+def _tensor_read(value: Any, where: str) -> Any:
+    """A torch tensor's numbers, read as save_answers reads them (a TypeError for a tensor
+    with none to read); any other value as it is."""
+    torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
+    if torch is not None and isinstance(value, torch.Tensor):
+        from gdtutor.answers import _tensor_numbers
+
+        return _tensor_numbers(value, where)
+    return value
+
+
 def _arrays(got: Any, want: Any) -> tuple[np.ndarray, np.ndarray]:
     """``got`` and ``want`` as arrays of real numbers (a TypeError naming the one that is
     not)."""
     arrays = []
-    torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
     for name, value in (("got", got), ("want", want)):
-        if torch is not None and isinstance(value, torch.Tensor):
-            value = value.detach().cpu()
-        array = np.asarray(value)
+        array = np.asarray(_tensor_read(value, name))
         if array.dtype.kind not in "biuf":
             raise TypeError(f"{name} must be real numbers, got an array of {array.dtype}")
         arrays.append(array)
@@ -324,14 +332,10 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
     names it in the reason)."""
     if isinstance(value, BadValue):  # the loader's verdict on a value it could not read
         return value.verdict, value.reason
-    torch = sys.modules.get("torch")  # a tensor can only come from a program that has torch
-    if torch is not None and isinstance(value, torch.Tensor):
-        from gdtutor.answers import _tensor_numbers  # as save_answers reads a tensor
-
-        try:
-            value = _tensor_numbers(value, "")
-        except TypeError as error:  # complex, or on the meta device
-            return "not numeric", str(error).split(", which an answer file")[0].strip()
+    try:
+        value = _tensor_read(value, "")
+    except TypeError as error:  # complex, or on the meta device
+        return "not numeric", str(error).split(", which an answer file")[0].strip()
     try:
         array = np.asarray(value)
     except ValueError:

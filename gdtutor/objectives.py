@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 import sys
 from typing import Any, Protocol, TypeVar
 
@@ -233,21 +232,11 @@ def hessian(objective: Objective, at: Any) -> np.ndarray:
     from gdtutor.descent import _value
 
     check_objective(objective)
-    # The checks, and messages, of a run's start; the point itself is taken in float64.
+    # The checks, and messages, of a run's start; the point itself is taken in float64 (a
+    # list too: 1e39 is finite there, though not in float32).
     if isinstance(at, np.ndarray) and at.dtype.kind in "iu":
         at = at.astype(np.float64)  # an integer point is a point (a start must be floating)
-    if isinstance(at, (list, tuple)) and all(
-        isinstance(c, numbers.Real) and not isinstance(c, bool) for c in at
-    ):
-        try:  # in float64 from the start: 1e39 is finite, though not in float32
-            at = np.array([float(c) for c in at])
-        except OverflowError:
-            pass  # as_start_point names it
-    as_start_point(at, name="at")
-    if isinstance(at, torch.Tensor):
-        point = at.detach().cpu().double()
-    else:
-        point = torch.from_numpy(np.asarray(at, dtype=np.float64))
+    point = as_start_point(at, name="at", numbers_dtype=torch.float64).detach().cpu().double()
     name = getattr(objective, "__name__", "")
     name = name if name.isidentifier() else "objective"  # not "<lambda>"
     value = _value(objective, point.clone().requires_grad_(True)).item()
