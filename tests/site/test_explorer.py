@@ -1554,3 +1554,39 @@ def test_a_start_field_goes_back_to_its_start_from_this_edit_with_the_keyboard(p
     )
     assert float(page.input_value(f"{ID}-x1")) == -1.2
     page.get_by_label("Objective").select_option("skewed")
+
+
+@pytest.mark.parametrize(
+    ("keys", "start"),
+    [("1,5", 1.5), ("−3", -3.0), (" 2.25 ", 2.25), ("-,5", -0.5), ("1e0", 1.0)],
+)
+def test_a_start_typed_as_readers_write_numbers_is_read_as_they_mean_it(  # type: ignore[no-untyped-def]
+    page, keys: str, start: float
+) -> None:
+    """A decimal comma ("1,5", as much of Europe writes 1.5) read as 15 in Chromium's number
+    field, which then moved the start to the plot's edge; the minus sign the page's notes
+    print ("−10") was not a number at all. Typed with real keys."""
+    _reset(page)
+    field = page.locator(f"{ID}-x1")
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(keys)
+    assert float(shown(page)["startX"]) == start
+    assert page.locator(".gdt-ex-start-note").text_content() == ""
+    page.keyboard.press("Tab")
+    assert float(page.input_value(f"{ID}-x1")) == start
+
+
+@pytest.mark.parametrize("keys", ["1,000.5", "1.5.2", "0x10", "1,5,2", "e5", "--2"])
+def test_a_start_that_is_no_plain_number_is_named_as_none(page, keys: str) -> None:  # type: ignore[no-untyped-def]
+    """What is not one decimal number is not guessed at: the run keeps its start and the note
+    says the field holds no number."""
+    _reset(page)
+    field = page.locator(f"{ID}-x1")
+    field.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.type(keys)
+    assert float(shown(page)["startX"]) == 8
+    assert page.locator(".gdt-ex-start-note").text_content() == (
+        "x₁ holds no finite number: the run starts at x₁ = 8."
+    )

@@ -241,6 +241,18 @@ function plural(count, noun) {
   return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
+/**
+ * The number a reader typed in a start field, or NaN: a decimal comma ("1,5") reads as a
+ * point, and the minus sign the page prints ("−8") as a hyphen. Anything else that is not a
+ * plain decimal number ("-", "1e", "0x10", "1,000.5") is NaN; so is a number too large for
+ * a float ("1e400" reads as Infinity, and a caller checks that it is finite).
+ */
+function parseStart(text) {
+  const plain = text.trim().replace(/^\u2212/, "-");
+  const point = plain.includes(".") ? plain : plain.replace(",", ".");
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(point) ? Number(point) : NaN;
+}
+
 /** `value` kept within [lo, hi]. */
 function clamp(value, [lo, hi]) {
   return Math.min(Math.max(value, lo), hi);
@@ -296,7 +308,9 @@ function mount(root, index) {
   const beta = slider(`${id}-beta`, "Momentum β", { min: 0, max: DATA.momentum.max, step: 0.01 });
   const steps = slider(`${id}-steps`, "Steps", { min: 1, max: DATA.steps.max, step: 1 });
   const startInputs = [0, 1].map((i) =>
-    el("input", { type: "number", id: `${id}-x${i + 1}`, step: "any", inputmode: "decimal" }),
+    // A text field, not type="number": Chromium reads a decimal comma in a number field as
+    // nothing ("1,5" became 15), and a phone's decimal keypad has no minus sign.
+    el("input", { type: "text", id: `${id}-x${i + 1}`, autocomplete: "off", spellcheck: "false" }),
   );
   // Says when a typed start lay off the plot and was moved to its edge: for each field, the
   // value typed there that was off the plot, if any, or NOT_A_NUMBER while the field holds
@@ -448,8 +462,8 @@ function mount(root, index) {
         if (typed === WENT_BACK) typedOff[j] = null;
       });
       leavePreset();
-      const value = Number(input.value);
-      if (input.value !== "" && Number.isFinite(value)) {
+      const value = parseStart(input.value);
+      if (Number.isFinite(value)) {
         const view = objectives[state.objective];
         const limits = i === 0 ? view.xlim : view.ylim;
         state.start[i] = clamp(value, limits);
@@ -505,8 +519,6 @@ function mount(root, index) {
     const view = objectives[state.objective];
     startInputs.forEach((input, i) => {
       input.value = String(state.start[i]);
-      const [lo, hi] = i === 0 ? view.xlim : view.ylim;
-      Object.assign(input, { min: String(lo), max: String(hi) });
     });
     image.src = new URL(view.image, BASE).href;
     image.width = view.size[0];
