@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import joblib
 import matplotlib
+from packaging.requirements import Requirement
 from sphinx.application import Sphinx
 
 matplotlib.use("Agg")
@@ -91,9 +92,18 @@ nitpick_ignore_regex = [
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist", "substitution"]
 _WHEEL = f"gdtutor-{version}-py3-none-any.whl"
 _SDIST = f"gdtutor-{version}.tar.gz"
+#: The oldest torch that gdtutor's metadata accepts ("torch>=2.1" gives "2.1").
+_TORCH_NEEDED = next(
+    spec.version
+    for dep in importlib.metadata.requires("gdtutor") or []
+    if (req := Requirement(dep)).name == "torch"
+    for spec in req.specifier
+    if spec.operator == ">="
+)
 myst_substitutions = {
     "version": version,
     "torch": importlib.metadata.version("torch").split("+")[0],
+    "torch_needed": _TORCH_NEEDED,
     "wheel": _WHEEL,
     "wheel_url": SITE_URL + "dist/" + _WHEEL,
     # The wheel and sdist are published at dist/ by docs/_ext/gdtutor_site.py (html_extra_path).

@@ -36,7 +36,7 @@ print(f"complex tensor accepted: requires_grad = {z.requires_grad}")
 # For :math:`L = x + y` the partial derivatives are :math:`\partial L / \partial x = 1` and
 # :math:`\partial L / \partial y = 1`. Calling ``backward()`` on the result computes them and
 # stores each in the ``.grad`` of the tensor it belongs to. The dict ``answer`` keeps the two
-# gradients under the key ``xy_grad``; the exercise version of this page saves it to
+# gradients under the key ``xy_grad``, and the lesson's exercise saves it to
 # ``.answer.json`` for the checker. (The leaves are made in this cell: run again, in a
 # notebook, it starts from no gradient, not from what the cells below added.)
 x = torch.tensor(10.0, requires_grad=True)

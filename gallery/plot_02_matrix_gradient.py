@@ -38,8 +38,7 @@ opens the graph of functions that ``backward()`` walked to get there.
 # ``function.backward()`` leaves :math:`\nabla_X f` in ``X.grad``; without that call
 # ``X.grad`` stays ``None``, and the line after it stops with ``AttributeError: 'NoneType'
 # object has no attribute 'clone'``. The dict ``answer`` collects results under the course
-# notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
-# checker.
+# notebook's keys, and the lesson's exercise saves it to ``.answer.json`` for the checker.
 import torch
 
 answer = {}

@@ -60,8 +60,8 @@ def make_gradient_step(function, x):
 # The :ref:`course notebook <course-notebook>`'s
 # parabola cell does not say how many steps to take; this page takes 500, as
 # its other runs do. Each point and its value are recorded *before* the step. ``answer``
-# keeps both histories under the keys ``var_history_parabola`` and ``fn_history_parabola``;
-# the exercise version of this page saves it to ``.answer.json`` for the checker. Everything
+# keeps both histories under the keys ``var_history_parabola`` and ``fn_history_parabola``,
+# and the lesson's exercise saves it to ``.answer.json`` for the checker. Everything
 # below is drawn and measured from this run, so in the exercise it shows *your* step.
 import numpy as np
 

@@ -60,8 +60,8 @@ def make_gradient_step(function, x):
 
 # %%
 # Then 500 steps from :math:`(8, 8)`, recording the point and its value *before* each step.
-# ``answer`` holds the histories under the course notebook's keys; the exercise version of
-# this page saves it to ``.answer.json`` for the checker.
+# ``answer`` holds the histories under the course notebook's keys, and the lesson's exercise
+# saves it to ``.answer.json`` for the checker.
 
 answer = {}
 x = torch.tensor([8.0, 8.0], requires_grad=True)

@@ -21,7 +21,7 @@ two shows what adaptive, per-coordinate steps and weight decay do.
 # ``function_result`` (the name the recording lines use), ``function_result.backward()``,
 # ``optimizer.step()``. As in the course notebook, each step appends the point *after*
 # ``step()`` and the value computed *before* it. ``answer`` holds the histories under the
-# course notebook's keys; the exercise version of this page saves it to ``.answer.json`` for the
+# course notebook's keys, and the lesson's exercise saves it to ``.answer.json`` for the
 # checker. ``function_skewed`` is lesson 4's function written as the course notebook writes it,
 # with matrix products, so that the histories round as the notebook's do; the runs of
 # :func:`gdtutor.optimize` further down use :func:`gdtutor.skewed`, the same function written
@@ -281,19 +281,18 @@ print(f"SGD at {best:.3g} reaches AdamW's final value after {caught_up} steps")
 # The three runs together
 # -----------------------
 #
-# :func:`gdtutor.optimize` runs the same cycle and records each point next to its own value,
-# as the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls
-# along the shallow valley floor; AdamW swings in along a path of its own and leads for the
-# first steps; SGD at its best step zig-zags across the valley and, from the step printed
-# below on, stays below both other curves. Its point then comes so close to the minimum that
-# the terms of the formula are tiny: float32 keeps them only to whole multiples of its
-# smallest positive number (printed below), and rounded that coarsely they add up to 0. From
-# the step at which its value first comes out as 0 (printed below) it is 0 at every step (the
-# line after that counts them), though the point is not the minimum, and its curve drops off
-# the bottom of the log axis. How the terms round depends on how the formula is written: at
-# the same points, ``function_skewed``'s matrix products do not always add up to 0 (the last
-# line counts the steps where they do and prints the other values, small multiples of that
-# smallest number).
+# :func:`gdtutor.optimize` runs the same cycle and records each point next to its own value, as
+# the plots need. SGD at 0.001 moves by a small multiple of the gradient, so it crawls along the
+# shallow valley floor; AdamW swings in along a path of its own and is the lowest of the three
+# until the step printed below, from which SGD at its best step, zig-zagging across the valley,
+# stays below both other curves. Its point then comes so close to the minimum that the terms of
+# the formula are tiny: float32 keeps them only to whole multiples of its smallest positive
+# number (printed below), and rounded that coarsely they add up to 0. From the step at which its
+# value first comes out as 0 (printed below) it is 0 at every step (the line after that counts
+# them), though the point is not the minimum, and its curve drops off the bottom of the log
+# axis. How the terms round depends on how the formula is written: at the same points,
+# ``function_skewed``'s matrix products do not always add up to 0 (the last line counts the
+# steps where they do and prints the other values, small multiples of that smallest number).
 from gdtutor.plotting import plot_contours, plot_trajectory, plot_values, trajectory_legend
 
 runs = {

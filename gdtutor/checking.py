@@ -804,10 +804,20 @@ _LONGEST_KEY_SHOWN = 40
 def _key_cell(key: str) -> str:
     """A key as the one-file report's key column shows it: as it is where it is plain; else
     quoted, with escapes (see :func:`_key_named`); cut to :data:`_LONGEST_KEY_SHOWN`
-    characters."""
+    characters. A key of a lesson with two runs names its run: ``var_history_4 (AdamW)``."""
+    if key in _TWO_RUN_KEYS:
+        return f"{key} ({ANSWER_KEYS[key].run})"
     if not (key.isascii() and key.isprintable() and key == key.strip()):
         key = _key_named(key)
     return key if len(key) <= _LONGEST_KEY_SHOWN else key[: _LONGEST_KEY_SHOWN - 3] + "..."
+
+
+#: The keys of the lessons whose exercise records more than one run (lesson 5: SGD, AdamW).
+_TWO_RUN_KEYS = frozenset(
+    key
+    for key, info in ANSWER_KEYS.items()
+    if len({other.run for other in ANSWER_KEYS.values() if other.lesson == info.lesson}) > 1
+)
 
 
 #: Where a row's hint starts: under the key, on the lines below the row.

@@ -630,6 +630,19 @@ def test_the_result_is_immutable_and_reports_a_table() -> None:
     assert KeyCheck("k", "missing").max_abs_error is None
 
 
+def test_the_report_names_the_run_of_a_key_where_a_lesson_records_two() -> None:
+    """Lesson 5 records an SGD run and an AdamW run: a failing var_history_4 said nothing of
+    AdamW, and a learner had to look up which run the key holds."""
+    answers = reference()
+    answers["var_history_4"] = np.asarray(answers["var_history_4"]) * 1.1
+    rows = {line.split()[1]: line for line in format_report(check_answers(answers)).splitlines()}
+    assert rows["var_history_4"].split()[1:4] == ["var_history_4", "(AdamW)", "fail"]
+    assert rows["fn_history_3"].split()[1:4] == ["fn_history_3", "(SGD)", "pass"]
+    # The other lessons record one run at most: their keys stand alone.
+    assert rows["var_history_2"].split()[1:3] == ["var_history_2", "pass"]
+    assert rows["X_grad"].split()[1:3] == ["X_grad", "pass"]
+
+
 # -- the loader, on content ----------------------------------------------------------------
 
 

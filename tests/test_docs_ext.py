@@ -211,6 +211,16 @@ def test_the_install_page_names_what_pip_brings_with_gdtutor():
     assert set(re.split(r", | and ", sentence[1])) == names - {"torch"}
 
 
+def test_the_install_page_gives_the_oldest_torch_the_package_accepts():
+    """The page says which torch gdtutor asks for, from the site's settings, and which one the
+    site was tested with (it claimed that any recent version works). The built page's
+    numbers are checked in tests/site/test_install_and_exercises.py."""
+    root = Path(__file__).resolve().parents[1]
+    page = " ".join((root / "docs" / "install.md").read_text().split())
+    assert "asks for PyTorch {{ torch_needed }} or later" in page
+    assert "tested with {{ torch }} only" in page
+
+
 def test_downloads_and_every_zip_of_them_lose_the_markers_and_keep_fixed_dates(tmp_path):
     import zipfile
 

@@ -87,6 +87,15 @@ def test_sgd_at_its_best_step_overtakes_adamw() -> None:
     sgd = optimize(skewed, START, "SGD", lr=best, steps=500)
     caught_up = int(np.argmax(sgd.values <= skewed(adamw.end_point)))
     assert 0 < caught_up < 500
+    # AdamW is the lowest of the three runs until the step the lesson prints, from which SGD
+    # at its best step is below both others at every step.
+    slow = optimize(skewed, START, "SGD", lr=0.001, steps=500)
+    others = np.minimum(slow.values, adamw.values)
+    overtakes = int(np.flatnonzero(sgd.values >= others)[-1]) + 1
+    assert 1 < overtakes < 10
+    assert (sgd.values[overtakes:] < others[overtakes:]).all()
+    early = slice(1, overtakes)  # after the start, which all three share
+    assert (adamw.values[early] < np.minimum(sgd.values, slow.values)[early]).all()
     # The lesson's curve ends where the value comes out as 0, at a point that is not the
     # minimum, because its terms are so small that float32 keeps them only to whole multiples
     # of its smallest positive number (they are below float32's smallest normal number).
@@ -102,7 +111,6 @@ def test_sgd_at_its_best_step_overtakes_adamw() -> None:
     tiny = np.nextafter(np.float32(0), np.float32(1))
     assert (matrix_form == 0).any() and (matrix_form != 0).any()
     assert (matrix_form >= 0).all() and (matrix_form <= 100 * tiny).all()
-    slow = optimize(skewed, START, "SGD", lr=0.001, steps=500)
     assert skewed(slow.end_point) > 1e20 * skewed(adamw.end_point)
 
 

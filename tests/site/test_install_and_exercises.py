@@ -109,6 +109,24 @@ def test_the_package_comes_from_the_wheel_not_the_source_tree(reader: dict) -> N
     assert not Path(done.stdout.strip()).is_relative_to(ROOT)
 
 
+def test_the_install_page_names_the_torch_the_wheel_asks_for_and_the_one_tested(
+    reader: dict, site_url: str
+) -> None:
+    """It said that any recent version works; it gives the wheel's lower bound, and the version
+    the site was built with, which the page's commands install."""
+    page = " ".join(re.sub(r"<[^>]+>", "", _get(f"{site_url}/install.html").decode()).split())
+    said = re.search(r"gdtutor asks for PyTorch ([\d.]+) or later; this site was built and "
+                     r"tested with ([\d.]+) only\.", page)  # fmt: skip
+    assert said, "the install page no longer says which torch gdtutor asks for"
+    code = (
+        "import importlib.metadata as m; "
+        "print([d for d in m.requires('gdtutor') if d.startswith('torch')])"
+    )
+    done = _run([str(reader["python"]), "-c", code], cwd=reader["home"])
+    assert done.stdout.strip() == f"['torch>={said[1]}']", done.stdout + done.stderr
+    assert TORCH == f"torch=={said[2]}"
+
+
 def test_every_lesson_page_offers_its_script_notebook_and_exercises(reader: dict) -> None:
     stems = [Path(urllib.parse.urlparse(page).path).stem for page in reader["lessons"]]
     assert len(stems) == 7
