@@ -125,9 +125,11 @@ def ranking(problem):
 
 
 def knobs(settings):
-    return ", ".join(
-        f"{k} {v[0] if k == 'betas' else v:.3g}" for k, v in settings.items() if k != "nesterov"
-    )
+    """The knobs that were tuned: lr, and momentum or Adam's β1 (β2 keeps torch's default)."""
+    shown = {k: v for k, v in settings.items() if k != "nesterov"}
+    if "betas" in shown:
+        shown["β1"] = shown.pop("betas")[0]
+    return ", ".join(f"{k} {v:.3g}" for k, v in shown.items())
 
 
 for problem in PROBLEMS:
