@@ -99,6 +99,9 @@ ATOL: float = 1e-5
 #: Relative tolerance.
 RTOL: float = 1e-4
 
+#: A key's verdict: "pass", "fail", "missing" (a key of the course notebook that the file
+#: lacks), "not attempted" (a key of this site's exercises that it lacks), "wrong shape",
+#: "not numeric", or "extra" (a key of no lesson).
 Verdict = Literal["pass", "fail", "missing", "not attempted", "wrong shape", "not numeric", "extra"]
 _FAILING = frozenset({"fail", "missing", "wrong shape", "not numeric"})
 #: The order of the verdicts in a summary line.

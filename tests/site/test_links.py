@@ -3,6 +3,7 @@ on an element with that id: a reader who follows it arrives where the link promi
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -99,3 +100,27 @@ def test_each_lesson_figure_links_to_its_file_at_twice_the_resolution(html_dir: 
                 assert big.width == 2 * small.width, (name, src, href)
             checked += 1
     assert checked >= 10
+
+
+def test_the_index_lists_every_object_the_api_pages_document(html_dir: Path) -> None:
+    """The general index left out every class, with its properties and methods (the class
+    pages' template asked for no index entries): a reader looking up "Trajectory" under T
+    found nothing."""
+    documented = {
+        name
+        for path in (html_dir / "gen_modules" / "generated").glob("*.html")
+        for name in _parse(path).ids
+        if name.startswith("gdtutor.")
+    }
+    assert "gdtutor.Trajectory" in documented and "gdtutor.compare.Sweep.best_lr" in documented
+    listed = {unquote(urlsplit(href).fragment) for href in _parse(html_dir / "genindex.html").links}
+    assert sorted(documented - listed) == []
+
+
+def test_every_entry_of_the_api_page_has_a_description(html_dir: Path) -> None:
+    """checking.Verdict's row had an empty description: it had no doc comment."""
+    page = (html_dir / "api.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.S)
+    assert len(rows) > 20
+    empty = [row for row in rows if re.search(r"<td>\s*(<p>\s*</p>)?\s*</td>", row)]
+    assert empty == []
