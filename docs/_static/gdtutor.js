@@ -53,7 +53,11 @@ for (const slider of document.querySelectorAll(".animation input.anim-slider")) 
 // Sphinx's search shows a passage of each page found, around the first word searched for.
 // Its text is taken from the page's HTML, where a formula is there three times: KaTeX's
 // hidden MathML, its TeX source, and the formula as drawn (whose symbols do not read as
-// text). Keep the TeX source alone: it reads, and a word such as "alpha" is found in it.
+// text). Keep the TeX source alone, where a word such as "alpha" is found. While a passage
+// is made (below), each formula's TeX stands between the two marks of FORMULA, and
+// ``drawnFormulas`` keeps the formula as its page draws it, which the passage shows.
+const FORMULA = ["\uE000", "\uE001"];
+let drawnFormulas = null;
 if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
   const pageText = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
@@ -70,7 +74,11 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
       .forEach((furniture) => furniture.remove());
     page.querySelectorAll(".katex").forEach((formula) => {
       const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
-      const source = tex ? tex.textContent.trim() : "";
+      let source = tex ? tex.textContent.trim() : "";
+      if (drawnFormulas && source) {
+        drawnFormulas.set(source, formula);
+        source = FORMULA[0] + source + FORMULA[1];
+      }
       // A displayed formula stands apart from the sentences around it.
       formula.replaceWith(formula.closest(".katex-display") ? ` ${source} ` : source);
     });
@@ -153,7 +161,14 @@ if (typeof Scorer !== "undefined" && typeof Scorer.score === "function") {
 if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "function") {
   const pageSummary = Search.makeSearchSummary;
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
-    const text = Search.htmlToText(htmlText, anchor);
+    drawnFormulas = new Map();
+    let text;
+    const drawn = drawnFormulas;
+    try {
+      text = Search.htmlToText(htmlText, anchor);
+    } finally {
+      drawnFormulas = null;
+    }
     const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
     const words = [...keywords].filter((word) => word.length > 0).map(escapeForPattern);
     const found = [
@@ -176,6 +191,11 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
       const space = text.slice(at + found[2].length, end).search(/\s\S*$/);
       if (space >= 0) end = at + found[2].length + space;
     }
+    // A formula is shown whole or not at all: a passage that would start or end inside one
+    // takes it in.
+    const inFormula = (i) => text.lastIndexOf(FORMULA[0], i - 1) > text.lastIndexOf(FORMULA[1], i - 1);
+    if (start > 0 && inFormula(start)) start = text.lastIndexOf(FORMULA[0], start - 1);
+    if (end < text.length && inFormula(end)) end = text.indexOf(FORMULA[1], end) + 1;
     const passage =
       (start ? "... " : "") + text.slice(start, end).trim() + (end < text.length ? " ..." : "");
     // The words searched for, as typed and as Sphinx stems them ("optim" for "optimizers"),
@@ -184,7 +204,25 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     const summary = document.createElement("p");
     summary.classList.add("context", "nohighlight");
     const terms = new Set([...searchedWords(query), ...keywords].filter((word) => word.length > 0));
-    summary.append(terms.size ? marked(passage, wordsStartingWith(terms)).pieces : passage);
+    const pattern = terms.size ? wordsStartingWith(terms) : null;
+    // Each formula drawn, as on its page (KaTeX's markup, with its MathML for screen
+    // readers), and marked whole when its TeX has a word searched for ("alpha" in \alpha).
+    for (const part of passage.split(/(\uE000[^\uE001]*\uE001)/)) {
+      const tex = part.startsWith(FORMULA[0]) ? part.slice(1, -1) : null;
+      if (tex === null) {
+        if (part) summary.append(pattern ? marked(part, pattern).pieces : part);
+        continue;
+      }
+      const formula = drawn.has(tex) ? document.importNode(drawn.get(tex), true) : tex;
+      if (pattern && tex.match(pattern)) {
+        const mark = document.createElement("span");
+        mark.className = "highlighted";
+        mark.append(formula);
+        summary.append(mark);
+      } else {
+        summary.append(formula);
+      }
+    }
     return summary;
   };
 }
@@ -230,7 +268,11 @@ if (results) {
     const texts = [];
     for (const item of results.querySelectorAll("li")) {
       if (!item.querySelector(":scope > p.context, :scope > span")) continue;
-      const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT);
+      // Not in a formula, which KaTeX lays out itself.
+      const walker = document.createTreeWalker(item, NodeFilter.SHOW_TEXT, {
+        acceptNode: (node) =>
+          node.parentElement.closest(".katex") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+      });
       for (let node = walker.nextNode(); node; node = walker.nextNode()) {
         if (!split.has(node)) texts.push(node);
       }

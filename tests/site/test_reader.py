@@ -540,6 +540,50 @@ SPLIT_LETTERS = r"""
 """
 
 
+def test_search_passages_draw_their_formulas_as_the_pages_do(  # type: ignore[no-untyped-def]
+    browser, site_url: str, node_modules: Path
+) -> None:
+    """A passage showed a formula as its TeX source ("\\alpha / \\sqrt{v}", and for a
+    displayed one "\\begin{gathered}..."): it shows it drawn, whole, with KaTeX's MathML for a
+    screen reader, and marked when the word searched for is in it. On a 320-pixel phone the
+    passages fit, and in dark mode the formulas are legible."""
+    context = browser.new_context(color_scheme="dark", viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        for query in ("alpha", "momentum", "learning rate"):
+            _passages(page, site_url, query)
+            seen = page.evaluate(
+                """() => {
+                  const passages = [...document.querySelectorAll('#search-results p.context')];
+                  const drawn = passages.flatMap((p) => [...p.querySelectorAll('.katex')]);
+                  return {
+                    // What a reader sees: the passages' text, formulas as drawn.
+                    shown: passages.map((p) => p.innerText).join(' '),
+                    formulas: drawn.length,
+                    whole: drawn.every((f) => f.querySelector('.katex-mathml math') &&
+                                              f.querySelector('.katex-html')),
+                    marked: drawn.filter((f) => f.closest('.highlighted')).length,
+                    wider: passages.filter((p) => p.scrollWidth > p.clientWidth).length,
+                    page: document.documentElement.scrollWidth - window.innerWidth,
+                  };
+                }"""
+            )
+            assert seen["formulas"] >= 3, (query, seen)
+            assert seen["whole"], query
+            assert not re.search(r"\\[a-zA-Z]+|[\ue000\ue001]", seen["shown"]), seen["shown"]
+            assert (seen["wider"], seen["page"]) == (0, 0), (query, seen)
+            if query == "alpha":  # only in formulas: each passage marks one
+                assert seen["marked"] >= 5, seen
+        page.add_script_tag(path=str(node_modules / "axe-core" / "axe.min.js"))
+        contrast = page.evaluate(
+            """async () => (await axe.run('#search-results', {runOnly: ['color-contrast']}))
+                 .violations.flatMap(v => v.nodes.map(n => n.target.join(' ')))"""
+        )
+        assert contrast == []
+    finally:
+        context.close()
+
+
 def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-untyped-def]
     browser, site_url: str, node_modules: Path
 ) -> None:
