@@ -899,9 +899,12 @@ def test_sliders_tell_screen_readers_their_values(page) -> None:  # type: ignore
     beta = page.get_by_label("Momentum β", exact=True)
     assert beta.is_disabled()
     assert beta.get_attribute("aria-valuetext") == "not used by gradient descent"
+    # Its thumb stands at 0, not at the β kept for a method with momentum.
+    assert beta.input_value() == "0"
     page.get_by_label("Method").select_option("momentum")
     shown_beta = page.locator(f"{ID}-beta-out").text_content()
     assert beta.get_attribute("aria-valuetext") == f"β = {shown_beta}"
+    assert float(beta.input_value()) == float(shown_beta) > 0
     lr.focus()
     page.keyboard.press("ArrowRight")
     assert (

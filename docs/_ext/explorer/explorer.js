@@ -513,7 +513,9 @@ function mount(root, index) {
     objective.input.value = state.objective;
     method.input.value = state.method;
     lr.input.value = String(Math.log10(state.lr));
-    beta.input.value = String(state.momentum);
+    // Without momentum the slider stands at 0 (it stood at the β kept for a method with
+    // momentum, beside its readout's "—").
+    beta.input.value = HAS_MOMENTUM.has(state.method) ? String(state.momentum) : "0";
     beta.input.disabled = !HAS_MOMENTUM.has(state.method);
     steps.input.value = String(state.steps);
     const view = objectives[state.objective];
