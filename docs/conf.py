@@ -94,12 +94,19 @@ _WHEEL = f"gdtutor-{version}-py3-none-any.whl"
 _SDIST = f"gdtutor-{version}.tar.gz"
 #: The oldest torch that gdtutor's metadata accepts ("torch>=2.1" gives "2.1").
 _TORCH_NEEDED = next(
-    spec.version
-    for dep in importlib.metadata.requires("gdtutor") or []
-    if (req := Requirement(dep)).name == "torch"
-    for spec in req.specifier
-    if spec.operator == ">="
+    (
+        spec.version
+        for dep in importlib.metadata.requires("gdtutor") or []
+        if (req := Requirement(dep)).name == "torch"
+        for spec in req.specifier
+        if spec.operator == ">="
+    ),
+    None,
 )
+if _TORCH_NEEDED is None:
+    raise RuntimeError(
+        "pyproject.toml gives torch no lower bound (torch>=...): the install page names it"
+    )
 myst_substitutions = {
     "version": version,
     "torch": importlib.metadata.version("torch").split("+")[0],

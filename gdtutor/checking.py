@@ -100,7 +100,8 @@ ATOL: float = 1e-5
 RTOL: float = 1e-4
 
 #: A key's verdict: "pass", "fail", "missing" (a key of the course notebook that the file
-#: lacks), "not attempted" (a key of this site's exercises that it lacks), "wrong shape",
+#: lacks, or a key of this site's exercises whose exercise started and did not save it),
+#: "not attempted" (a key of this site's exercises whose exercise never ran), "wrong shape",
 #: "not numeric", or "extra" (a key of no lesson).
 Verdict = Literal["pass", "fail", "missing", "not attempted", "wrong shape", "not numeric", "extra"]
 _FAILING = frozenset({"fail", "missing", "wrong shape", "not numeric"})

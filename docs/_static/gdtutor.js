@@ -58,6 +58,13 @@ for (const slider of document.querySelectorAll(".animation input.anim-slider")) 
 // ``drawnFormulas`` keeps the formula as its page draws it, which the passage shows.
 const FORMULA = ["\uE000", "\uE001"];
 let drawnFormulas = null;
+// A TeX command; a Greek letter's name is kept (the first group).
+const GREEK_OR_COMMAND = new RegExp(
+  "\\\\(?:(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|pi|" +
+    "rho|sigma|tau|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Phi|Psi|Omega)" +
+    "(?![A-Za-z])|[A-Za-z]+)",
+  "g",
+);
 if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
   const pageText = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
@@ -76,7 +83,10 @@ if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
       const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
       let source = tex ? tex.textContent.trim() : "";
       if (drawnFormulas && source) {
-        drawnFormulas.set(source, formula);
+        // A TeX both displayed and in a sentence is shown as in the sentence.
+        if (!drawnFormulas.has(source) || !formula.closest(".katex-display")) {
+          drawnFormulas.set(source, formula);
+        }
         source = FORMULA[0] + source + FORMULA[1];
       }
       // A displayed formula stands apart from the sentences around it.
@@ -157,7 +167,7 @@ if (typeof Scorer !== "undefined" && typeof Scorer.score === "function") {
 // The passage is taken around the first place a word searched for appears, even inside
 // another word ("rate" in "enumerate"). Take it around the words as searched for, together
 // ("learning rate"), where the page has them; else around the first word that starts with
-// one of them; else as Sphinx does.
+// one of them; else the passage opens the page's text.
 if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "function") {
   const pageSummary = Search.makeSearchSummary;
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
@@ -178,8 +188,10 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
       .filter(Boolean)
       .map((pattern) => text.match(pattern))
       .find((match) => match);
-    if (!text || !found) return pageSummary(htmlText, keywords, anchor);
-    const at = found.index + found[1].length;
+    if (!text) return pageSummary(htmlText, keywords, anchor);
+    // Where the words found start and end; without them, the passage opens the page's text.
+    const at = found ? found.index + found[1].length : 0;
+    const after = found ? at + found[2].length : 0;
     // About 120 characters either side of the words found, cut between words.
     let start = Math.max(at - 120, 0);
     if (start > 0) {
@@ -188,14 +200,20 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     }
     let end = Math.min(start + 240, text.length);
     if (end < text.length) {
-      const space = text.slice(at + found[2].length, end).search(/\s\S*$/);
-      if (space >= 0) end = at + found[2].length + space;
+      const space = text.slice(after, end).search(/\s\S*$/);
+      if (space >= 0) end = after + space;
     }
     // A formula is shown whole or not at all: a passage that would start or end inside one
-    // takes it in.
+    // leaves it out, unless the words found are in it (a long one would stretch the passage).
     const inFormula = (i) => text.lastIndexOf(FORMULA[0], i - 1) > text.lastIndexOf(FORMULA[1], i - 1);
-    if (start > 0 && inFormula(start)) start = text.lastIndexOf(FORMULA[0], start - 1);
-    if (end < text.length && inFormula(end)) end = text.indexOf(FORMULA[1], end) + 1;
+    if (start > 0 && inFormula(start)) {
+      const close = text.indexOf(FORMULA[1], start) + 1;
+      start = close <= at ? close : text.lastIndexOf(FORMULA[0], start - 1);
+    }
+    if (end < text.length && inFormula(end)) {
+      const open = text.lastIndexOf(FORMULA[0], end - 1);
+      end = open >= after ? open : text.indexOf(FORMULA[1], end) + 1;
+    }
     const passage =
       (start ? "... " : "") + text.slice(start, end).trim() + (end < text.length ? " ..." : "");
     // The words searched for, as typed and as Sphinx stems them ("optim" for "optimizers"),
@@ -214,7 +232,10 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
         continue;
       }
       const formula = drawn.has(tex) ? document.importNode(drawn.get(tex), true) : tex;
-      if (pattern && tex.match(pattern)) {
+      // The TeX's words, without its commands ("left" is not in \leftarrow), but with the
+      // names of the Greek letters, which the formula shows as letters.
+      const said = tex.replace(GREEK_OR_COMMAND, (command, letter) => letter ?? " ");
+      if (pattern && said.match(pattern)) {
         const mark = document.createElement("span");
         mark.className = "highlighted";
         mark.append(formula);
@@ -309,7 +330,18 @@ if (results) {
       text.replaceWith(pieces);
     }
   };
+  // Sphinx marks the words searched for in a passage once it has come, in every text it
+  // holds but those right inside a mark or a "nohighlight" box: inside a formula too, in
+  // KaTeX's drawing, its MathML and its TeX. A formula is marked whole (above), or not.
+  const unmarkFormulas = () => {
+    for (const mark of results.querySelectorAll(".katex .highlighted")) {
+      const box = mark.parentNode;
+      mark.replaceWith(...mark.childNodes);
+      box.normalize();
+    }
+  };
   new MutationObserver(() => {
+    unmarkFormulas();
     carry();
     breakable();
   }).observe(results, { childList: true, subtree: true });

@@ -1561,7 +1561,16 @@ def test_a_start_field_goes_back_to_its_start_from_this_edit_with_the_keyboard(p
 
 @pytest.mark.parametrize(
     ("keys", "start"),
-    [("1,5", 1.5), ("−3", -3.0), (" 2.25 ", 2.25), ("-,5", -0.5), ("1e0", 1.0)],
+    [
+        ("1,5", 1.5),
+        ("−3", -3.0),
+        (" 2.25 ", 2.25),
+        ("-,5", -0.5),
+        ("1e0", 1.0),
+        ("−2.5e−1", -0.25),  # as the page writes numbers, the exponent's minus too
+        ("0,125", 0.125),
+        ("１，５", 1.5),  # full-width, as some input methods type
+    ],
 )
 def test_a_start_typed_as_readers_write_numbers_is_read_as_they_mean_it(  # type: ignore[no-untyped-def]
     page, keys: str, start: float
@@ -1580,10 +1589,13 @@ def test_a_start_typed_as_readers_write_numbers_is_read_as_they_mean_it(  # type
     assert float(page.input_value(f"{ID}-x1")) == start
 
 
-@pytest.mark.parametrize("keys", ["1,000.5", "1.5.2", "0x10", "1,5,2", "e5", "--2"])
+@pytest.mark.parametrize(
+    "keys", ["1,000.5", "1.5.2", "0x10", "1,5,2", "e5", "--2", "1,000", "-2,500"]
+)
 def test_a_start_that_is_no_plain_number_is_named_as_none(page, keys: str) -> None:  # type: ignore[no-untyped-def]
-    """What is not one decimal number is not guessed at: the run keeps its start and the note
-    says the field holds no number."""
+    """What is not one decimal number is not guessed at, nor a comma that may group thousands
+    ("1,000" read as 1): the run keeps its start and the note says the field holds no
+    number."""
     _reset(page)
     field = page.locator(f"{ID}-x1")
     field.focus()

@@ -242,13 +242,16 @@ function plural(count, noun) {
 }
 
 /**
- * The number a reader typed in a start field, or NaN: a decimal comma ("1,5") reads as a
- * point, and the minus sign the page prints ("−8") as a hyphen. Anything else that is not a
- * plain decimal number ("-", "1e", "0x10", "1,000.5") is NaN; so is a number too large for
- * a float ("1e400" reads as Infinity, and a caller checks that it is finite).
+ * The number a reader typed in a start field, or NaN. A decimal comma ("1,5") reads as a
+ * point, the minus sign the page prints ("−8", "1e−4") as a hyphen, and full-width digits
+ * as digits. Anything that is not one plain decimal number ("-", "1e", "0x10", "1,000.5") is
+ * NaN, and so is a comma that may group thousands ("1,000", "-12,500"; "0,125" is a
+ * decimal); a number too large for a float ("1e400") reads as Infinity, which a caller
+ * refuses as not finite.
  */
 function parseStart(text) {
-  const plain = text.trim().replace(/^\u2212/, "-");
+  const plain = text.normalize("NFKC").trim().replace(/\u2212/g, "-");
+  if (/^[+-]?[1-9]\d{0,2},\d{3}$/.test(plain)) return NaN;
   const point = plain.includes(".") ? plain : plain.replace(",", ".");
   return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(point) ? Number(point) : NaN;
 }
