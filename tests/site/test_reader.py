@@ -608,12 +608,12 @@ def test_a_passage_leaves_out_a_formula_it_would_cut_unless_the_words_are_in_it(
                 `<semantics><mrow><mi>x</mi></mrow><annotation encoding="application/x-tex">` +
                 `${tex}</annotation></semantics></math></span>` +
                 '<span class="katex-html" aria-hidden="true">x</span></span>';
-              const long = (word) => `x \leftarrow ${'y + '.repeat(60)}${word} z`;
+              const long = (word) => `x \\leftarrow ${'y + '.repeat(60)}${word} z`;
               const pages = {
                 before: `${'w '.repeat(60)}${formula(long('b'))} and then the target here.`,
                 after: `the target ${'w '.repeat(20)}${formula(long('b'))} ${'w '.repeat(50)}`,
-                inside: `${'w '.repeat(60)}${formula(long('\text{target}'))} ${'w '.repeat(50)}`,
-                commands: `the target ${formula('x \leftarrow y')} and ${formula('\text{left}')}`,
+                inside: `${'w '.repeat(60)}${formula(long('\\text{target}'))} ${'w '.repeat(50)}`,
+                commands: `the target ${formula('x \\leftarrow y')} and ${formula('\\text{left}')}`,
               };
               return Object.fromEntries(Object.entries(pages).map(([name, body]) => {
                 const html = `<html><body><div role="main"><p>${body}</p></div></body></html>`;
