@@ -181,12 +181,19 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
     }
     const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
     const words = [...keywords].filter((word) => word.length > 0).map(escapeForPattern);
+    // The words are looked for in the text with the names of a formula's TeX commands blanked
+    // out, but not of its Greek letters: "left" is not found in \leftarrow, "alpha" is.
+    const readable = text.replace(/\uE000[^\uE001]*\uE001/g, (formula) =>
+      formula.replace(GREEK_OR_COMMAND, (command, letter) =>
+        letter ? command : " ".repeat(command.length),
+      ),
+    );
     const found = [
       query && new RegExp(`(^|\\W)(${escapeForPattern(query).replace(/\s+/g, "\\s+")})(?=\\W|$)`, "i"),
       words.length && new RegExp(`(^|\\W)((${words.join("|")})\\w*)`, "i"),
     ]
       .filter(Boolean)
-      .map((pattern) => text.match(pattern))
+      .map((pattern) => readable.match(pattern))
       .find((match) => match);
     if (!text) return pageSummary(htmlText, keywords, anchor);
     // Where the words found start and end; without them, the passage opens the page's text.

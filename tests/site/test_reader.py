@@ -597,7 +597,8 @@ def test_a_passage_leaves_out_a_formula_it_would_cut_unless_the_words_are_in_it(
     """A passage that would start or end inside a long formula took it in whole, and grew to
     over 700 characters: it leaves it out, unless the words found are in it. A formula is
     marked when its text has a word searched for, not a TeX command's name ("left" is not
-    in \\leftarrow). Pages made up here, summed up by the site's own code."""
+    in \\leftarrow), and such a name does not decide where the passage is taken. Pages made
+    up here, summed up by the site's own code."""
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -614,6 +615,8 @@ def test_a_passage_leaves_out_a_formula_it_would_cut_unless_the_words_are_in_it(
                 after: `the target ${'w '.repeat(20)}${formula(long('b'))} ${'w '.repeat(50)}`,
                 inside: `${'w '.repeat(60)}${formula(long('\\text{target}'))} ${'w '.repeat(50)}`,
                 commands: `the target ${formula('x \\leftarrow y')} and ${formula('\\text{left}')}`,
+                // "left" only in a command's name, then in the text: the passage is taken there.
+                found: `${formula('x \\leftarrow y')} ${'w '.repeat(150)} then left here.`,
               };
               return Object.fromEntries(Object.entries(pages).map(([name, body]) => {
                 const html = `<html><body><div role="main"><p>${body}</p></div></body></html>`;
@@ -637,6 +640,7 @@ def test_a_passage_leaves_out_a_formula_it_would_cut_unless_the_words_are_in_it(
     assert len(cases["before"]["text"]) < 300 and len(cases["after"]["text"]) < 300
     assert cases["inside"]["formulas"] == 1 and cases["inside"]["marked"] == [True]
     assert cases["commands"]["marked"] == [False, True], cases["commands"]
+    assert cases["found"]["formulas"] == 0 and "then left here" in cases["found"]["text"]
 
 
 def test_search_results_fit_a_phone_and_read_in_dark_mode(  # type: ignore[no-untyped-def]
