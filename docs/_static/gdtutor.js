@@ -53,56 +53,59 @@ for (const slider of document.querySelectorAll(".animation input.anim-slider")) 
 // Sphinx's search shows a passage of each page found, around the first word searched for.
 // Its text is taken from the page's HTML, where a formula is there three times: KaTeX's
 // hidden MathML, its TeX source, and the formula as drawn (whose symbols do not read as
-// text). Keep the TeX source alone, where a word such as "alpha" is found. While a passage
-// is made (below), each formula's TeX stands between the two marks of FORMULA, and
-// ``drawnFormulas`` keeps the formula as its page draws it, which the passage shows.
+// text). Keep the TeX source alone, where a word such as "alpha" is found. For a passage
+// (below), each formula's TeX stands between the two marks of FORMULA, and ``drawn`` (a Map)
+// keeps the formula as its page draws it, which the passage shows.
 const FORMULA = ["\uE000", "\uE001"];
-let drawnFormulas = null;
-// A TeX command; a Greek letter's name is kept (the first group).
+// A TeX command; a Greek letter's name (the first group) is a word the formula shows.
 const GREEK_OR_COMMAND = new RegExp(
   "\\\\(?:(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|pi|" +
     "rho|sigma|tau|phi|varphi|chi|psi|omega|Gamma|Delta|Theta|Lambda|Xi|Pi|Sigma|Phi|Psi|Omega)" +
     "(?![A-Za-z])|[A-Za-z]+)",
   "g",
 );
-if (typeof Search !== "undefined" && typeof Search.htmlToText === "function") {
-  const pageText = Search.htmlToText;
-  Search.htmlToText = (htmlString, anchor) => {
-    const page = new DOMParser().parseFromString(htmlString, "text/html");
-    // The page's title is the result's link, and its breadcrumbs, heading marks ("#"),
-    // "[source]" links, download buttons, links to the previous and next page, sidebars and
-    // the second title of a lesson's card are not its text.
-    page
-      .querySelectorAll(
-        "h1, nav, footer, .bd-breadcrumbs, .headerlink, .viewcode-link, .prev-next-area, " +
-          ".sphx-glr-download-link-note, .sphx-glr-footer, .bd-sidebar-secondary, " +
-          ".sphx-glr-thumbnail-title", // a lesson's card names it twice
-      )
-      .forEach((furniture) => furniture.remove());
-    page.querySelectorAll(".katex").forEach((formula) => {
-      const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
-      let source = tex ? tex.textContent.trim() : "";
-      if (drawnFormulas && source) {
-        // A TeX both displayed and in a sentence is shown as in the sentence.
-        if (!drawnFormulas.has(source) || !formula.closest(".katex-display")) {
-          drawnFormulas.set(source, formula);
-        }
-        source = FORMULA[0] + source + FORMULA[1];
-      }
-      // A displayed formula stands apart from the sentences around it.
-      formula.replaceWith(formula.closest(".katex-display") ? ` ${source} ` : source);
-    });
-    // The text of neighbouring boxes (a parameter's name, type and description; the cells of
-    // a table; list items) ran together ("lrfloatThe learning rate"): keep them apart, and a
-    // parameter's type after " : ", as the page shows it.
-    page.querySelectorAll("dl.field-list .classifier").forEach((type) => type.before(" : "));
-    // A heading ends with a dash, so that it does not run into the sentence after it.
-    page.querySelectorAll("h1, h2, h3, h4, h5, h6").forEach((heading) => heading.append(" —"));
-    page
-      .querySelectorAll("p, li, dt, dd, td, th, h1, h2, h3, h4, h5, h6, pre, div, figcaption")
-      .forEach((box) => box.append(" "));
-    return pageText(page.documentElement.outerHTML, anchor);
-  };
+// TeX with its commands' names blanked out, each by as many spaces (its length stays), but
+// not the Greek letters' names: "left" is not found in \leftarrow, "alpha" is.
+const blankCommands = (tex) =>
+  tex.replace(GREEK_OR_COMMAND, (command, letter) => (letter ? command : " ".repeat(command.length)));
+const sphinxPageText = typeof Search !== "undefined" ? Search.htmlToText : undefined;
+const searchText = (htmlString, anchor, drawn = null) => {
+  const page = new DOMParser().parseFromString(htmlString, "text/html");
+  // The page's title is the result's link, and its breadcrumbs, heading marks ("#"),
+  // "[source]" links, download buttons, links to the previous and next page, sidebars and
+  // the second title of a lesson's card are not its text.
+  page
+    .querySelectorAll(
+      "h1, nav, footer, .bd-breadcrumbs, .headerlink, .viewcode-link, .prev-next-area, " +
+        ".sphx-glr-download-link-note, .sphx-glr-footer, .bd-sidebar-secondary, " +
+        ".sphx-glr-thumbnail-title", // a lesson's card names it twice
+    )
+    .forEach((furniture) => furniture.remove());
+  page.querySelectorAll(".katex").forEach((formula) => {
+    const tex = formula.querySelector('annotation[encoding="application/x-tex"]');
+    let source = tex ? tex.textContent.trim() : "";
+    const displayed = formula.closest(".katex-display") !== null;
+    if (drawn && source) {
+      // A TeX both displayed and in a sentence is shown as in the sentence.
+      if (!drawn.has(source) || !displayed) drawn.set(source, formula);
+      source = FORMULA[0] + source + FORMULA[1];
+    }
+    // A displayed formula stands apart from the sentences around it.
+    formula.replaceWith(displayed ? ` ${source} ` : source);
+  });
+  // The text of neighbouring boxes (a parameter's name, type and description; the cells of
+  // a table; list items) ran together ("lrfloatThe learning rate"): keep them apart, and a
+  // parameter's type after " : ", as the page shows it.
+  page.querySelectorAll("dl.field-list .classifier").forEach((type) => type.before(" : "));
+  // A heading ends with a dash, so that it does not run into the sentence after it.
+  page.querySelectorAll("h1, h2, h3, h4, h5, h6").forEach((heading) => heading.append(" —"));
+  page
+    .querySelectorAll("p, li, dt, dd, td, th, h1, h2, h3, h4, h5, h6, pre, div, figcaption")
+    .forEach((box) => box.append(" "));
+  return sphinxPageText(page.documentElement.outerHTML, anchor);
+};
+if (typeof sphinxPageText === "function") {
+  Search.htmlToText = (htmlString, anchor) => searchText(htmlString, anchor);
 }
 
 // The words of a page that start with one of ``terms`` (lower case), to the word's end: not
@@ -171,23 +174,12 @@ if (typeof Scorer !== "undefined" && typeof Scorer.score === "function") {
 if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "function") {
   const pageSummary = Search.makeSearchSummary;
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
-    drawnFormulas = new Map();
-    let text;
-    const drawn = drawnFormulas;
-    try {
-      text = Search.htmlToText(htmlText, anchor);
-    } finally {
-      drawnFormulas = null;
-    }
+    const drawn = new Map();
+    const text = searchText(htmlText, anchor, drawn);
     const query = (new URLSearchParams(window.location.search).get("q") || "").trim();
     const words = [...keywords].filter((word) => word.length > 0).map(escapeForPattern);
-    // The words are looked for in the text with the names of a formula's TeX commands blanked
-    // out, but not of its Greek letters: "left" is not found in \leftarrow, "alpha" is.
-    const readable = text.replace(/\uE000[^\uE001]*\uE001/g, (formula) =>
-      formula.replace(GREEK_OR_COMMAND, (command, letter) =>
-        letter ? command : " ".repeat(command.length),
-      ),
-    );
+    // The words are looked for in the text with its formulas' commands blanked out.
+    const readable = text.replace(/\uE000[^\uE001]*\uE001/g, blankCommands);
     const found = [
       query && new RegExp(`(^|\\W)(${escapeForPattern(query).replace(/\s+/g, "\\s+")})(?=\\W|$)`, "i"),
       words.length && new RegExp(`(^|\\W)((${words.join("|")})\\w*)`, "i"),
@@ -239,10 +231,7 @@ if (typeof Search !== "undefined" && typeof Search.makeSearchSummary === "functi
         continue;
       }
       const formula = drawn.has(tex) ? document.importNode(drawn.get(tex), true) : tex;
-      // The TeX's words, without its commands ("left" is not in \leftarrow), but with the
-      // names of the Greek letters, which the formula shows as letters.
-      const said = tex.replace(GREEK_OR_COMMAND, (command, letter) => letter ?? " ");
-      if (pattern && said.match(pattern)) {
+      if (pattern && blankCommands(tex).match(pattern)) {
         const mark = document.createElement("span");
         mark.className = "highlighted";
         mark.append(formula);
