@@ -729,12 +729,20 @@ def _tensor_numbers(tensor: torch.Tensor, where: str) -> np.ndarray:
         _refuse(where, f"a tensor whose numbers cannot be read ({first})")
 
 
+class _Refused(TypeError):
+    """A value that an answer file cannot hold; ``what`` says what it holds."""
+
+    def __init__(self, where: str, what: str) -> None:
+        super().__init__(
+            f"{where} holds {what}, which an answer file cannot hold: save numbers, arrays of "
+            "numbers or lists of them (a tensor's numbers are tensor.detach().numpy(); one "
+            "number is tensor.item())"
+        )
+        self.what = what
+
+
 def _refuse(where: str, what: str) -> NoReturn:
-    raise TypeError(
-        f"{where} holds {what}, which an answer file cannot hold: save numbers, arrays of "
-        "numbers or lists of them (a tensor's numbers are tensor.detach().numpy(); one "
-        "number is tensor.item())"
-    )
+    raise _Refused(where, what)
 
 
 def _refuse_key(where: str, key: Any) -> NoReturn:

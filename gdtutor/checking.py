@@ -338,8 +338,8 @@ def _as_array(value: Any, key: str = "") -> np.ndarray | tuple[Verdict, str]:
         return value.verdict, value.reason
     try:
         value = _tensor_read(value, "")
-    except TypeError as error:  # complex, or on the meta device
-        return "not numeric", str(error).split(", which an answer file")[0].strip()
+    except TypeError as error:  # save_answers' refusal: complex, or on the meta device
+        return "not numeric", f"holds {error.what}" if hasattr(error, "what") else str(error)
     try:
         array = np.asarray(value)
     except ValueError:
